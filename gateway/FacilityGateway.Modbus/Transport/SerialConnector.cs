@@ -1,0 +1,54 @@
+using System.IO.Ports;
+
+namespace FacilityGateway.Modbus.Transport;
+
+/// <summary>Opens a serial port (System.IO.Ports) for Modbus RTU.</summary>
+public sealed class SerialConnector(SerialLineSettings settings) : IModbusConnector
+{
+    /// <summary>The line settings.</summary>
+    public SerialLineSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
+
+    /// <inheritdoc />
+    public string Description => Settings.ToString();
+
+    /// <inheritdoc />
+    public TimeSpan InterFrameDelay => Settings.InterFrameDelay;
+
+    /// <inheritdoc />
+    public ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var port = new SerialPort(Settings.PortName, Settings.BaudRate, Settings.Parity, Settings.DataBits, Settings.StopBits)
+        {
+            Handshake = Handshake.None,
+            ReadBufferSize = 4096,
+            WriteBufferSize = 4096,
+        };
+        try
+        {
+            port.Open(); // opens a file descriptor; returns at once
+            port.DiscardInBuffer();
+            return ValueTask.FromResult<IModbusConnection>(new Connection(port));
+        }
+        catch
+        {
+            port.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class Connection(SerialPort port) : IModbusConnection
+    {
+        public Stream Stream { get; } = port.BaseStream;
+
+        public bool ReusableAfterError => true;
+
+        public void DiscardInput() => port.DiscardInBuffer();
+
+        public ValueTask DisposeAsync()
+        {
+            port.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
