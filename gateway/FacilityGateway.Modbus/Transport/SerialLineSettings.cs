@@ -21,13 +21,13 @@ public sealed record SerialLineSettings
         1 + DataBits + (Parity == Parity.None ? 0 : 1) + (StopBits is StopBits.Two or StopBits.OnePointFive ? 2 : 1);
 
     /// <summary>Time one character takes on the wire.</summary>
-    public TimeSpan CharacterTime => TimeSpan.FromSeconds((double)BitsPerCharacter / BaudRate);
+    public TimeSpan CharacterTime => TimeSpan.FromTicks((long)Math.Round((double)TimeSpan.TicksPerSecond * BitsPerCharacter / BaudRate));
 
     /// <summary>
     /// The silent interval between frames: 3.5 character times, fixed at 1.75 ms above 19200 baud
     /// (Modbus over Serial Line v1.02, section 2.5.1.1).
     /// </summary>
-    public TimeSpan InterFrameDelay => BaudRate > 19200 ? TimeSpan.FromMicroseconds(1750) : CharacterTime * 3.5;
+    public TimeSpan InterFrameDelay => BaudRate > 19200 ? TimeSpan.FromMicroseconds(1750) : TimeSpan.FromTicks((long)Math.Round(3.5 * TimeSpan.TicksPerSecond * BitsPerCharacter / BaudRate));
 
     /// <summary>Wire time of a frame of <paramref name="bytes"/> bytes, silent interval not included.</summary>
     public TimeSpan FrameTime(int bytes) => CharacterTime * bytes;
