@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using FacilityGateway.Modbus.Protocol;
 
@@ -43,24 +44,26 @@ public sealed class MbapFraming : IModbusFraming
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadResponseAsync(Stream stream, Memory<byte> adu, byte unitId, ushort transactionId, CancellationToken cancellationToken)
     {
-        await stream.ReadExactlyAsync(adu[..HeaderLength], cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu[..HeaderLength], cancellationToken).ConfigureAwait(false);
         var (tid, pduLength) = CheckHeader(adu.Span);
         if (tid != transactionId)
             throw new ModbusFramingException(ModbusFramingError.TransactionId, $"Response transaction id {tid} does not match request {transactionId}.");
-        await stream.ReadExactlyAsync(adu.Slice(HeaderLength, pduLength), cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu.Slice(HeaderLength, pduLength), cancellationToken).ConfigureAwait(false);
         if (adu.Span[6] != unitId)
             throw new ModbusFramingException(ModbusFramingError.UnitId, $"Response unit id {adu.Span[6]} does not match request {unitId}.");
         return pduLength;
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(byte UnitId, ushort TransactionId, int PduLength)> ReadRequestAsync(Stream stream, Memory<byte> adu, CancellationToken cancellationToken)
     {
-        await stream.ReadExactlyAsync(adu[..HeaderLength], cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu[..HeaderLength], cancellationToken).ConfigureAwait(false);
         var (tid, pduLength) = CheckHeader(adu.Span);
-        await stream.ReadExactlyAsync(adu.Slice(HeaderLength, pduLength), cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu.Slice(HeaderLength, pduLength), cancellationToken).ConfigureAwait(false);
         return (adu.Span[6], tid, pduLength);
     }
 

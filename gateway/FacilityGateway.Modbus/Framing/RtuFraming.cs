@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FacilityGateway.Modbus.Protocol;
 
 namespace FacilityGateway.Modbus.Framing;
@@ -40,9 +41,10 @@ public sealed class RtuFraming : IModbusFraming
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadResponseAsync(Stream stream, Memory<byte> adu, byte unitId, ushort transactionId, CancellationToken cancellationToken)
     {
-        await stream.ReadExactlyAsync(adu[..2], cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu[..2], cancellationToken).ConfigureAwait(false);
         byte function = adu.Span[1];
         int have = 2, length;
         if ((function & ModbusPdu.ExceptionFlag) != 0)
@@ -58,7 +60,7 @@ public sealed class RtuFraming : IModbusFraming
                 case ModbusFunctionCode.ReadHoldingRegisters:
                 case ModbusFunctionCode.ReadInputRegisters:
                 case ModbusFunctionCode.ReadWriteMultipleRegisters:
-                    await stream.ReadExactlyAsync(adu.Slice(2, 1), cancellationToken).ConfigureAwait(false);
+                    await stream.ReadExactAsync(adu.Slice(2, 1), cancellationToken).ConfigureAwait(false);
                     have = 3;
                     length = 3 + adu.Span[2] + 2; // address, function, byte count, data, CRC
                     break;
@@ -72,7 +74,7 @@ public sealed class RtuFraming : IModbusFraming
                     throw new ModbusFramingException(ModbusFramingError.Function, $"RTU response with unknown function code {function:X2}; cannot find the frame end.");
             }
         }
-        await stream.ReadExactlyAsync(adu[have..length], cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu[have..length], cancellationToken).ConfigureAwait(false);
         var frame = adu.Span[..length];
         if (!Crc16.IsValid(frame))
             throw new ModbusFramingException(ModbusFramingError.Crc, "RTU response CRC does not match.");
@@ -82,9 +84,10 @@ public sealed class RtuFraming : IModbusFraming
     }
 
     /// <inheritdoc />
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(byte UnitId, ushort TransactionId, int PduLength)> ReadRequestAsync(Stream stream, Memory<byte> adu, CancellationToken cancellationToken)
     {
-        await stream.ReadExactlyAsync(adu[..2], cancellationToken).ConfigureAwait(false);
+        await stream.ReadExactAsync(adu[..2], cancellationToken).ConfigureAwait(false);
         int length;
         switch ((ModbusFunctionCode)adu.Span[1])
         {
@@ -95,18 +98,18 @@ public sealed class RtuFraming : IModbusFraming
             case ModbusFunctionCode.WriteSingleCoil:
             case ModbusFunctionCode.WriteSingleRegister:
                 length = 8; // address, function, 4 bytes, CRC
-                await stream.ReadExactlyAsync(adu[2..length], cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactAsync(adu[2..length], cancellationToken).ConfigureAwait(false);
                 break;
             case ModbusFunctionCode.WriteMultipleCoils:
             case ModbusFunctionCode.WriteMultipleRegisters:
-                await stream.ReadExactlyAsync(adu[2..7], cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactAsync(adu[2..7], cancellationToken).ConfigureAwait(false);
                 length = 7 + adu.Span[6] + 2; // address, function, start, quantity, byte count, data, CRC
-                await stream.ReadExactlyAsync(adu[7..length], cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactAsync(adu[7..length], cancellationToken).ConfigureAwait(false);
                 break;
             case ModbusFunctionCode.ReadWriteMultipleRegisters:
-                await stream.ReadExactlyAsync(adu[2..11], cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactAsync(adu[2..11], cancellationToken).ConfigureAwait(false);
                 length = 11 + adu.Span[10] + 2;
-                await stream.ReadExactlyAsync(adu[11..length], cancellationToken).ConfigureAwait(false);
+                await stream.ReadExactAsync(adu[11..length], cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new ModbusFramingException(ModbusFramingError.Function, $"RTU request with unsupported function code {adu.Span[1]:X2}.");

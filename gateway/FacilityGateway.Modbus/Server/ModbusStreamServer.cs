@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using FacilityGateway.Modbus.Framing;
 using FacilityGateway.Modbus.Protocol;
@@ -63,6 +64,7 @@ internal sealed class ModbusStreamServer(IModbusDataStore store, IModbusFraming 
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(Stream stream, byte[] adu, byte unitId, ushort transactionId, int pduLength, ModbusFault fault, CancellationToken cancellationToken)
     {
         int length = framing.Seal(adu, unitId, transactionId, pduLength);

@@ -64,6 +64,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExchangeOnceAsync(IModbusConnection connection, byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken cancellationToken)
     {
         var timeout = RentTimeout(cancellationToken, out var link);
@@ -138,6 +139,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask KeepSilentIntervalAsync(CancellationToken cancellationToken)
     {
         if (_gapBeforeRequest <= TimeSpan.Zero)

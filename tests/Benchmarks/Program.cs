@@ -1,0 +1,28 @@
+using BenchmarkDotNet.Running;
+using FacilityGateway.Benchmarks.Modbus;
+
+// dotnet run -c Release --project tests/Benchmarks -- <verb> [args]
+//   micro [BenchmarkDotNet args]   codec, PDU, CRC, planner and loopback round trip, with the memory diagnoser
+//   compare-clients [seconds]      CPU per read of 10 registers: our client, pymodbus, mbpoll against one server
+//   fuzz [inputs]                  random and mutated response frames through the real client (default 1,000,000)
+//   client-loop ENDPOINT N         (used by compare-clients) N reads in a loop, prints the loop's CPU time
+return args.FirstOrDefault() switch
+{
+    "micro" => RunMicro(args[1..]),
+    "compare-clients" => await ClientComparison.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+    "fuzz" => await FuzzRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000),
+    "client-loop" => await ClientComparison.ClientLoopAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
+    _ => Usage(),
+};
+
+static int RunMicro(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N");
+    return 2;
+}
