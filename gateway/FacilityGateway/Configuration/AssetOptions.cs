@@ -1,0 +1,79 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Configuration;
+
+/// <summary>Kinds of equipment in the register.</summary>
+public enum AssetType { Pump, Meter, LightingCircuit, LeakZone, Tank, Fan, Boiler, Chiller, Valve, Sensor, Other }
+
+/// <summary>One entry of the equipment register: what it is, where it is, who looks after it.</summary>
+public sealed class AssetOptions : ConfigNode
+{
+    /// <summary>Unique id, referred to by devices.</summary>
+    [RequiredKey, Describe("add 'id:', for example id: booster-pump-1")]
+    public string Id { get; set; } = "";
+
+    /// <summary>Name people use.</summary>
+    [RequiredKey, Describe("add 'name:', for example name: Booster pump 1")]
+    public string Name { get; set; } = "";
+
+    /// <summary>What kind of equipment it is.</summary>
+    [RequiredKey, Describe("add 'type:' (pump, meter, lighting_circuit, leak_zone, tank, fan, boiler, chiller, valve, sensor, other)")]
+    public AssetType Type { get; set; }
+
+    /// <summary>Manufacturer.</summary>
+    public string? Manufacturer { get; set; }
+
+    /// <summary>Model.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Serial number.</summary>
+    public string? Serial { get; set; }
+
+    /// <summary>Where it is.</summary>
+    public AssetLocation Location { get; set; } = new();
+
+    /// <summary>Date of installation.</summary>
+    public DateOnly? Installed { get; set; }
+
+    /// <summary>Responsible team.</summary>
+    public string? Team { get; set; }
+
+    /// <summary>How to reach the team.</summary>
+    public string? Contact { get; set; }
+
+    /// <summary>Maintenance plan.</summary>
+    public List<MaintenanceTask> Maintenance { get; set; } = [];
+}
+
+/// <summary>Building, floor and room.</summary>
+public sealed class AssetLocation : ConfigNode
+{
+    /// <summary>Building.</summary>
+    public string? Building { get; set; }
+    /// <summary>Floor or level.</summary>
+    public string? Floor { get; set; }
+    /// <summary>Room.</summary>
+    public string? Room { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Join(" / ", new[] { Building, Floor, Room }.Where(s => !string.IsNullOrEmpty(s)));
+}
+
+/// <summary>One task of a maintenance plan, due by run-hours, starts or calendar time.</summary>
+public sealed class MaintenanceTask : ConfigNode
+{
+    /// <summary>What to do.</summary>
+    [RequiredKey, Describe("add 'task:', for example task: Replace mechanical seal")]
+    public string Task { get; set; } = "";
+
+    /// <summary>Due every N hours of running.</summary>
+    [Range(1, 1_000_000)]
+    public double? EveryRunHours { get; set; }
+
+    /// <summary>Due every N starts.</summary>
+    [Range(1, 100_000_000)]
+    public long? EveryStarts { get; set; }
+
+    /// <summary>Due every calendar period.</summary>
+    public TimeSpan? Every { get; set; }
+}

@@ -1,0 +1,206 @@
+using FacilityGateway.Configuration.Yaml;
+using Microsoft.Extensions.FileSystemGlobbing;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityGateway.Configuration;
+
+/// <summary>
+/// Reads a gateway configuration: the root file, the files it includes (globs, relative to the including file), device
+/// profiles; binds and checks everything without touching a device, and reports every finding with file, line and column.
+/// </summary>
+public static class ConfigurationLoader
+{
+    /// <summary>Name of the environment variable pointing at the shipped profiles, used when the config has none beside it.</summary>
+    public const string ProfilesEnvironmentVariable = "FACILITY_GATEWAY_PROFILES";
+
+    /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> with every error. Warnings are returned.</summary>
+    public static (GatewayConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path, Func<string, string?>? environment = null)
+    {
+        var errors = new ConfigErrors();
+        var config = LoadUnchecked(path, errors, environment ?? Environment.GetEnvironmentVariable);
+        if (errors.HasErrors)
+            throw new ConfigurationException(errors.Items);
+        return (config!, errors.Items);
+    }
+
+    /// <summary>Loads and validates, collecting findings into <paramref name="errors"/>; null when the root cannot be read at all.</summary>
+    public static GatewayConfig? LoadUnchecked(string path, ConfigErrors errors, Func<string, string?> environment)
+    {
+        string full = Path.GetFullPath(path);
+        string display = DisplayPath(path);
+        var root = ReadYaml(full, display, errors);
+        if (root is null)
+            return null;
+        var binder = new YamlBinder(errors, display, environment);
+        if (root is not YamlMappingNode mapping)
+        {
+            errors.Error(binder.LocationOf(root), "", "the file must be a mapping with keys such as gateway:, assets:, lines:, devices:");
+            return null;
+        }
+        var config = new GatewayConfig();
+        binder.Populate(config, mapping, "", "devices");
+        config.Files.Add(display);
+        BindDevices(config, mapping, binder);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal) { full };
+        foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
+            Include(config, full, pattern, config.At("include"), $"include[{index}]", errors, environment, seen);
+
+        string profiles = ResolveProfilesDirectory(config, full, environment);
+        ConfigurationValidator.Validate(new ValidationContext(config, errors, profiles, environment));
+        return config;
+    }
+
+    /// <summary>An included file: more assets, lines and devices, and maybe further includes.</summary>
+    private sealed class IncludedFile : ConfigNode
+    {
+        public List<string> Include { get; set; } = [];
+        public List<AssetOptions> Assets { get; set; } = [];
+        public List<LineOptions> Lines { get; set; } = [];
+    }
+
+    private static void Include(GatewayConfig config, string includingFile, string pattern, SourceLocation location, string keyPath, ConfigErrors errors, Func<string, string?> environment, HashSet<string> seen)
+    {
+        string baseDirectory = Path.GetDirectoryName(includingFile)!;
+        string[] files;
+        if (Path.IsPathRooted(pattern))
+        {
+            var matcher = new Matcher();
+            string rootDir = Path.GetPathRoot(pattern)!;
+            matcher.AddInclude(Path.GetRelativePath(rootDir, pattern));
+            files = [.. matcher.GetResultsInFullPath(rootDir).Order(StringComparer.Ordinal)];
+        }
+        else
+        {
+            var matcher = new Matcher();
+            matcher.AddInclude(pattern);
+            files = [.. matcher.GetResultsInFullPath(baseDirectory).Order(StringComparer.Ordinal)];
+        }
+        if (files.Length == 0)
+        {
+            errors.Error(location, keyPath, $"'{pattern}' matches no file (relative to {DisplayPath(baseDirectory)})", "check the path and the spelling of the folder");
+            return;
+        }
+        foreach (string file in files)
+        {
+            if (!seen.Add(file))
+                continue; // included twice (or a cycle): read once
+            string display = DisplayPath(file);
+            var root = ReadYaml(file, display, errors);
+            if (root is null)
+                continue;
+            config.Files.Add(display);
+            var binder = new YamlBinder(errors, display, environment);
+            if (root is not YamlMappingNode mapping)
+            {
+                errors.Error(binder.LocationOf(root), "", "an included file must be a mapping with keys assets:, lines:, devices: or include:");
+                continue;
+            }
+            var included = new IncludedFile();
+            binder.Populate(included, mapping, "", "devices");
+            config.Assets.AddRange(included.Assets);
+            config.Lines.AddRange(included.Lines);
+            BindDevices(config, mapping, binder);
+            foreach (var (nested, index) in included.Include.Select((p, i) => (p, i)))
+                Include(config, file, nested, included.At("include"), $"include[{index}]", errors, environment, seen);
+        }
+    }
+
+    /// <summary>Binds <c>devices:</c>, choosing each entry's options type from its <c>kind</c>.</summary>
+    private static void BindDevices(GatewayConfig config, YamlMappingNode mapping, YamlBinder binder)
+    {
+        if (!mapping.Children.TryGetValue(new YamlScalarNode("devices"), out var node) || node is YamlScalarNode { Value: "" or null })
+            return;
+        if (node is not YamlSequenceNode devices)
+        {
+            binder.Errors.Error(binder.LocationOf(node), "devices", "expected a list of devices (items starting with '- ')");
+            return;
+        }
+        int index = 0;
+        foreach (var entry in devices.Children)
+        {
+            string path = $"devices[{index++}]";
+            if (entry is not YamlMappingNode device)
+            {
+                binder.Errors.Error(binder.LocationOf(entry), path, "expected a device: a mapping with id, kind, asset, ...");
+                continue;
+            }
+            string kind = "modbus";
+            var kindLocation = binder.LocationOf(device);
+            if (device.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode))
+            {
+                kind = (kindNode as YamlScalarNode)?.Value ?? "";
+                kindLocation = binder.LocationOf(kindNode);
+            }
+            if (!DeviceKinds.All.TryGetValue(kind, out var deviceKind))
+            {
+                string? suggestion = Names.Suggest(kind, DeviceKinds.All.Keys);
+                binder.Errors.Error(kindLocation, $"{path}.kind", $"unknown device kind '{kind}'",
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"known kinds: {string.Join(", ", DeviceKinds.All.Keys)}");
+                continue;
+            }
+            var options = deviceKind.CreateOptions();
+            binder.Populate(options, device, path);
+            config.Devices.Add(options);
+        }
+    }
+
+    /// <summary>Parses one YAML file; a syntax error becomes a finding at its line.</summary>
+    internal static YamlNode? ReadYaml(string fullPath, string display, ConfigErrors errors)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(fullPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Error(new SourceLocation(display, 0, 0), "", $"cannot read the file: {ex.Message}",
+                ex is FileNotFoundException or DirectoryNotFoundException ? "check the path given with --config" : "check the file's permissions");
+            return null;
+        }
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            string message = ex.Message.Replace("\r", "", StringComparison.Ordinal);
+            int marker = message.IndexOf("): ", StringComparison.Ordinal);
+            if (message.StartsWith("(Line", StringComparison.Ordinal) && marker > 0)
+                message = message[(marker + 3)..];
+            errors.Error(new SourceLocation(display, (int)ex.Start.Line, (int)ex.Start.Column), "", $"YAML syntax: {message}",
+                "check the indentation (spaces, not tabs) and that every 'key: value' has a space after the colon");
+            return null;
+        }
+        if (stream.Documents.Count == 0)
+        {
+            errors.Error(new SourceLocation(display, 1, 1), "", "the file is empty", "start from config/example.yaml");
+            return null;
+        }
+        return stream.Documents[0].RootNode;
+    }
+
+    private static string ResolveProfilesDirectory(GatewayConfig config, string rootFile, Func<string, string?> environment)
+    {
+        string baseDirectory = Path.GetDirectoryName(rootFile)!;
+        if (config.ProfilesDirectory is { } configured)
+            return Path.GetFullPath(Path.Combine(baseDirectory, configured));
+        string beside = Path.Combine(baseDirectory, "profiles");
+        if (Directory.Exists(beside))
+            return beside;
+        if (environment(ProfilesEnvironmentVariable) is { } fromEnvironment)
+            return fromEnvironment;
+        return Path.Combine(AppContext.BaseDirectory, "profiles");
+    }
+
+    /// <summary>A path as the installer gave it, relative to the working directory when it lies below it.</summary>
+    internal static string DisplayPath(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
+    }
+}

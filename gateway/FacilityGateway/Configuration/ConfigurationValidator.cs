@@ -1,0 +1,88 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Configuration;
+
+/// <summary>Checks that span the whole configuration: ids, references, lines; then each device through its kind.</summary>
+internal static class ConfigurationValidator
+{
+    public static void Validate(ValidationContext context)
+    {
+        var config = context.Config;
+        var errors = context.Errors;
+
+        CheckId(config.Gateway, config.Gateway.Id, "id", errors);
+        if (config.Gateway.Site.Length > 0)
+            CheckId(config.Gateway, config.Gateway.Site, "site", errors);
+        if (!TryFindTimeZone(config.Gateway.TimeZone))
+            errors.Error(config.Gateway.At("time_zone"), config.Gateway.PathOf("time_zone"), $"unknown time zone '{config.Gateway.TimeZone}'",
+                "use an IANA name such as Europe/London, Europe/Berlin or Asia/Shanghai");
+
+        Unique(config.Assets, a => a.Id, "asset", errors);
+        Unique(config.Lines, l => l.Id, "line", errors);
+        Unique(config.Devices, d => d.Id, "device", errors);
+        foreach (var asset in config.Assets)
+        {
+            CheckId(asset, asset.Id, "id", errors);
+            foreach (var task in asset.Maintenance)
+                if (task.EveryRunHours is null && task.EveryStarts is null && task.Every is null)
+                    errors.Error(task.Origin, task.KeyPath, $"maintenance task '{task.Task}' has no interval", "add every_run_hours:, every_starts: or every:");
+        }
+        foreach (var line in config.Lines)
+        {
+            if ((line.Serial is null) == (line.Tcp is null))
+                errors.Error(line.Origin, line.KeyPath, $"line '{line.Id}' needs exactly one of 'serial:' or 'tcp:'",
+                    "a serial port: serial: { device: /dev/ttyUSB0, baud: 9600 }; a TCP gateway: tcp: { host: 10.0.0.5, port: 502 }");
+        }
+
+        var assets = config.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var device in config.Devices)
+        {
+            CheckId(device, device.Id, "id", errors);
+            if (device.Asset.Length > 0 && !assets.Contains(device.Asset))
+            {
+                string? suggestion = Names.Suggest(device.Asset, assets);
+                errors.Error(device.At("asset"), device.PathOf("asset"), $"unknown asset '{device.Asset}'",
+                    suggestion is not null ? $"did you mean '{suggestion}'? Assets are listed under 'assets:'" : "add it under 'assets:' or fix the id");
+            }
+            if (device.Interval < TimeSpan.FromMilliseconds(10))
+                errors.Error(device.At("interval"), device.PathOf("interval"), $"interval {Durations.Format(device.Interval)} is too short", "use 10ms or more; 1s is typical");
+            DeviceKinds.All[device.Kind].Validate(device, context);
+        }
+    }
+
+    private static void Unique<T>(IEnumerable<T> items, Func<T, string> id, string what, ConfigErrors errors) where T : ConfigNode
+    {
+        var first = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            string key = id(item);
+            if (key.Length == 0)
+                continue;
+            if (first.TryGetValue(key, out var earlier))
+                errors.Error(item.At("id"), item.PathOf("id"), $"duplicate {what} id '{key}' (first defined at {earlier.At("id")})", $"give each {what} its own id");
+            else
+                first[key] = item;
+        }
+    }
+
+    /// <summary>Ids end up in MQTT topics and InfluxDB tags: no spaces, slashes or MQTT wildcards.</summary>
+    private static void CheckId(ConfigNode node, string id, string key, ConfigErrors errors)
+    {
+        if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            errors.Error(node.At(key), node.PathOf(key), $"'{id}' may only contain letters, digits, '-', '_' and '.'",
+                "ids are used in MQTT topics and InfluxDB tags; write for example booster-pump-1");
+    }
+
+    private static bool TryFindTimeZone(string id)
+    {
+        try
+        {
+            TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return false;
+        }
+    }
+}

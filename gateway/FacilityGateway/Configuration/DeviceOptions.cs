@@ -1,0 +1,27 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Configuration;
+
+/// <summary>
+/// What every device has, whatever its kind. A kind (modbus, and later gpio, ds18b20, ...) derives its own options
+/// from this and registers them in <see cref="DeviceKinds"/>.
+/// </summary>
+public abstract class DeviceOptions : ConfigNode
+{
+    /// <summary>Unique id.</summary>
+    [RequiredKey, Describe("add 'id:', for example id: main-meter")]
+    public string Id { get; set; } = "";
+
+    /// <summary>The kind of device; chooses which other keys are allowed.</summary>
+    public string Kind { get; set; } = "modbus";
+
+    /// <summary>The asset of the equipment register this device measures.</summary>
+    [RequiredKey, Describe("add 'asset:' with the id of an entry under 'assets:'")]
+    public string Asset { get; set; } = "";
+
+    /// <summary>How often it is read.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>False to keep it in the file but not read it.</summary>
+    public bool Enabled { get; set; } = true;
+}

@@ -1,0 +1,47 @@
+namespace FacilityGateway.Configuration.Yaml;
+
+/// <summary>
+/// Base of every configuration class bound from YAML: remembers where the mapping and each of its keys were written,
+/// so later checks can point an installer at the exact line.
+/// </summary>
+public abstract class ConfigNode
+{
+    internal SourceLocation Origin { get; set; } = SourceLocation.None;
+    internal string KeyPath { get; set; } = "";
+    internal Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Where <paramref name="key"/> (its snake_case name) was written, or the mapping itself.</summary>
+    internal SourceLocation At(string key) => KeyLocations.TryGetValue(key, out var location) ? location : Origin;
+
+    /// <summary>The key path of <paramref name="key"/> below this node, such as <c>devices[2].unit</c>.</summary>
+    internal string PathOf(string key) => KeyPath.Length == 0 ? key : $"{KeyPath}.{key}";
+
+    /// <summary>True when <paramref name="key"/> was written in the YAML.</summary>
+    internal bool Has(string key) => KeyLocations.ContainsKey(key);
+}
+
+/// <summary>Marks a property that must be written.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class RequiredKeyAttribute : Attribute;
+
+/// <summary>The inclusive range of a number property.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class RangeAttribute(double minimum, double maximum) : Attribute
+{
+    /// <summary>Smallest allowed value.</summary>
+    public double Minimum { get; } = minimum;
+    /// <summary>Largest allowed value.</summary>
+    public double Maximum { get; } = maximum;
+}
+
+/// <summary>A property the binder leaves alone (bound by hand, or computed).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NotBoundAttribute : Attribute;
+
+/// <summary>A one-line description used by the JSON Schema and the docs.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class DescribeAttribute(string text) : Attribute
+{
+    /// <summary>The description.</summary>
+    public string Text { get; } = text;
+}

@@ -1,0 +1,262 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityGateway.Configuration.Yaml;
+
+/// <summary>
+/// Binds YAML nodes onto configuration classes by their snake_case property names, collecting every mistake with its
+/// file, line and column instead of stopping at the first. Unknown keys are errors with a "did you mean" hint; scalars
+/// may use <c>${ENV_VAR}</c> (or <c>${ENV_VAR:-default}</c>), replaced from the environment.
+/// Supports strings, numbers, booleans, durations (<c>500ms</c>), dates, enums, lists, string-keyed maps and nested
+/// <see cref="ConfigNode"/> classes.
+/// </summary>
+internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<string, string?> environment)
+{
+    public ConfigErrors Errors => errors;
+    public string File => file;
+
+    public SourceLocation LocationOf(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+
+    /// <summary>Binds a mapping onto a new <typeparamref name="T"/>; null (with errors) when the node is not a mapping.</summary>
+    public T? Bind<T>(YamlNode node, string path) where T : ConfigNode, new() => (T?)BindObject(node, typeof(T), path);
+
+    /// <summary>Binds a mapping onto an existing node, for example after its type was chosen from a <c>kind</c> key.</summary>
+    public void Populate(ConfigNode target, YamlMappingNode mapping, string path, params string[] ignoredKeys)
+    {
+        target.Origin = LocationOf(mapping);
+        target.KeyPath = path;
+        var properties = BindableProperties(target.GetType());
+        foreach (var (keyNode, valueNode) in mapping.Children)
+        {
+            string key = ((keyNode as YamlScalarNode)?.Value ?? "").Trim();
+            var keyLocation = LocationOf(keyNode);
+            if (ignoredKeys.Contains(key))
+            {
+                target.KeyLocations[key] = keyLocation;
+                continue;
+            }
+            if (!properties.TryGetValue(key, out var property))
+            {
+                string? suggestion = Names.Suggest(key, properties.Keys);
+                errors.Error(keyLocation, Join(path, key), $"unknown key '{key}'",
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"allowed keys here: {string.Join(", ", properties.Keys.Order())}");
+                continue;
+            }
+            if (target.KeyLocations.ContainsKey(key))
+            {
+                errors.Error(keyLocation, Join(path, key), $"'{key}' is written twice", "keep one of them");
+                continue;
+            }
+            target.KeyLocations[key] = keyLocation;
+            object? value = BindValue(valueNode, property.PropertyType, Join(path, key));
+            if (value is null)
+                continue;
+            if (property.GetCustomAttribute<RangeAttribute>() is { } range && value is IConvertible number && value is not string and not bool and not Enum)
+            {
+                double d = number.ToDouble(CultureInfo.InvariantCulture);
+                if (d < range.Minimum || d > range.Maximum)
+                {
+                    errors.Error(LocationOf(valueNode), Join(path, key), $"{d.ToString(CultureInfo.InvariantCulture)} is out of range",
+                        $"use a value from {range.Minimum.ToString(CultureInfo.InvariantCulture)} to {range.Maximum.ToString(CultureInfo.InvariantCulture)}");
+                    continue;
+                }
+            }
+            property.SetValue(target, value);
+        }
+        foreach (var (key, property) in properties)
+            if (property.GetCustomAttribute<RequiredKeyAttribute>() is not null && !target.KeyLocations.ContainsKey(key))
+                errors.Error(target.Origin, path, $"missing required key '{key}'", Describe(property));
+    }
+
+    public object? BindValue(YamlNode node, Type type, string path)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (underlying == typeof(YamlNode))
+            return node; // kept raw for a later stage to bind
+        if (typeof(ConfigNode).IsAssignableFrom(underlying))
+            return BindObject(node, underlying, path);
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
+            return BindList(node, underlying, path);
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            return BindMap(node, underlying, path);
+        if (node is not YamlScalarNode scalar)
+        {
+            errors.Error(LocationOf(node), path, $"expected {Expected(underlying)}, found a {(node is YamlMappingNode ? "mapping" : "list")}");
+            return null;
+        }
+        string? text = Substitute(scalar, path);
+        if (text is null)
+            return null;
+        return ParseScalar(text, underlying, LocationOf(node), path, scalar.Style);
+    }
+
+    private ConfigNode? BindObject(YamlNode node, Type type, string path)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            errors.Error(LocationOf(node), path, $"expected a mapping of keys ({string.Join(", ", BindableProperties(type).Keys.Take(6))}, ...), found {Shape(node)}");
+            return null;
+        }
+        var target = (ConfigNode)Activator.CreateInstance(type)!;
+        Populate(target, mapping, path);
+        return target;
+    }
+
+    private IList? BindList(YamlNode node, Type listType, string path)
+    {
+        var itemType = listType.GetGenericArguments()[0];
+        var list = (IList)Activator.CreateInstance(listType)!;
+        if (node is YamlScalarNode { Value: "" or null, Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted })
+            return list; // "key:" with nothing after it: an empty list
+        if (node is not YamlSequenceNode sequence)
+        {
+            errors.Error(LocationOf(node), path, $"expected a list (items starting with '- '), found {Shape(node)}");
+            return null;
+        }
+        int i = 0;
+        foreach (var child in sequence.Children)
+        {
+            object? item = BindValue(child, itemType, $"{path}[{i++}]");
+            if (item is not null)
+                list.Add(item);
+        }
+        return list;
+    }
+
+    private IDictionary? BindMap(YamlNode node, Type mapType, string path)
+    {
+        var valueType = mapType.GetGenericArguments()[1];
+        var map = (IDictionary)Activator.CreateInstance(mapType, StringComparer.Ordinal)!;
+        if (node is not YamlMappingNode mapping)
+        {
+            errors.Error(LocationOf(node), path, $"expected a mapping, found {Shape(node)}");
+            return null;
+        }
+        foreach (var (key, value) in mapping.Children)
+        {
+            string name = (key as YamlScalarNode)?.Value ?? "";
+            object? item = BindValue(value, valueType, Join(path, name));
+            if (item is not null)
+                map[name] = item;
+        }
+        return map;
+    }
+
+    private object? ParseScalar(string text, Type type, SourceLocation location, string path, YamlDotNet.Core.ScalarStyle style)
+    {
+        var ci = CultureInfo.InvariantCulture;
+        bool quoted = style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted;
+        if (type == typeof(string))
+            return text.Length == 0 && !quoted ? null : text;
+        if (type == typeof(bool))
+        {
+            switch (text.ToLowerInvariant())
+            {
+                case "true" or "yes" or "on": return true;
+                case "false" or "no" or "off": return false;
+            }
+        }
+        else if (type == typeof(int) && TryInteger(text, out long l) && l is >= int.MinValue and <= int.MaxValue) return (int)l;
+        else if (type == typeof(long) && TryInteger(text, out l)) return l;
+        else if (type == typeof(byte) && TryInteger(text, out l) && l is >= 0 and <= 255) return (byte)l;
+        else if (type == typeof(ushort) && TryInteger(text, out l) && l is >= 0 and <= 65535) return (ushort)l;
+        else if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, ci, out double d)) return d;
+        else if (type == typeof(DateOnly) && DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, DateTimeStyles.None, out var date)) return date;
+        else if (type == typeof(TimeOnly) && TimeOnly.TryParseExact(text, ["HH:mm", "HH:mm:ss"], ci, DateTimeStyles.None, out var time)) return time;
+        else if (type == typeof(TimeSpan))
+        {
+            if (Durations.TryParse(text, out var span, out string why))
+                return span;
+            errors.Error(location, path, why);
+            return null;
+        }
+        else if (type.IsEnum)
+        {
+            var match = EnumNames(type).FirstOrDefault(n => string.Equals(n.Key, text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
+            if (match.Key is not null)
+                return match.Value;
+            string? suggestion = Names.Suggest(text, EnumNames(type).Select(n => n.Key));
+            errors.Error(location, path, $"'{text}' is not one of {string.Join(", ", EnumNames(type).Select(n => n.Key))}",
+                suggestion is null ? null : $"did you mean '{suggestion}'?");
+            return null;
+        }
+        else
+        {
+            throw new NotSupportedException($"Configuration type {type} is not supported by the binder.");
+        }
+        errors.Error(location, path, $"'{text}' is not {Expected(type)}");
+        return null;
+    }
+
+    private static bool TryInteger(string text, out long value) =>
+        text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? long.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out value)
+            : long.TryParse(text.Replace("_", "", StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+
+    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")]
+    private static partial Regex EnvironmentReference();
+
+    /// <summary>Replaces <c>${NAME}</c> references; a missing variable without a default is an error.</summary>
+    private string? Substitute(YamlScalarNode scalar, string path)
+    {
+        string text = scalar.Value ?? "";
+        if (!text.Contains("${", StringComparison.Ordinal))
+            return text;
+        bool ok = true;
+        string result = EnvironmentReference().Replace(text, m =>
+        {
+            string? value = environment(m.Groups[1].Value);
+            if (value is not null)
+                return value;
+            if (m.Groups[2].Success)
+                return m.Groups[2].Value;
+            ok = false;
+            errors.Error(LocationOf(scalar), path, $"environment variable {m.Groups[1].Value} is not set",
+                $"set it for the service (systemd Environment= or EnvironmentFile=), or write ${{{m.Groups[1].Value}:-default}}");
+            return "";
+        });
+        return ok ? result : null;
+    }
+
+    internal static Dictionary<string, PropertyInfo> BindableProperties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<NotBoundAttribute>() is null)
+            .ToDictionary(p => Names.SnakeCase(p.Name), StringComparer.Ordinal);
+
+    internal static IEnumerable<KeyValuePair<string, object>> EnumNames(Type type) =>
+        Enum.GetValues(type).Cast<object>().Select(v => new KeyValuePair<string, object>(EnumName(type, v), v));
+
+    internal static string EnumName(Type type, object value)
+    {
+        string name = Enum.GetName(type, value)!;
+        return name.All(c => char.IsUpper(c) || char.IsDigit(c)) ? name : Names.SnakeCase(name.Replace("UInt", "Uint", StringComparison.Ordinal));
+    }
+
+    private static string Describe(PropertyInfo property) =>
+        property.GetCustomAttribute<DescribeAttribute>()?.Text ?? $"add '{Names.SnakeCase(property.Name)}:'";
+
+    private static string Expected(Type type) =>
+        type == typeof(bool) ? "true or false"
+        : type == typeof(byte) ? "a whole number from 0 to 255"
+        : type == typeof(ushort) ? "a whole number from 0 to 65535"
+        : type == typeof(int) || type == typeof(long) ? "a whole number"
+        : type == typeof(double) ? "a number"
+        : type == typeof(DateOnly) ? "a date written YYYY-MM-DD"
+        : type == typeof(TimeOnly) ? "a time of day written HH:MM"
+        : type == typeof(TimeSpan) ? "a duration such as 500ms, 1s or 5m"
+        : type.IsEnum ? $"one of {string.Join(", ", EnumNames(type).Select(n => n.Key))}"
+        : "a value";
+
+    private static string Shape(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode s => $"'{s.Value}'",
+        _ => "something else",
+    };
+
+    private static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+}

@@ -1,0 +1,262 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Modbus.Codec;
+using FacilityGateway.Modbus.Planning;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Sources.Modbus.Profiles;
+
+namespace FacilityGateway.Sources.Modbus;
+
+/// <summary><c>kind: modbus</c>: checks a device, resolves its profile and points, and checks its line.</summary>
+internal sealed class ModbusDeviceKind : IDeviceKind
+{
+    public string Name => "modbus";
+
+    public DeviceOptions CreateOptions() => new ModbusDeviceOptions();
+
+    public void Validate(DeviceOptions options, ValidationContext context)
+    {
+        var device = (ModbusDeviceOptions)options;
+        var errors = context.Errors;
+        CheckLine(device, context);
+        device.ResolvedPoints = ResolvePoints(device, context);
+        if (device.ResolvedPoints.Count == 0 && !errors.Items.Any(e => e.KeyPath.StartsWith(device.KeyPath, StringComparison.Ordinal)))
+            errors.Error(device.Origin, device.KeyPath, $"device '{device.Id}' has no points", "add 'points:' or a 'profile:'");
+        CheckOverlaps(device, errors);
+        CheckPlan(device, errors);
+
+        // Once per configuration: unit ids per line and bus capacity.
+        if (context.State.TryAdd("modbus.lines", true))
+            ModbusLines.CheckLines(context.Config, errors);
+    }
+
+    private static void CheckLine(ModbusDeviceOptions device, ValidationContext context)
+    {
+        var errors = context.Errors;
+        if ((device.Line is null) == (device.Endpoint is null))
+        {
+            errors.Error(device.Origin, device.KeyPath, $"device '{device.Id}' needs exactly one of 'line:' or 'endpoint:'",
+                "line: <id of a line under lines:>, or endpoint: tcp://10.0.0.5:502 for a Modbus TCP device of its own");
+            return;
+        }
+        if (device.Line is { } lineId)
+        {
+            var line = context.Config.Lines.FirstOrDefault(l => l.Id == lineId);
+            if (line is null)
+            {
+                string? suggestion = Names.Suggest(lineId, context.Config.Lines.Select(l => l.Id));
+                errors.Error(device.At("line"), device.PathOf("line"), $"unknown line '{lineId}'",
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : "add it under 'lines:' or use endpoint: tcp://host:port");
+                return;
+            }
+            bool serialFraming = line.Serial is not null || line.Tcp?.Framing == TcpFraming.Rtu;
+            if (serialFraming && device.Unit is < 1 or > 247)
+                errors.Error(device.At("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
+        }
+        else if (!FacilityGateway.Modbus.Client.ModbusEndpoint.TryParse(device.Endpoint!, out var endpoint, out string why))
+        {
+            errors.Error(device.At("endpoint"), device.PathOf("endpoint"), why, "for example endpoint: tcp://10.0.0.5:502");
+        }
+        else if (endpoint.Kind != FacilityGateway.Modbus.Client.ModbusEndpointKind.Tcp && device.Unit is < 1 or > 247)
+        {
+            errors.Error(device.At("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
+        }
+    }
+
+    private static List<ModbusPoint> ResolvePoints(ModbusDeviceOptions device, ValidationContext context)
+    {
+        var errors = context.Errors;
+        var result = new List<(ModbusPointOptions Options, ProfileDefaults? Defaults)>();
+        if (device.Profile is { } profileId)
+        {
+            var catalog = (ProfileCatalog)(context.State.TryGetValue("modbus.profiles", out var c) ? c
+                : context.State["modbus.profiles"] = new ProfileCatalog(context.ProfilesDirectory, errors, context.Environment));
+            var profile = catalog.Find(profileId, out bool exists);
+            if (!exists)
+            {
+                string? suggestion = Names.Suggest(profileId, catalog.Available);
+                errors.Error(device.At("profile"), device.PathOf("profile"), $"unknown profile '{profileId}' (looked in {ConfigurationLoader.DisplayPath(catalog.Directory)})",
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"available: {string.Join(", ", catalog.Available)}");
+            }
+            else if (profile is not null)
+            {
+                var dropped = new HashSet<string>(device.Overrides?.Drop ?? [], StringComparer.Ordinal);
+                var known = profile.Points.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+                foreach (var id in dropped.Where(id => !known.Contains(id)))
+                    errors.Error(device.Overrides!.At("drop"), device.Overrides.PathOf("drop"), $"profile '{profileId}' has no point '{id}' to drop",
+                        Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
+                foreach (var (id, _) in device.Overrides?.Rescale ?? [])
+                    if (!known.Contains(id))
+                        errors.Error(device.Overrides!.At("rescale"), device.Overrides.PathOf($"rescale.{id}"), $"profile '{profileId}' has no point '{id}' to rescale",
+                            Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
+                var own = device.Points.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+                result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id) && !own.Contains(p.Id)).Select(p => (p, (ProfileDefaults?)profile.Defaults)));
+            }
+        }
+        result.AddRange(device.Points.Select(p => (p, (ProfileDefaults?)null)));
+
+        var points = new List<ModbusPoint>();
+        var ids = new Dictionary<string, ModbusPointOptions>(StringComparer.Ordinal);
+        foreach (var (options, defaults) in result)
+        {
+            if (options.Id.Length > 0 && !ids.TryAdd(options.Id, options))
+            {
+                errors.Error(options.At("id"), options.PathOf("id"), $"duplicate point id '{options.Id}' in device '{device.Id}' (first at {ids[options.Id].At("id")})");
+                continue;
+            }
+            var rescale = device.Overrides?.Rescale.GetValueOrDefault(options.Id);
+            if (Resolve(options, defaults, rescale, errors) is { } point)
+                points.Add(point);
+        }
+        return points;
+    }
+
+    /// <summary>Turns one point's options into a readable point, or reports why it cannot be read.</summary>
+    internal static ModbusPoint? Resolve(ModbusPointOptions p, ProfileDefaults? defaults, PointRescale? rescale, ConfigErrors errors)
+    {
+        var addresses = new List<(ModbusTable Table, int Address, string Key)>();
+        if (p.Coil is { } coil) addresses.Add((ModbusTable.Coils, coil, "coil"));
+        if (p.Discrete is { } discrete) addresses.Add((ModbusTable.DiscreteInputs, discrete, "discrete"));
+        if (p.Input is { } input) addresses.Add((ModbusTable.InputRegisters, input, "input"));
+        if (p.Holding is { } holding) addresses.Add((ModbusTable.HoldingRegisters, holding, "holding"));
+        if (p.Register is { } register)
+        {
+            if (TryParseRegisterNotation(register, out var table, out int address, out string why))
+                addresses.Add((table, address, "register"));
+            else
+            {
+                errors.Error(p.At("register"), p.PathOf("register"), why,
+                    "write 40001-49999 or 400001-465536 for holding registers, 30001-39999 for input registers; or use holding:/input: with a zero-based address");
+                return null;
+            }
+        }
+        if (addresses.Count != 1)
+        {
+            errors.Error(p.Origin, p.KeyPath, addresses.Count == 0
+                    ? $"point '{p.Id}' has no address"
+                    : $"point '{p.Id}' has {addresses.Count} addresses ({string.Join(", ", addresses.Select(a => a.Key))}); it needs exactly one",
+                "write one of coil:, discrete:, input:, holding: (zero-based) or register: (data-sheet notation such as 40001)");
+            return null;
+        }
+        var (tableOf, start, key) = addresses[0];
+        bool bitTable = tableOf.IsBitTable();
+        var type = p.Type ?? (bitTable ? ModbusDataType.Bool : defaults?.Type ?? ModbusDataType.UInt16);
+        if (bitTable != (type == ModbusDataType.Bool))
+        {
+            errors.Error(p.At(p.Has("type") ? "type" : key), p.PathOf("type"), bitTable
+                    ? $"a {key} is a single bit; type {YamlBinder.EnumName(typeof(ModbusDataType), type)} needs registers"
+                    : $"type bool is for coils and discrete inputs; a register point of one bit is type: bit with bit: N",
+                bitTable ? "leave out type:, or read the value from input: or holding:" : "write type: bit and bit: 0-15, or a numeric type");
+            return null;
+        }
+        if (type == ModbusDataType.Bit && p.Bit is null)
+        {
+            errors.Error(p.At("type"), p.PathOf("bit"), $"point '{p.Id}' of type bit needs 'bit:'", "add bit: 0 (least significant) to 15");
+            return null;
+        }
+        if (type == ModbusDataType.String && p.Length is null)
+        {
+            errors.Error(p.At("type"), p.PathOf("length"), $"point '{p.Id}' of type string needs 'length:' (registers, two characters each)", "add for example length: 8");
+            return null;
+        }
+        var format = new RegisterFormat(type, p.ByteOrder ?? defaults?.ByteOrder ?? ByteOrder.ABCD, p.Bit ?? 0, p.Length ?? 0);
+        if (start + format.Width > ModbusLimits.AddressSpace)
+        {
+            errors.Error(p.At(key), p.PathOf(key), $"point '{p.Id}' at {start} with {format.Width} registers runs past address 65535");
+            return null;
+        }
+        double? min = null, max = null;
+        if (p.Range is { } range)
+        {
+            if (range.Count != 2 || range[0] >= range[1])
+                errors.Error(p.At("range"), p.PathOf("range"), "range needs two numbers, the lower first", "for example range: [0, 16] for a pressure in bar");
+            else
+                (min, max) = (range[0], range[1]);
+        }
+        if (p.Deadband is < 0)
+            errors.Error(p.At("deadband"), p.PathOf("deadband"), "deadband cannot be negative");
+        var scaling = new Scaling(rescale?.Scale ?? p.Scale ?? 1, rescale?.Offset ?? p.Offset ?? 0);
+        if (scaling.Scale == 0)
+            errors.Error(p.At("scale"), p.PathOf("scale"), "scale 0 would make every value 0", "leave out scale: for 1");
+        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max);
+    }
+
+    /// <summary>Data-sheet notation: 5 digits (40001 = holding 0) or 6 digits (400001 = holding 0); leading 0xxxx coils, 1xxxx discrete, 3xxxx input, 4xxxx holding.</summary>
+    internal static bool TryParseRegisterNotation(int register, out ModbusTable table, out int address, out string error)
+    {
+        table = default;
+        address = 0;
+        error = "";
+        int digit, offset;
+        if (register is >= 1 and <= 49999)
+            (digit, offset) = (register / 10000, register % 10000);
+        else if (register is >= 100001 and <= 465536)
+            (digit, offset) = (register / 100000, register % 100000);
+        else
+        {
+            error = $"register {register} is not in the 5-digit (1-49999) or 6-digit (100001-465536) notation";
+            return false;
+        }
+        if (offset == 0)
+        {
+            error = $"register {register} is address 0 of the notation, which is one-based";
+            return false;
+        }
+        switch (digit)
+        {
+            case 0: table = ModbusTable.Coils; break;
+            case 1: table = ModbusTable.DiscreteInputs; break;
+            case 3: table = ModbusTable.InputRegisters; break;
+            case 4: table = ModbusTable.HoldingRegisters; break;
+            default:
+                error = $"register {register} starts with {digit}; only 0 (coils), 1 (discrete), 3 (input) and 4 (holding) exist";
+                return false;
+        }
+        address = offset - 1;
+        return true;
+    }
+
+    /// <summary>Two points over the same registers disagree on what they hold, unless both are bits of a register.</summary>
+    private static void CheckOverlaps(ModbusDeviceOptions device, ConfigErrors errors)
+    {
+        var sorted = device.ResolvedPoints.OrderBy(p => p.Table).ThenBy(p => p.Address).ToList();
+        for (int i = 0; i < sorted.Count; i++)
+        {
+            for (int j = i + 1; j < sorted.Count && sorted[j].Table == sorted[i].Table && sorted[j].Address < sorted[i].Address + sorted[i].Width; j++)
+            {
+                var (a, b) = (sorted[i], sorted[j]);
+                bool bits = a.Format.Type == ModbusDataType.Bit && b.Format.Type == ModbusDataType.Bit && a.Format.BitIndex != b.Format.BitIndex;
+                if (!bits)
+                {
+                    var options = device.Points.FirstOrDefault(p => p.Id == b.Id) ?? device.Points.FirstOrDefault(p => p.Id == a.Id);
+                    errors.Error(options?.Origin ?? device.At("profile"), device.PathOf("points"),
+                        $"points '{a.Id}' and '{b.Id}' overlap at {TableName(a.Table)} {b.Address}",
+                        "check the addresses; two bits of one register are fine as type: bit with different bit: numbers");
+                }
+            }
+        }
+    }
+
+    private static void CheckPlan(ModbusDeviceOptions device, ConfigErrors errors)
+    {
+        var options = PlannerOptions(device);
+        foreach (var point in device.ResolvedPoints)
+        {
+            int limit = options.LimitFor(point.Table);
+            if (point.Width > limit)
+                errors.Error(device.At("max_registers_per_read"), device.PathOf("points"),
+                    $"point '{point.Id}' needs {point.Width} registers, more than max_registers_per_read {limit}", "raise max_registers_per_read or shorten the string");
+        }
+    }
+
+    internal static ReadPlannerOptions PlannerOptions(ModbusDeviceOptions device) =>
+        new() { MaxGap = device.MaxGap, MaxRegistersPerRead = device.MaxRegistersPerRead, MaxBitsPerRead = device.MaxBitsPerRead };
+
+    internal static string TableName(ModbusTable table) => table switch
+    {
+        ModbusTable.Coils => "coil",
+        ModbusTable.DiscreteInputs => "discrete",
+        ModbusTable.InputRegisters => "input",
+        _ => "holding",
+    };
+}

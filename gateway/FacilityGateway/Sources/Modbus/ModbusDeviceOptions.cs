@@ -1,0 +1,148 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Modbus.Codec;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityGateway.Sources.Modbus;
+
+/// <summary>A Modbus device (<c>kind: modbus</c>): a unit on a line, or on its own TCP endpoint.</summary>
+public sealed class ModbusDeviceOptions : DeviceOptions
+{
+    /// <summary>The id of a line under <c>lines:</c> (a serial port or a shared TCP endpoint).</summary>
+    public string? Line { get; set; }
+
+    /// <summary>An endpoint of its own instead of a line: <c>tcp://host:502</c> or <c>rtu+tcp://host:4001</c>.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Unit id (slave address): 1-247 on a serial line.</summary>
+    [RequiredKey, Describe("add 'unit:' with the device's Modbus address, for example unit: 1")]
+    public byte Unit { get; set; }
+
+    /// <summary>Response timeout; default: the line's.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>Retries after a timeout or busy answer within one poll.</summary>
+    [Range(0, 5)]
+    public int Retries { get; set; } = 1;
+
+    /// <summary>Most registers in one read; some devices accept fewer than 125.</summary>
+    [Range(1, 125)]
+    public int MaxRegistersPerRead { get; set; } = 125;
+
+    /// <summary>Most coils or inputs in one read.</summary>
+    [Range(1, 2000)]
+    public int MaxBitsPerRead { get; set; } = 2000;
+
+    /// <summary>Most unused registers a merged read may span between two points.</summary>
+    [Range(0, 124)]
+    public int MaxGap { get; set; } = 8;
+
+    /// <summary>A device profile from the profiles folder, such as eastron-sdm630.</summary>
+    public string? Profile { get; set; }
+
+    /// <summary>Changes to the profile's points.</summary>
+    public ProfileOverrides? Overrides { get; set; }
+
+    /// <summary>Points of this device (added to the profile's, if any).</summary>
+    public List<ModbusPointOptions> Points { get; set; } = [];
+
+    /// <summary>The points after the profile, overrides and defaults were applied (filled by validation).</summary>
+    [NotBound]
+    public List<ModbusPoint> ResolvedPoints { get; set; } = [];
+}
+
+/// <summary>Changes to a profile's points for one device.</summary>
+public sealed class ProfileOverrides : ConfigNode
+{
+    /// <summary>Profile point ids not to read.</summary>
+    public List<string> Drop { get; set; } = [];
+
+    /// <summary>New scale, offset or unit for profile points, by id.</summary>
+    public Dictionary<string, PointRescale> Rescale { get; set; } = [];
+}
+
+/// <summary>New scaling of a profile point.</summary>
+public sealed class PointRescale : ConfigNode
+{
+    /// <summary>Multiplier.</summary>
+    public double? Scale { get; set; }
+    /// <summary>Added after the multiplier.</summary>
+    public double? Offset { get; set; }
+    /// <summary>Engineering unit.</summary>
+    public string? Unit { get; set; }
+}
+
+/// <summary>
+/// One point of a Modbus device. The address is given with exactly one of <c>coil</c>, <c>discrete</c>, <c>input</c>,
+/// <c>holding</c> (zero-based addresses, as on the wire) or <c>register</c> (the one-based 5- or 6-digit notation of
+/// data sheets: 40001 or 400001 is holding address 0, 30001 input 0, 10001 discrete 0, 1 coil 0).
+/// </summary>
+public sealed class ModbusPointOptions : ConfigNode
+{
+    /// <summary>Unique id within the device.</summary>
+    [RequiredKey, Describe("add 'id:', for example id: power_total")]
+    public string Id { get; set; } = "";
+
+    /// <summary>Name people use.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Coil, zero-based (FC 01).</summary>
+    public ushort? Coil { get; set; }
+    /// <summary>Discrete input, zero-based (FC 02).</summary>
+    public ushort? Discrete { get; set; }
+    /// <summary>Input register, zero-based (FC 04).</summary>
+    public ushort? Input { get; set; }
+    /// <summary>Holding register, zero-based (FC 03).</summary>
+    public ushort? Holding { get; set; }
+    /// <summary>One-based data-sheet notation: 0xxxx coil, 1xxxx discrete, 3xxxx input, 4xxxx holding (5 or 6 digits).</summary>
+    public int? Register { get; set; }
+
+    /// <summary>Data type; default uint16 for registers (or the profile's default), bool for coils and discrete inputs.</summary>
+    public ModbusDataType? Type { get; set; }
+
+    /// <summary>Byte and word order of multi-register values.</summary>
+    public ByteOrder? ByteOrder { get; set; }
+
+    /// <summary>Bit 0-15 of the register, for type bit.</summary>
+    [Range(0, 15)]
+    public byte? Bit { get; set; }
+
+    /// <summary>Registers of a string.</summary>
+    [Range(1, 125)]
+    public ushort? Length { get; set; }
+
+    /// <summary>Multiplier from raw to engineering units.</summary>
+    public double? Scale { get; set; }
+
+    /// <summary>Added after the multiplier.</summary>
+    public double? Offset { get; set; }
+
+    /// <summary>Engineering unit, such as kWh, V, m3/h.</summary>
+    public string? Unit { get; set; }
+
+    /// <summary>Change smaller than this is not reported (heartbeats still are).</summary>
+    public double? Deadband { get; set; }
+
+    /// <summary>Plausible range; a value outside it gets quality uncertain (out of range).</summary>
+    public List<double>? Range { get; set; }
+
+    /// <summary>Alarm rules (the alarms issue); kept raw until then.</summary>
+    public YamlNode? Alarms { get; set; }
+}
+
+/// <summary>A point ready to read: address, format, scaling, unit.</summary>
+public sealed record ModbusPoint(
+    string Id,
+    string? Name,
+    FacilityGateway.Modbus.Protocol.ModbusTable Table,
+    ushort Address,
+    RegisterFormat Format,
+    Scaling Scaling,
+    string Unit,
+    double Deadband,
+    double? Minimum,
+    double? Maximum)
+{
+    /// <summary>Registers or bits occupied.</summary>
+    public ushort Width => (ushort)Format.Width;
+}
