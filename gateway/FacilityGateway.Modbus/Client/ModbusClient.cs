@@ -20,8 +20,9 @@ public sealed class ModbusClient : IAsyncDisposable
     private readonly TimeProvider _time;
 
     /// <summary>Creates a client over a transport.</summary>
-    public ModbusClient(IModbusTransport transport, ModbusRetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, bool ownsTransport = true)
+    public ModbusClient(IModbusTransport transport, ModbusRetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, bool ownsTransport = true, TimeSpan responseTimeout = default)
     {
+        ResponseTimeout = responseTimeout;
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         RetryPolicy = retryPolicy ?? new ModbusRetryPolicy();
         _time = timeProvider ?? TimeProvider.System;
@@ -38,6 +39,9 @@ public sealed class ModbusClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpoint);
         return new ModbusClient(endpoint.CreateTransport(options, timeProvider), retryPolicy, timeProvider);
     }
+
+    /// <summary>Response timeout of this client's requests; zero uses the transport's. Lets devices on one line wait differently.</summary>
+    public TimeSpan ResponseTimeout { get; }
 
     /// <summary>The retry policy.</summary>
     public ModbusRetryPolicy RetryPolicy { get; }
@@ -175,7 +179,7 @@ public sealed class ModbusClient : IAsyncDisposable
             ModbusException failure;
             try
             {
-                int length = await _transport.ExchangeAsync(unitId, request, response, cancellationToken).ConfigureAwait(false);
+                int length = await _transport.ExchangeAsync(unitId, request, response, ResponseTimeout, cancellationToken).ConfigureAwait(false);
                 if (length >= 2 && response.Span[0] == (request.Span[0] | ModbusPdu.ExceptionFlag))
                     ModbusPdu.CheckResponse(unitId, request.Span, response.Span[..length]); // throws the server exception
                 return length;

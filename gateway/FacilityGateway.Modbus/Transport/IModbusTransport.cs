@@ -13,6 +13,7 @@ public interface IModbusTransport : IAsyncDisposable
     /// <summary>
     /// Sends <paramref name="request"/> to <paramref name="unitId"/> and copies the response PDU into
     /// <paramref name="response"/>; returns its length, or 0 for a broadcast, which has no response.
+    /// <paramref name="responseTimeout"/> overrides the transport's default when positive (devices on one line may differ).
     /// </summary>
-    ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken cancellationToken);
+    ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, TimeSpan responseTimeout, CancellationToken cancellationToken);
 }

@@ -45,7 +45,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken cancellationToken)
+    public async ValueTask<int> ExchangeAsync(byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, TimeSpan responseTimeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (request.Length is < 1 or > ModbusLimits.MaxPduLength)
@@ -56,7 +56,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var connection = _connection ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
-            return await ExchangeOnceAsync(connection, unitId, request, response, cancellationToken).ConfigureAwait(false);
+            return await ExchangeOnceAsync(connection, unitId, request, response, responseTimeout > TimeSpan.Zero ? responseTimeout : _options.ResponseTimeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -65,7 +65,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<int> ExchangeOnceAsync(IModbusConnection connection, byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, CancellationToken cancellationToken)
+    private async ValueTask<int> ExchangeOnceAsync(IModbusConnection connection, byte unitId, ReadOnlyMemory<byte> request, Memory<byte> response, TimeSpan responseTimeout, CancellationToken cancellationToken)
     {
         var timeout = RentTimeout(cancellationToken, out var link);
         try
@@ -81,7 +81,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
             request.Span.CopyTo(_adu.AsSpan(_framing.PduOffset));
             int aduLength = _framing.Seal(_adu, unitId, transactionId, request.Length);
 
-            timeout.CancelAfter(_options.ResponseTimeout);
+            timeout.CancelAfter(responseTimeout);
             await connection.Stream.WriteAsync(_adu.AsMemory(0, aduLength), timeout.Token).ConfigureAwait(false);
             await connection.Stream.FlushAsync(timeout.Token).ConfigureAwait(false);
 
@@ -101,7 +101,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
         catch (Exception ex) when (ex is not ModbusServerException)
         {
             _lastFrameEnd = _time.GetTimestamp();
-            var translated = Translate(ex, timeout, cancellationToken);
+            var translated = Translate(ex, timeout, responseTimeout, cancellationToken);
             await AfterErrorAsync(connection, translated).ConfigureAwait(false);
             if (translated is null)
                 throw;
@@ -150,7 +150,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
     }
 
     /// <summary>Maps an exception from the exchange to the library's kind; null means rethrow as is (caller's cancellation).</summary>
-    private ModbusException? Translate(Exception ex, CancellationTokenSource timeout, CancellationToken cancellationToken)
+    private ModbusException? Translate(Exception ex, CancellationTokenSource timeout, TimeSpan responseTimeout, CancellationToken cancellationToken)
     {
         if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
             return null;
@@ -158,7 +158,7 @@ public sealed class ModbusStreamTransport : IModbusTransport
         {
             ModbusException modbus => modbus,
             OperationCanceledException or TimeoutException when timeout.IsCancellationRequested || ex is TimeoutException =>
-                new ModbusTimeoutException($"{Description}: no response within {_options.ResponseTimeout.TotalMilliseconds:0} ms.", ex),
+                new ModbusTimeoutException($"{Description}: no response within {responseTimeout.TotalMilliseconds:0} ms.", ex),
             EndOfStreamException => new ModbusConnectionException($"{Description}: the peer closed the connection.", ex),
             _ when IsTransportFailure(ex) => new ModbusConnectionException($"{Description}: {ex.Message}", ex),
             _ => null,

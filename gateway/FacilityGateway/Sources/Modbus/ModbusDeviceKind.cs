@@ -178,7 +178,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         var scaling = new Scaling(rescale?.Scale ?? p.Scale ?? 1, rescale?.Offset ?? p.Offset ?? 0);
         if (scaling.Scale == 0)
             errors.Error(p.At("scale"), p.PathOf("scale"), "scale 0 would make every value 0", "leave out scale: for 1");
-        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max);
+        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max, p.Origin);
     }
 
     /// <summary>Data-sheet notation: 5 digits (40001 = holding 0) or 6 digits (400001 = holding 0); leading 0xxxx coils, 1xxxx discrete, 3xxxx input, 4xxxx holding.</summary>
@@ -225,16 +225,26 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             for (int j = i + 1; j < sorted.Count && sorted[j].Table == sorted[i].Table && sorted[j].Address < sorted[i].Address + sorted[i].Width; j++)
             {
                 var (a, b) = (sorted[i], sorted[j]);
-                bool bits = a.Format.Type == ModbusDataType.Bit && b.Format.Type == ModbusDataType.Bit && a.Format.BitIndex != b.Format.BitIndex;
-                if (!bits)
-                {
-                    var options = device.Points.FirstOrDefault(p => p.Id == b.Id) ?? device.Points.FirstOrDefault(p => p.Id == a.Id);
-                    errors.Error(options?.Origin ?? device.At("profile"), device.PathOf("points"),
-                        $"points '{a.Id}' and '{b.Id}' overlap at {TableName(a.Table)} {b.Address}",
-                        "check the addresses; two bits of one register are fine as type: bit with different bit: numbers");
-                }
+                if (!Compatible(a, b))
+                    errors.Error(b.Origin, device.PathOf("points"),
+                        $"points '{a.Id}' and '{b.Id}' of device '{device.Id}' overlap at {TableName(a.Table)} {b.Address} (first at {a.Origin})",
+                        "check the addresses; bits of one register are fine as type: bit with different bit: numbers, beside the whole register as int16 or uint16");
             }
         }
+    }
+
+    /// <summary>Overlaps that make sense: different bits of one register, or bits beside the whole 16-bit register.</summary>
+    private static bool Compatible(ModbusPoint a, ModbusPoint b)
+    {
+        bool aBit = a.Format.Type == ModbusDataType.Bit, bBit = b.Format.Type == ModbusDataType.Bit;
+        if (aBit && bBit)
+            return a.Format.BitIndex != b.Format.BitIndex;
+        if (aBit || bBit)
+        {
+            var whole = aBit ? b : a;
+            return whole.Width == 1 && whole.Format.Type is ModbusDataType.UInt16 or ModbusDataType.Int16;
+        }
+        return false;
     }
 
     private static void CheckPlan(ModbusDeviceOptions device, ConfigErrors errors)

@@ -141,7 +141,8 @@ public sealed record ModbusPoint(
     string Unit,
     double Deadband,
     double? Minimum,
-    double? Maximum)
+    double? Maximum,
+    SourceLocation Origin = default)
 {
     /// <summary>Registers or bits occupied.</summary>
     public ushort Width => (ushort)Format.Width;

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Reflection;
+using FacilityGateway.Hosting;
+using FacilityGateway.Sources.Modbus;
+using Serilog;
+
+namespace FacilityGateway.Cli;
+
+/// <summary>The command line: run, validate, and the installer's Modbus tools.</summary>
+public static class GatewayCommands
+{
+    /// <summary>Parses and runs a command line; returns the exit code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        output ??= Console.Out;
+        error ??= Console.Error;
+        var root = Build(output, error);
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0 && result.Action is null)
+        {
+            foreach (var e in result.Errors)
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.ConfigurationError;
+        }
+        int code = await result.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        return code == 1 && result.Errors.Count > 0 ? ExitCodes.ConfigurationError : code;
+    }
+
+    private static RootCommand Build(TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("FacilityGateway: polls Modbus and GPIO sensors of a plant room, publishes telemetry and raises fault tickets.");
+        root.Add(RunCommand(error));
+        root.Add(ValidateCommand(output, error));
+        root.Add(ModbusToolCommands.Build(output, error));
+        return root;
+    }
+
+    private static Option<FileInfo> ConfigOption() => new("--config", "-c")
+    {
+        Description = "The gateway's YAML configuration file.",
+        Required = true,
+    };
+
+    private static Command RunCommand(TextWriter error)
+    {
+        var config = ConfigOption();
+        var command = new Command("run", "Run the gateway with a configuration (SIGTERM or Ctrl+C stops it).") { config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
+            if (loaded is null)
+                return ExitCodes.ConfigurationError;
+            using var logger = GatewayLogging.Create(loaded.Logging, loaded.Gateway.Id);
+            Log.Logger = logger;
+            logger.Information("FacilityGateway {Version} starting: gateway {Gateway} at site {Site}, {Devices} device(s) from {Files} file(s)",
+                Version, loaded.Gateway.Id, loaded.Gateway.Site, loaded.Devices.Count, loaded.Files.Count);
+            try
+            {
+                using var host = GatewayHost.Build(loaded, logger);
+                return await GatewayHost.RunAsync(host, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.Fatal(ex, "The gateway stopped on an unexpected error");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    private static Command ValidateCommand(TextWriter output, TextWriter error)
+    {
+        var config = ConfigOption();
+        var command = new Command("validate", "Check a configuration without touching any device, and show the reads it will make.") { config };
+        command.SetAction(parse =>
+        {
+            var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
+            if (loaded is null)
+                return ExitCodes.ConfigurationError;
+            int points = loaded.Devices.OfType<ModbusDeviceOptions>().Sum(d => d.ResolvedPoints.Count);
+            output.WriteLine($"configuration OK: gateway {loaded.Gateway.Id} at {loaded.Gateway.Site}; {loaded.Assets.Count} asset(s), {loaded.Lines.Count} line(s), {loaded.Devices.Count} device(s), {points} point(s) from {loaded.Files.Count} file(s)");
+            output.Write(ModbusLines.Describe(loaded));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The informational version of the gateway.</summary>
+    public static string Version =>
+        typeof(GatewayCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+}

@@ -1,0 +1,47 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+using FacilityGateway.Sources.Modbus;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace FacilityGateway.Hosting;
+
+/// <summary>Builds the worker host from a validated configuration: sources, the reading pipeline and its stages.</summary>
+public static class GatewayHost
+{
+    /// <summary>Time the host gives services to stop on SIGTERM.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A host ready to run. <paramref name="configure"/> lets tests and the demo replace services (time, extra consumers).</summary>
+    public static IHost Build(GatewayConfig config, Serilog.ILogger logger, Action<IServiceCollection>? configure = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "facility-gateway" });
+        builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = ShutdownTimeout;
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost;
+        });
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ReadingChannel>();
+        builder.Services.AddSingleton<ReadingSnapshot>();
+        builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
+        builder.Services.AddHostedService<ReadingPipeline>();
+        builder.Services.AddSingleton<ModbusSourceService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());
+        configure?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    /// <summary>Runs until stopped; returns <see cref="Cli.ExitCodes.Failure"/> when a service crashed (so systemd restarts it).</summary>
+    public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)
+    {
+        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
+        foreach (var service in crashed)
+            Log.Fatal(service.ExecuteTask!.Exception!.GetBaseException(), "{Service} crashed; the gateway stops with exit code 1", service.GetType().Name);
+        return crashed.Count > 0 ? Cli.ExitCodes.Failure : Cli.ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,106 @@
+using FacilityGateway.Modbus.Transport;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Sources.Modbus;
+
+/// <summary>
+/// The one owner of a line (a serial port, or a TCP connection to a gateway or a device): one request at a time,
+/// devices served earliest-due first with staggered start times. A device that is backing off is only probed when the
+/// probe cannot delay a healthy neighbour's next poll (its timeout fits before that poll is due), so one dead device
+/// never costs its neighbours their cadence. (ThingsBoard's gateway sent on one RS-485 port from several threads;
+/// Home Assistant lets one dead device stall the bus.)
+/// </summary>
+internal sealed partial class LineArbiter : IModbusTransportFactory, IAsyncDisposable
+{
+    private readonly ModbusLinePlan _line;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<PolledDevice> _devices;
+    private readonly ModbusStreamTransport _transport;
+
+    public LineArbiter(ModbusLinePlan line, TimeProvider time, ILogger logger, TimeSpan maxBackoff)
+    {
+        _line = line;
+        _time = time;
+        _logger = logger;
+        _transport = line.Endpoint.CreateTransport(new ModbusTransportOptions { ResponseTimeout = line.Timeout, MinimumRequestGap = line.MinRequestGap }, time);
+        _devices = [.. line.Devices.Select(d => new PolledDevice(d, line, this, time, maxBackoff))];
+    }
+
+    public IModbusTransport Transport => _transport;
+
+    public IReadOnlyList<PolledDevice> Devices => _devices;
+
+    public async Task RunAsync(Func<ReadingBatch, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
+    {
+        Stagger();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var device = NextDevice(out long wait);
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
+                continue; // something may have changed; choose again
+            }
+            bool wasOnline = device.Online;
+            var batch = await device.PollAsync(cancellationToken).ConfigureAwait(false);
+            device.Reschedule(_time.GetTimestamp());
+            if (wasOnline != device.Online)
+            {
+                if (device.Online)
+                    LogOnline(device.Options.Id, _line.Key);
+                else
+                    LogOffline(device.Options.Id, _line.Key, device.ConsecutiveFailures, device.LastError);
+            }
+            await publish(batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>First polls spread over the shortest interval, so devices do not all ask at once.</summary>
+    private void Stagger()
+    {
+        long now = _time.GetTimestamp();
+        long spread = (long)(_devices.Min(d => d.Options.Interval).TotalSeconds * _time.TimestampFrequency);
+        for (int i = 0; i < _devices.Count; i++)
+            _devices[i].NextDue = now + spread * i / _devices.Count;
+    }
+
+    /// <summary>The device to poll now, or the time to wait. Healthy devices first; a probe only where it fits.</summary>
+    private PolledDevice NextDevice(out long wait)
+    {
+        long now = _time.GetTimestamp();
+        PolledDevice? next = null;
+        foreach (var device in _devices)
+        {
+            if (next is null || device.NextDue < next.NextDue || (device.NextDue == next.NextDue && !device.BackingOff && next.BackingOff))
+                next = device;
+        }
+        if (next!.NextDue > now)
+        {
+            wait = next.NextDue - now;
+            return next;
+        }
+        if (next.BackingOff)
+        {
+            long probeCost = (long)(next.Timeout.TotalSeconds * _time.TimestampFrequency);
+            long? healthyDue = _devices.Where(d => !d.BackingOff).Select(d => (long?)d.NextDue).Min();
+            if (healthyDue is { } due && due < now + probeCost)
+            {
+                next.NextDue = due + 1; // after that healthy poll
+                wait = due - now;
+                return next;
+            }
+        }
+        wait = 0;
+        return next;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} on line {Line} is offline after {Failures} failed polls: {Error}")]
+    private partial void LogOffline(string deviceId, string line, int failures, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} on line {Line} is online")]
+    private partial void LogOnline(string deviceId, string line);
+
+    public ValueTask DisposeAsync() => _transport.DisposeAsync();
+}

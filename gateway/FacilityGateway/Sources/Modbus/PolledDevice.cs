@@ -1,0 +1,115 @@
+using FacilityGateway.Modbus.Client;
+using FacilityGateway.Modbus.Planning;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Readings;
+
+namespace FacilityGateway.Sources.Modbus;
+
+/// <summary>
+/// One Modbus device as its line's arbiter sees it: how to read it, when it is due, and its health. A device that stops
+/// answering is retried once at its normal interval, then backed off exponentially (capped), and probed with a single
+/// request without retries so it takes as little bus time as possible.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The clients do not own the line's transport; the LineArbiter disposes it.")]
+internal sealed class PolledDevice
+{
+    /// <summary>Consecutive failed polls after which the device counts as offline.</summary>
+    public const int OfflineAfterFailures = 3;
+
+    private readonly ModbusDeviceReader _reader;
+    private readonly DeviceReadResult _result;
+    private readonly ModbusClient _client;
+    private readonly ModbusClient _probe;
+    private readonly TimeProvider _time;
+
+    public PolledDevice(ModbusDeviceOptions options, ModbusLinePlan line, IModbusTransportFactory transport, TimeProvider time, TimeSpan maxBackoff)
+    {
+        Options = options;
+        _time = time;
+        MaxBackoff = maxBackoff;
+        Timeout = line.TimeoutOf(options);
+        var retry = new ModbusRetryPolicy { MaxRetries = options.Retries, InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) };
+        _client = new ModbusClient(transport.Transport, retry, time, ownsTransport: false, responseTimeout: Timeout);
+        _probe = new ModbusClient(transport.Transport, ModbusRetryPolicy.None, time, ownsTransport: false, responseTimeout: Timeout);
+        var points = options.ResolvedPoints.Select(p => new PointSpan(p.Table, p.Address, p.Width)).ToArray();
+        _reader = new ModbusDeviceReader(points, ModbusDeviceKind.PlannerOptions(options), TimeSpan.FromHours(1), time);
+        _result = _reader.CreateResult();
+    }
+
+    public ModbusDeviceOptions Options { get; }
+    public TimeSpan Timeout { get; }
+    public TimeSpan MaxBackoff { get; }
+
+    /// <summary>When the next poll is due (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long NextDue { get; set; }
+
+    public int ConsecutiveFailures { get; private set; }
+    public bool Online => ConsecutiveFailures < OfflineAfterFailures;
+    /// <summary>True once a poll failed: the next ones are probes, scheduled with backoff.</summary>
+    public bool BackingOff => ConsecutiveFailures >= 2;
+    public long Polls { get; private set; }
+    public long FailedPolls { get; private set; }
+    public string? LastError { get; private set; }
+    public TimeSpan LastResponseTime { get; private set; }
+
+    /// <summary>Reads every point once and returns the readings, device health included.</summary>
+    public async Task<ReadingBatch> PollAsync(CancellationToken cancellationToken)
+    {
+        var sampledAt = _time.GetUtcNow();
+        long started = _time.GetTimestamp();
+        await _reader.ReadAsync(BackingOff ? _probe : _client, Options.Unit, _result, cancellationToken).ConfigureAwait(false);
+        LastResponseTime = _time.GetElapsedTime(started);
+        Polls++;
+
+        ModbusException? unreachable = null;
+        for (int i = 0; i < _result.Count; i++)
+            if (_result.Status(i) == PointReadStatus.Failed && _result.Error(i) is ModbusTransportException transport)
+                unreachable ??= transport;
+        if (unreachable is not null)
+        {
+            ConsecutiveFailures++;
+            FailedPolls++;
+            LastError = unreachable.Message;
+        }
+        else
+        {
+            ConsecutiveFailures = 0;
+            LastError = null;
+        }
+
+        var readings = new Reading[_result.Count + 4];
+        var points = Options.ResolvedPoints;
+        for (int i = 0; i < _result.Count; i++)
+            readings[i] = PointDecoder.Decode(Options.Id, points[i], _result, i, sampledAt);
+        int n = _result.Count;
+        readings[n++] = new Reading(Options.Id, "health.online", Online ? 1 : 0, null, "", Quality.Good, sampledAt);
+        readings[n++] = new Reading(Options.Id, "health.response_time", LastResponseTime.TotalMilliseconds, null, "ms", Quality.Good, sampledAt);
+        readings[n++] = new Reading(Options.Id, "health.failed_polls", FailedPolls, null, "", Quality.Good, sampledAt);
+        readings[n++] = new Reading(Options.Id, "health.last_error", double.NaN, LastError ?? "", "", Quality.Good, sampledAt);
+        return new ReadingBatch(Options.Id, Options.Asset, sampledAt, readings);
+    }
+
+    /// <summary>Sets <see cref="NextDue"/> after a poll: the next slot of the fixed-rate schedule, or a backoff.</summary>
+    public void Reschedule(long now)
+    {
+        long interval = Ticks(Options.Interval);
+        if (BackingOff)
+        {
+            double factor = Math.Pow(2, Math.Min(ConsecutiveFailures - 1, 20));
+            long backoff = Math.Min((long)(interval * factor), Ticks(MaxBackoff));
+            NextDue = now + Math.Max(backoff, interval);
+            return;
+        }
+        NextDue += interval;
+        if (NextDue <= now) // fell behind (a slow line): skip missed slots, keep the phase
+            NextDue += ((now - NextDue) / interval + 1) * interval;
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
+}
+
+/// <summary>Hands out the line's shared transport.</summary>
+internal interface IModbusTransportFactory
+{
+    FacilityGateway.Modbus.Transport.IModbusTransport Transport { get; }
+}
