@@ -32,6 +32,7 @@ public static class GatewayCommands
         root.Add(RunCommand(error));
         root.Add(ValidateCommand(output, error));
         root.Add(ModbusToolCommands.Build(output, error));
+        root.Add(SchemaCommand(output));
         return root;
     }
 
@@ -80,6 +81,20 @@ public static class GatewayCommands
             int points = loaded.Devices.OfType<ModbusDeviceOptions>().Sum(d => d.ResolvedPoints.Count);
             output.WriteLine($"configuration OK: gateway {loaded.Gateway.Id} at {loaded.Gateway.Site}; {loaded.Assets.Count} asset(s), {loaded.Lines.Count} line(s), {loaded.Devices.Count} device(s), {points} point(s) from {loaded.Files.Count} file(s)");
             output.Write(ModbusLines.Describe(loaded));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command SchemaCommand(TextWriter output)
+    {
+        var profile = new Option<bool>("--profile") { Description = "The schema of device profile files instead." };
+        var command = new Command("schema", "Print the JSON Schema of configuration files (config/schema/ holds a copy).") { profile };
+        command.SetAction(parse =>
+        {
+            output.Write(Configuration.Schema.ConfigurationSchema.ToText(parse.GetValue(profile)
+                ? Configuration.Schema.ConfigurationSchema.Profile()
+                : Configuration.Schema.ConfigurationSchema.Root()));
             return ExitCodes.Ok;
         });
         return command;

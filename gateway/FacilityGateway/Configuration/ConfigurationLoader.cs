@@ -160,6 +160,19 @@ public static class ConfigurationLoader
                 ex is FileNotFoundException or DirectoryNotFoundException ? "check the path given with --config" : "check the file's permissions");
             return null;
         }
+        // YAML forbids tabs in indentation; the parser reports it far from the tab, so find it first.
+        int lineNumber = 0;
+        foreach (string line in text.Split('\n'))
+        {
+            lineNumber++;
+            int indent = line.Length - line.TrimStart(' ', '\t').Length;
+            int tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                errors.Error(new SourceLocation(display, lineNumber, tab + 1), "", "YAML syntax: a tab is used for indentation", "indent with spaces only (two per level is usual)");
+                return null;
+            }
+        }
         var stream = new YamlStream();
         try
         {

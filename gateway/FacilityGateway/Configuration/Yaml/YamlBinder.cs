@@ -40,9 +40,10 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
             }
             if (!properties.TryGetValue(key, out var property))
             {
-                string? suggestion = Names.Suggest(key, properties.Keys);
+                var allowed = properties.Keys.Concat(ignoredKeys).Order(StringComparer.Ordinal).ToList();
+                string? suggestion = Names.Suggest(key, allowed);
                 errors.Error(keyLocation, Join(path, key), $"unknown key '{key}'",
-                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"allowed keys here: {string.Join(", ", properties.Keys.Order())}");
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"allowed keys here: {string.Join(", ", allowed)}");
                 continue;
             }
             if (target.KeyLocations.ContainsKey(key))
@@ -151,43 +152,47 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         bool quoted = style is YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted;
         if (type == typeof(string))
             return text.Length == 0 && !quoted ? null : text;
-        if (type == typeof(bool))
+        object? parsed = type switch
         {
-            switch (text.ToLowerInvariant())
+            _ when type == typeof(bool) => text.ToLowerInvariant() switch
             {
-                case "true" or "yes" or "on": return true;
-                case "false" or "no" or "off": return false;
-            }
-        }
-        else if (type == typeof(int) && TryInteger(text, out long l) && l is >= int.MinValue and <= int.MaxValue) return (int)l;
-        else if (type == typeof(long) && TryInteger(text, out l)) return l;
-        else if (type == typeof(byte) && TryInteger(text, out l) && l is >= 0 and <= 255) return (byte)l;
-        else if (type == typeof(ushort) && TryInteger(text, out l) && l is >= 0 and <= 65535) return (ushort)l;
-        else if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, ci, out double d)) return d;
-        else if (type == typeof(DateOnly) && DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, DateTimeStyles.None, out var date)) return date;
-        else if (type == typeof(TimeOnly) && TimeOnly.TryParseExact(text, ["HH:mm", "HH:mm:ss"], ci, DateTimeStyles.None, out var time)) return time;
-        else if (type == typeof(TimeSpan))
-        {
-            if (Durations.TryParse(text, out var span, out string why))
-                return span;
-            errors.Error(location, path, why);
-            return null;
-        }
-        else if (type.IsEnum)
-        {
-            var match = EnumNames(type).FirstOrDefault(n => string.Equals(n.Key, text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
-            if (match.Key is not null)
-                return match.Value;
-            string? suggestion = Names.Suggest(text, EnumNames(type).Select(n => n.Key));
-            errors.Error(location, path, $"'{text}' is not one of {string.Join(", ", EnumNames(type).Select(n => n.Key))}",
-                suggestion is null ? null : $"did you mean '{suggestion}'?");
-            return null;
-        }
-        else
-        {
-            throw new NotSupportedException($"Configuration type {type} is not supported by the binder.");
-        }
+                "true" or "yes" or "on" => true,
+                "false" or "no" or "off" => false,
+                _ => null,
+            },
+            _ when type == typeof(int) => TryInteger(text, out long l) && l is >= int.MinValue and <= int.MaxValue ? (int)l : null,
+            _ when type == typeof(long) => TryInteger(text, out long l) ? l : null,
+            _ when type == typeof(byte) => TryInteger(text, out long l) && l is >= 0 and <= 255 ? (byte)l : null,
+            _ when type == typeof(ushort) => TryInteger(text, out long l) && l is >= 0 and <= 65535 ? (ushort)l : null,
+            _ when type == typeof(double) => double.TryParse(text, NumberStyles.Float, ci, out double d) ? d : null,
+            _ when type == typeof(DateOnly) => DateOnly.TryParseExact(text, "yyyy-MM-dd", ci, DateTimeStyles.None, out var date) ? date : null,
+            _ when type == typeof(TimeOnly) => TimeOnly.TryParseExact(text, ["HH:mm", "HH:mm:ss"], ci, DateTimeStyles.None, out var time) ? time : null,
+            _ when type == typeof(TimeSpan) => ParseDuration(text, location, path),
+            _ when type.IsEnum => ParseEnum(text, type, location, path),
+            _ => throw new NotSupportedException($"Configuration type {type} is not supported by the binder."),
+        };
+        if (parsed is not null || type == typeof(TimeSpan) || type.IsEnum)
+            return parsed; // durations and enums report their own, more specific, errors
         errors.Error(location, path, $"'{text}' is not {Expected(type)}");
+        return null;
+    }
+
+    private TimeSpan? ParseDuration(string text, SourceLocation location, string path)
+    {
+        if (Durations.TryParse(text, out var span, out string why))
+            return span;
+        errors.Error(location, path, why);
+        return null;
+    }
+
+    private object? ParseEnum(string text, Type type, SourceLocation location, string path)
+    {
+        var match = EnumNames(type).FirstOrDefault(n => string.Equals(n.Key, text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
+        if (match.Key is not null)
+            return match.Value;
+        string? suggestion = Names.Suggest(text, EnumNames(type).Select(n => n.Key));
+        errors.Error(location, path, $"'{text}' is not one of {string.Join(", ", EnumNames(type).Select(n => n.Key))}",
+            suggestion is null ? null : $"did you mean '{suggestion}'?");
         return null;
     }
 

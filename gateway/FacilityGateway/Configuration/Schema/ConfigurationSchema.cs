@@ -1,0 +1,126 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FacilityGateway.Configuration.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityGateway.Configuration.Schema;
+
+/// <summary>
+/// The JSON Schema of the configuration, generated from the same classes the loader binds, so the two cannot drift
+/// apart. <c>config/schema/facility-gateway.schema.json</c> is its output (<c>facility-gateway schema</c>), and a test
+/// keeps that file current. Editors with the YAML language server use it for completion and underlining.
+/// </summary>
+public static class ConfigurationSchema
+{
+    /// <summary>The schema of a root configuration file.</summary>
+    public static JsonObject Root() => Generate(typeof(GatewayConfig), "FacilityGateway configuration", rootDevices: true);
+
+    /// <summary>The schema of a device profile file.</summary>
+    public static JsonObject Profile() => Generate(typeof(Sources.Modbus.Profiles.DeviceProfile), "FacilityGateway device profile", rootDevices: false);
+
+    /// <summary>Indented JSON text.</summary>
+    public static string ToText(JsonObject schema) => schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+    private static JsonObject Generate(Type root, string title, bool rootDevices)
+    {
+        var definitions = new JsonObject();
+        var schema = ObjectSchema(root, definitions);
+        if (rootDevices)
+        {
+            var properties = (JsonObject)schema["properties"]!;
+            properties["devices"] = new JsonObject
+            {
+                ["type"] = "array",
+                ["description"] = "Devices; kind chooses the keys (default modbus).",
+                ["items"] = new JsonObject { ["anyOf"] = new JsonArray([.. DeviceKinds.All.Values.Select(k => (JsonNode)Reference(k.CreateOptions().GetType(), definitions))]) },
+            };
+        }
+        var result = new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["title"] = title,
+        };
+        foreach (var (key, value) in schema)
+            result[key] = value?.DeepClone();
+        result["$defs"] = definitions;
+        return result;
+    }
+
+    private static JsonObject Reference(Type type, JsonObject definitions)
+    {
+        if (!definitions.ContainsKey(type.Name))
+        {
+            definitions[type.Name] = new JsonObject(); // placeholder against recursion
+            definitions[type.Name] = ObjectSchema(type, definitions);
+        }
+        return new JsonObject { ["$ref"] = $"#/$defs/{type.Name}" };
+    }
+
+    private static JsonObject ObjectSchema(Type type, JsonObject definitions)
+    {
+        var properties = new JsonObject();
+        var required = new JsonArray();
+        foreach (var (name, property) in YamlBinder.BindableProperties(type).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var schema = ValueSchema(property.PropertyType, definitions);
+            if (property.GetCustomAttribute<DescribeAttribute>() is { } describe)
+                schema["description"] = describe.Text;
+            if (property.GetCustomAttribute<Yaml.RangeAttribute>() is { } range && schema["anyOf"] is JsonArray options && options[0] is JsonObject number)
+            {
+                number["minimum"] = range.Minimum;
+                number["maximum"] = range.Maximum;
+            }
+            if (name == "kind" && typeof(DeviceOptions).IsAssignableFrom(type) && !type.IsAbstract)
+                schema = new JsonObject { ["const"] = DeviceKinds.All.Values.First(k => k.CreateOptions().GetType() == type).Name };
+            properties[name] = schema;
+            if (property.GetCustomAttribute<RequiredKeyAttribute>() is not null)
+                required.Add(name);
+        }
+        var result = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["additionalProperties"] = false,
+        };
+        if (required.Count > 0)
+            result["required"] = required;
+        return result;
+    }
+
+    private static JsonObject ValueSchema(Type type, JsonObject definitions)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t == typeof(YamlNode))
+            return new JsonObject { ["description"] = "Reserved; bound by a later stage." };
+        if (typeof(ConfigNode).IsAssignableFrom(t))
+            return Reference(t, definitions);
+        if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>))
+            return new JsonObject { ["type"] = "array", ["items"] = ValueSchema(t.GetGenericArguments()[0], definitions) };
+        if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            return new JsonObject { ["type"] = "object", ["additionalProperties"] = ValueSchema(t.GetGenericArguments()[1], definitions) };
+        JsonObject scalar;
+        if (t == typeof(string))
+            return new JsonObject { ["type"] = "string" };
+        if (t == typeof(bool))
+            scalar = new JsonObject { ["type"] = "boolean" };
+        else if (t == typeof(int) || t == typeof(long) || t == typeof(byte) || t == typeof(ushort))
+            scalar = new JsonObject { ["type"] = "integer", ["minimum"] = t == typeof(byte) || t == typeof(ushort) ? 0 : null, ["maximum"] = t == typeof(byte) ? 255 : t == typeof(ushort) ? 65535 : null };
+        else if (t == typeof(double))
+            scalar = new JsonObject { ["type"] = "number" };
+        else if (t == typeof(TimeSpan))
+            return new JsonObject { ["type"] = "string", ["pattern"] = @"^(\d+(\.\d+)?(us|ms|s|m|min|h|d|w)|\$\{.+\})$", ["description"] = "A duration such as 500ms, 1s, 5m, 1h, 7d." };
+        else if (t == typeof(DateOnly))
+            return new JsonObject { ["type"] = "string", ["pattern"] = @"^\d{4}-\d{2}-\d{2}$" };
+        else if (t == typeof(TimeOnly))
+            return new JsonObject { ["type"] = "string", ["pattern"] = @"^\d{2}:\d{2}(:\d{2})?$" };
+        else if (t.IsEnum)
+            scalar = new JsonObject { ["enum"] = new JsonArray([.. YamlBinder.EnumNames(t).Select(n => (JsonNode)n.Key)]) };
+        else
+            throw new NotSupportedException($"No schema for {t}.");
+        foreach (var key in scalar.Where(p => p.Value is null).Select(p => p.Key).ToList())
+            scalar.Remove(key);
+        // Any scalar may come from the environment: ${NAME}.
+        return new JsonObject { ["anyOf"] = new JsonArray(scalar, new JsonObject { ["type"] = "string", ["pattern"] = @"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}" }) };
+    }
+}
