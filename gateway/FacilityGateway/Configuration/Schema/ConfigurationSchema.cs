@@ -20,7 +20,7 @@ public static class ConfigurationSchema
     public static JsonObject Profile() => Generate(typeof(Sources.Modbus.Profiles.DeviceProfile), "FacilityGateway device profile", rootDevices: false);
 
     /// <summary>Indented JSON text.</summary>
-    public static string ToText(JsonObject schema) => schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    public static string ToText(JsonObject schema) => schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
 
     private static JsonObject Generate(Type root, string title, bool rootDevices)
     {
