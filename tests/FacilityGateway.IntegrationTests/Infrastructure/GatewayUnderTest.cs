@@ -1,0 +1,50 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Hosting;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FacilityGateway.IntegrationTests.Infrastructure;
+
+/// <summary>The real gateway host, started in process on a YAML configuration written by the test; stopped and cleaned up on dispose.</summary>
+public sealed class GatewayUnderTest : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly string _directory;
+    private readonly Serilog.Core.Logger _logger;
+
+    private GatewayUnderTest(IHost host, string directory, BatchRecorder recorder, GatewayConfig config, Serilog.Core.Logger logger)
+    {
+        _host = host;
+        _directory = directory;
+        Recorder = recorder;
+        Config = config;
+        _logger = logger;
+    }
+
+    public BatchRecorder Recorder { get; }
+    public GatewayConfig Config { get; }
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<GatewayUnderTest> StartAsync(string yaml)
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-test-").FullName;
+        string path = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        var (config, _) = ConfigurationLoader.Load(path);
+        var recorder = new BatchRecorder();
+        var logger = GatewayLogging.Create(new LoggingOptions { Level = LogLevelName.Warning }, config.Gateway.Id);
+        var host = GatewayHost.Build(config, logger, services => services.AddSingleton<IReadingConsumer>(recorder));
+        await host.StartAsync();
+        return new GatewayUnderTest(host, directory, recorder, config, logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            await _host.StopAsync(stop.Token);
+        _host.Dispose();
+        await _logger.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
