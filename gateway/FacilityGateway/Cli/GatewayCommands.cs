@@ -53,7 +53,8 @@ public static class GatewayCommands
                 return ExitCodes.ConfigurationError;
             using var logger = GatewayLogging.Create(loaded.Logging, loaded.Gateway.Id);
             Log.Logger = logger;
-            logger.Information("FacilityGateway {Version} starting: gateway {Gateway} at site {Site}, {Devices} device(s) from {Files} file(s)",
+            var log = logger.ForContext("SourceContext", "FacilityGateway");
+            log.Information("FacilityGateway {Version} starting: gateway {Gateway} at site {Site}, {Devices} device(s) from {Files} file(s)",
                 Version, loaded.Gateway.Id, loaded.Gateway.Site, loaded.Devices.Count, loaded.Files.Count);
             try
             {
@@ -62,7 +63,7 @@ public static class GatewayCommands
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.Fatal(ex, "The gateway stopped on an unexpected error");
+                log.Fatal(ex, "The gateway stopped on an unexpected error");
                 return ExitCodes.Failure;
             }
         });

@@ -38,7 +38,17 @@ public static class GatewayHost
     /// <summary>Runs until stopped; returns <see cref="Cli.ExitCodes.Failure"/> when a service crashed (so systemd restarts it).</summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)
     {
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false); // stops the services; the caller disposes
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Since .NET 10 a crashed BackgroundService's exception surfaces from StopAsync.
+            Log.Fatal(ex.GetBaseException(), "A service crashed; the gateway stops with exit code 1");
+            return Cli.ExitCodes.Failure;
+        }
         var crashed = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
         foreach (var service in crashed)
             Log.Fatal(service.ExecuteTask!.Exception!.GetBaseException(), "{Service} crashed; the gateway stops with exit code 1", service.GetType().Name);

@@ -16,6 +16,8 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ProcessId => _process.Id;
+
     public static PeerProcess Start(string fileName, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)

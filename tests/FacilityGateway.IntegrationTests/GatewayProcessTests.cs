@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using FacilityGateway.Cli;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Modbus.Codec;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Modbus.Server;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>The gateway as an installer and systemd see it: the real executable, its exit codes, its tools.</summary>
+public sealed class GatewayProcessTests
+{
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
+
+    [Fact]
+    public async Task Run_StopsCleanlyOnSigterm_WithinAFewSeconds_ExitCode0()
+    {
+        var store = new ModbusDataStore(1);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        string directory = Directory.CreateTempSubdirectory("fg-run-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            gateway: { id: gw, site: site }
+            assets: [{ id: a, name: A, type: meter }]
+            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            """);
+        try
+        {
+            await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await WaitForRequestsAsync(server);
+
+            var stopping = Stopwatch.StartNew();
+            using (var kill = Process.Start("kill", ["-TERM", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            int code = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(code == ExitCodes.Ok, $"exit code {code}\n{gateway.Output}");
+            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"took {stopping.Elapsed} to stop");
+            Assert.Contains("Application is shutting down", gateway.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Run_WithBrokenConfig_Exits2_AndPrintsNoStackTrace()
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-run-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, "gateway: { id: gw, site: site }\ndevices:\n  - { id: d, asset: nowhere, endpoint: tcp://127.0.0.1:1, unit: 1, points: [{ id: p, holding: 0 }] }\n");
+        try
+        {
+            var (code, output) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(30), "dotnet", Executable, "run", "--config", config);
+            Assert.Equal(ExitCodes.ConfigurationError, code);
+            Assert.Contains("gateway.yaml:3:", output, StringComparison.Ordinal);
+            Assert.Contains("unknown asset 'nowhere'", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ModbusRead_PrintsDecodedValues()
+    {
+        var store = new ModbusDataStore(4);
+        var registers = new ushort[4];
+        ModbusValueCodec.EncodeDouble(49.95, new RegisterFormat(ModbusDataType.Float32, ByteOrder.CDAB), registers);
+        ModbusValueCodec.EncodeDouble(230.1, new RegisterFormat(ModbusDataType.Float32, ByteOrder.CDAB), registers.AsSpan(2));
+        store[4].SetRegisters(ModbusTable.InputRegisters, 70, registers);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await GatewayCommands.InvokeAsync(["modbus", "read", $"tcp://127.0.0.1:{server.LocalEndPoint.Port}", "--unit", "4", "--table", "input",
+            "--address", "70", "--count", "2", "--type", "float32", "--byte-order", "CDAB"], output, error);
+        Assert.True(code == 0, error.ToString());
+        Assert.Contains("input 70: 49.9500008", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("input 72: 230.100006", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModbusRead_IllegalAddress_SaysSo_Exit1()
+    {
+        var store = new ModbusDataStore(1);
+        store[1].Define(ModbusTable.HoldingRegisters, 0, 10);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        var error = new StringWriter();
+        int code = await GatewayCommands.InvokeAsync(["modbus", "read", $"tcp://127.0.0.1:{server.LocalEndPoint.Port}", "--address", "500"], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Contains("IllegalDataAddress", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ModbusScan_ListsTheUnitsThatAnswer_OnASerialServerOverTcp()
+    {
+        var store = new ModbusDataStore(3, 17);
+        store[17].Define(ModbusTable.HoldingRegisters, 100, 1); // answers holding 0 with an exception: still a device
+        await using var server = new ModbusTcpServer(store, new ModbusServerOptions { Framing = FacilityGateway.Modbus.Framing.RtuFraming.Instance });
+        server.Start();
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = await GatewayCommands.InvokeAsync(["modbus", "scan", $"rtu+tcp://127.0.0.1:{server.LocalEndPoint.Port}", "--units", "1-20", "--timeout", "50ms"], output, error);
+        Assert.True(code == 0, error.ToString());
+        string text = output.ToString();
+        Assert.Contains("unit 3: holding 0 = 0", text, StringComparison.Ordinal);
+        Assert.Contains("unit 17: answers with exception 02", text, StringComparison.Ordinal);
+        Assert.Contains("2 unit(s) answered out of 20", text, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForRequestsAsync(ModbusTcpServer server)
+    {
+        for (int i = 0; i < 300 && server.Requests < 3; i++)
+            await Task.Delay(20);
+        Assert.True(server.Requests >= 3, "the gateway did not poll");
+    }
+}

@@ -1,0 +1,40 @@
+using FacilityGateway.Cli;
+using FacilityGateway.Configuration;
+using FacilityGateway.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace FacilityGateway.Tests.Hosting;
+
+public class GatewayHostTests
+{
+    private sealed class CrashingService : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("simulated crash");
+        }
+    }
+
+    private static GatewayConfig EmptyConfig() => new() { Gateway = new GatewayIdentity { Id = "gw", Site = "site" } };
+
+    [Fact]
+    public async Task ServiceCrash_StopsTheHost_WithExitCode1_SoSystemdRestartsIt()
+    {
+        using var logger = GatewayLogging.Create(new LoggingOptions { Console = LogFormat.None }, "gw");
+        using var host = GatewayHost.Build(EmptyConfig(), logger, services => services.AddHostedService<CrashingService>());
+        int code = await GatewayHost.RunAsync(host).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ExitCodes.Failure, code);
+    }
+
+    [Fact]
+    public async Task StopRequested_ExitCode0()
+    {
+        using var logger = GatewayLogging.Create(new LoggingOptions { Console = LogFormat.None }, "gw");
+        using var host = GatewayHost.Build(EmptyConfig(), logger);
+        var run = GatewayHost.RunAsync(host);
+        host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+}
