@@ -6,18 +6,25 @@ using FacilityGateway.Benchmarks.Modbus;
 //   compare-clients [seconds]      CPU per read of 10 registers: our client, pymodbus, mbpoll against one server
 //   fuzz [inputs]                  random and mutated response frames through the real client (default 1,000,000)
 //   client-loop ENDPOINT N         (used by compare-clients) N reads in a loop, prints the loop's CPU time
+//   gateway-load [devices] [points] [seconds] [NAME=VALUE...]
+//                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
 return args.FirstOrDefault() switch
 {
     "micro" => RunMicro(args[1..]),
     "compare-clients" => await ClientComparison.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "fuzz" => await FuzzRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000),
     "client-loop" => await ClientComparison.ClientLoopAsync(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)),
+    "gateway-load" => await FacilityGateway.Benchmarks.Gateway.PollingLoad.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50,
+        args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60,
+        args.Length > 4 ? args[4..] : []),
     _ => Usage(),
 };
 
 static int RunMicro(string[] args)
 {
-    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
+    BenchmarkSwitcher.FromAssembly(typeof(FuzzRun).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args);
     return 0;
 }
 
