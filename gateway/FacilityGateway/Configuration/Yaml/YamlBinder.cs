@@ -38,6 +38,20 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
                 target.KeyLocations[key] = keyLocation;
                 continue;
             }
+            if (key.EndsWith("_file", StringComparison.Ordinal) && properties.TryGetValue(key[..^5], out var secret) && secret.PropertyType == typeof(string))
+            {
+                // password_file: /run/secrets/x puts the file's content into password, so secrets stay out of the YAML.
+                string baseKey = key[..^5];
+                if (target.KeyLocations.ContainsKey(baseKey))
+                {
+                    errors.Error(keyLocation, Join(path, key), $"both '{baseKey}' and '{key}' are given", "keep one of them");
+                    continue;
+                }
+                target.KeyLocations[baseKey] = keyLocation;
+                if (BindValue(valueNode, typeof(string), Join(path, key)) is string secretPath && ReadSecret(secretPath, LocationOf(valueNode), Join(path, key)) is { } content)
+                    secret.SetValue(target, content);
+                continue;
+            }
             if (!properties.TryGetValue(key, out var property))
             {
                 var allowed = properties.Keys.Concat(ignoredKeys).Order(StringComparer.Ordinal).ToList();
@@ -175,6 +189,20 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
             return parsed; // durations and enums report their own, more specific, errors
         errors.Error(location, path, $"'{text}' is not {Expected(type)}");
         return null;
+    }
+
+    private string? ReadSecret(string secretPath, SourceLocation location, string path)
+    {
+        string full = Path.IsPathRooted(secretPath) ? secretPath : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "", secretPath);
+        try
+        {
+            return System.IO.File.ReadAllText(full).TrimEnd('\r', '\n');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Error(location, path, $"cannot read the secret file {secretPath}: {ex.Message}", "check the path and that the gateway's user may read it");
+            return null;
+        }
     }
 
     private TimeSpan? ParseDuration(string text, SourceLocation location, string path)
