@@ -74,6 +74,8 @@ public static class ConfigurationSchema
             if (name == "kind" && typeof(DeviceOptions).IsAssignableFrom(type) && !type.IsAbstract)
                 schema = new JsonObject { ["const"] = DeviceKinds.All.Values.First(k => k.CreateOptions().GetType() == type).Name };
             properties[name] = schema;
+            if (property.PropertyType == typeof(string) && name != "kind")
+                properties[name + "_file"] = new JsonObject { ["type"] = "string", ["description"] = $"A file whose content is the value of {name} (for secrets)." };
             if (property.GetCustomAttribute<RequiredKeyAttribute>() is not null)
                 required.Add(name);
         }
