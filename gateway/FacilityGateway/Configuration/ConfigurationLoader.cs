@@ -39,9 +39,10 @@ public static class ConfigurationLoader
             return null;
         }
         var config = new GatewayConfig();
-        binder.Populate(config, mapping, "", "devices");
+        binder.Populate(config, mapping, "", "devices", "sinks");
         config.Files.Add(display);
         BindDevices(config, mapping, binder);
+        BindByKind(mapping, binder, "sinks", null, Sinks.SinkKinds.All.ToDictionary(k => k.Key, k => (Func<ConfigNode>)k.Value.CreateOptions), o => config.Sinks.Add((Sinks.SinkOptions)o));
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { full };
         foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
@@ -107,42 +108,51 @@ public static class ConfigurationLoader
         }
     }
 
-    /// <summary>Binds <c>devices:</c>, choosing each entry's options type from its <c>kind</c>.</summary>
-    private static void BindDevices(GatewayConfig config, YamlMappingNode mapping, YamlBinder binder)
+    /// <summary>Binds <c>devices:</c>, choosing each entry's options type from its <c>kind</c> (default modbus).</summary>
+    private static void BindDevices(GatewayConfig config, YamlMappingNode mapping, YamlBinder binder) =>
+        BindByKind(mapping, binder, "devices", "modbus", DeviceKinds.All.ToDictionary(k => k.Key, k => (Func<ConfigNode>)k.Value.CreateOptions), o => config.Devices.Add((DeviceOptions)o));
+
+    /// <summary>Binds a list whose entries choose their options type with <c>kind:</c> (devices, sinks).</summary>
+    private static void BindByKind(YamlMappingNode mapping, YamlBinder binder, string key, string? defaultKind, IReadOnlyDictionary<string, Func<ConfigNode>> kinds, Action<ConfigNode> add)
     {
-        if (!mapping.Children.TryGetValue(new YamlScalarNode("devices"), out var node) || node is YamlScalarNode { Value: "" or null })
+        if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) || node is YamlScalarNode { Value: "" or null })
             return;
-        if (node is not YamlSequenceNode devices)
+        if (node is not YamlSequenceNode entries)
         {
-            binder.Errors.Error(binder.LocationOf(node), "devices", "expected a list of devices (items starting with '- ')");
+            binder.Errors.Error(binder.LocationOf(node), key, $"expected a list under '{key}:' (items starting with '- ')");
             return;
         }
         int index = 0;
-        foreach (var entry in devices.Children)
+        foreach (var entry in entries.Children)
         {
-            string path = $"devices[{index++}]";
-            if (entry is not YamlMappingNode device)
+            string path = $"{key}[{index++}]";
+            if (entry is not YamlMappingNode item)
             {
-                binder.Errors.Error(binder.LocationOf(entry), path, "expected a device: a mapping with id, kind, asset, ...");
+                binder.Errors.Error(binder.LocationOf(entry), path, "expected a mapping with id, kind, ...");
                 continue;
             }
-            string kind = "modbus";
-            var kindLocation = binder.LocationOf(device);
-            if (device.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode))
+            string? kind = defaultKind;
+            var kindLocation = binder.LocationOf(item);
+            if (item.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode))
             {
                 kind = (kindNode as YamlScalarNode)?.Value ?? "";
                 kindLocation = binder.LocationOf(kindNode);
             }
-            if (!DeviceKinds.All.TryGetValue(kind, out var deviceKind))
+            if (kind is null)
             {
-                string? suggestion = Names.Suggest(kind, DeviceKinds.All.Keys);
-                binder.Errors.Error(kindLocation, $"{path}.kind", $"unknown device kind '{kind}'",
-                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"known kinds: {string.Join(", ", DeviceKinds.All.Keys)}");
+                binder.Errors.Error(kindLocation, path, "missing required key 'kind'", $"known kinds: {string.Join(", ", kinds.Keys)}");
                 continue;
             }
-            var options = deviceKind.CreateOptions();
-            binder.Populate(options, device, path);
-            config.Devices.Add(options);
+            if (!kinds.TryGetValue(kind, out var create))
+            {
+                string? suggestion = Names.Suggest(kind, kinds.Keys);
+                binder.Errors.Error(kindLocation, $"{path}.kind", $"unknown kind '{kind}'",
+                    suggestion is not null ? $"did you mean '{suggestion}'?" : $"known kinds: {string.Join(", ", kinds.Keys)}");
+                continue;
+            }
+            var options = create();
+            binder.Populate(options, item, path);
+            add(options);
         }
     }
 

@@ -34,6 +34,13 @@ internal static class ConfigurationValidator
                     "a serial port: serial: { device: /dev/ttyUSB0, baud: 9600 }; a TCP gateway: tcp: { host: 10.0.0.5, port: 502 }");
         }
 
+        Unique(config.Sinks, s => s.Id, "sink", errors);
+        foreach (var sink in config.Sinks)
+        {
+            CheckId(sink, sink.Id, "id", errors);
+            Sinks.SinkKinds.All[sink.Kind].Validate(sink, context);
+        }
+
         var assets = config.Assets.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
         foreach (var device in config.Devices)
         {

@@ -24,4 +24,10 @@ public abstract class DeviceOptions : ConfigNode
 
     /// <summary>False to keep it in the file but not read it.</summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>The points this device reports, for sinks (units, deadbands, discovery). Valid after validation.</summary>
+    public abstract IEnumerable<PointInfo> DescribePoints();
 }
+
+/// <summary>What sinks need to know about a point.</summary>
+public sealed record PointInfo(string Id, string? Name, string Unit, double Deadband);

@@ -28,6 +28,13 @@ public sealed class GatewayConfig : ConfigNode
     [NotBound]
     public List<DeviceOptions> Devices { get; set; } = [];
 
+    /// <summary>The durable outbox.</summary>
+    public Outbox.OutboxOptions Outbox { get; set; } = new();
+
+    /// <summary>Where telemetry goes; each entry's <c>kind</c> chooses its options type.</summary>
+    [NotBound]
+    public List<Sinks.SinkOptions> Sinks { get; set; } = [];
+
     /// <summary>Every file read, the root first.</summary>
     [NotBound]
     public List<string> Files { get; set; } = [];

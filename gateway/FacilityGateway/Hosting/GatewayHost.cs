@@ -28,6 +28,9 @@ public static class GatewayHost
         builder.Services.AddSingleton<ReadingChannel>();
         builder.Services.AddSingleton<ReadingSnapshot>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
+        builder.Services.AddSingleton<Outbox.OutboxService>();
+        builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService<ReadingPipeline>();
         builder.Services.AddSingleton<ModbusSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());

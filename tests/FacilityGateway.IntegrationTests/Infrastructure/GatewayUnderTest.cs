@@ -32,6 +32,8 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         string path = Path.Combine(directory, "gateway.yaml");
         await File.WriteAllTextAsync(path, yaml);
         var (config, _) = ConfigurationLoader.Load(path);
+        if (!config.Gateway.Has("data_directory"))
+            config.Gateway.DataDirectory = Path.Combine(directory, "data"); // the outbox of this test only
         var recorder = new BatchRecorder();
         var logger = GatewayLogging.Create(new LoggingOptions { Level = LogLevelName.Warning }, config.Gateway.Id);
         var host = GatewayHost.Build(config, logger, services => services.AddSingleton<IReadingConsumer>(recorder));

@@ -17,7 +17,10 @@ public class GatewayHostTests
         }
     }
 
-    private static GatewayConfig EmptyConfig() => new() { Gateway = new GatewayIdentity { Id = "gw", Site = "site" } };
+    private static GatewayConfig EmptyConfig() => new()
+    {
+        Gateway = new GatewayIdentity { Id = "gw", Site = "site", DataDirectory = Path.Combine(Path.GetTempPath(), $"fg-host-{Guid.NewGuid():N}") },
+    };
 
     [Fact]
     public async Task ServiceCrash_StopsTheHost_WithExitCode1_SoSystemdRestartsIt()

@@ -35,6 +35,12 @@ public static class ConfigurationSchema
                 ["description"] = "Devices; kind chooses the keys (default modbus).",
                 ["items"] = new JsonObject { ["anyOf"] = new JsonArray([.. DeviceKinds.All.Values.Select(k => (JsonNode)Reference(k.CreateOptions().GetType(), definitions))]) },
             };
+            properties["sinks"] = new JsonObject
+            {
+                ["type"] = "array",
+                ["description"] = "Where telemetry goes; kind chooses the keys.",
+                ["items"] = new JsonObject { ["anyOf"] = new JsonArray([.. Sinks.SinkKinds.All.Values.Select(k => (JsonNode)Reference(k.CreateOptions().GetType(), definitions))]) },
+            };
         }
         var result = new JsonObject
         {
@@ -73,6 +79,8 @@ public static class ConfigurationSchema
             }
             if (name == "kind" && typeof(DeviceOptions).IsAssignableFrom(type) && !type.IsAbstract)
                 schema = new JsonObject { ["const"] = DeviceKinds.All.Values.First(k => k.CreateOptions().GetType() == type).Name };
+            if (name == "kind" && typeof(Sinks.SinkOptions).IsAssignableFrom(type) && !type.IsAbstract)
+                schema = new JsonObject { ["const"] = Sinks.SinkKinds.All.Values.First(k => k.CreateOptions().GetType() == type).Name };
             properties[name] = schema;
             if (property.PropertyType == typeof(string) && name != "kind")
                 properties[name + "_file"] = new JsonObject { ["type"] = "string", ["description"] = $"A file whose content is the value of {name} (for secrets)." };

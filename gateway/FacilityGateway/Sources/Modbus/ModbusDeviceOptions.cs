@@ -49,6 +49,11 @@ public sealed class ModbusDeviceOptions : DeviceOptions
     /// <summary>The points after the profile, overrides and defaults were applied (filled by validation).</summary>
     [NotBound]
     public List<ModbusPoint> ResolvedPoints { get; set; } = [];
+
+    /// <inheritdoc />
+    public override IEnumerable<PointInfo> DescribePoints() =>
+        ResolvedPoints.Select(p => new PointInfo(p.Id, p.Name, p.Unit, p.Deadband))
+            .Concat(PolledDevice.HealthPoints);
 }
 
 /// <summary>Changes to a profile's points for one device.</summary>

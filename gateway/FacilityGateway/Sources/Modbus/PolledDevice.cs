@@ -1,3 +1,4 @@
+using FacilityGateway.Configuration;
 using FacilityGateway.Modbus.Client;
 using FacilityGateway.Modbus.Planning;
 using FacilityGateway.Modbus.Protocol;
@@ -13,6 +14,15 @@ namespace FacilityGateway.Sources.Modbus;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The clients do not own the line's transport; the LineArbiter disposes it.")]
 internal sealed class PolledDevice
 {
+    /// <summary>The health points every Modbus device reports besides its own.</summary>
+    public static readonly PointInfo[] HealthPoints =
+    [
+        new("health.online", "Online", "", 0),
+        new("health.response_time", "Response time", "ms", 50),
+        new("health.failed_polls", "Failed polls", "", 0),
+        new("health.last_error", "Last error", "", 0),
+    ];
+
     /// <summary>Consecutive failed polls after which the device counts as offline.</summary>
     public const int OfflineAfterFailures = 3;
 

@@ -1,0 +1,29 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Outbox;
+
+/// <summary>What the outbox must survive.</summary>
+public enum OutboxDurability
+{
+    /// <summary>A crash or kill of the process loses nothing that was accepted (SQLite WAL, synchronous=NORMAL).</summary>
+    ProcessCrash,
+    /// <summary>A power loss loses nothing that was accepted (synchronous=FULL: an fsync per commit; slower on SD cards).</summary>
+    PowerLoss,
+}
+
+/// <summary>The durable outbox: the one place anything leaves the gateway from.</summary>
+public sealed class OutboxOptions : ConfigNode
+{
+    /// <summary>SQLite file; relative paths are under the gateway's data_directory.</summary>
+    public string Path { get; set; } = "outbox.db";
+
+    /// <summary>What an accepted record survives.</summary>
+    public OutboxDurability Durability { get; set; } = OutboxDurability.ProcessCrash;
+
+    /// <summary>Most records kept; beyond it the oldest are dropped (counted and logged).</summary>
+    [Range(1000, 1_000_000_000)]
+    public long MaxRecords { get; set; } = 5_000_000;
+
+    /// <summary>Oldest record kept; older ones are dropped (counted and logged) even if a sink never took them.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
+}

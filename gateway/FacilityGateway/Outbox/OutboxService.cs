@@ -1,0 +1,119 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+using FacilityGateway.Sinks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Outbox;
+
+/// <summary>
+/// Appends every reading batch to the durable outbox and runs one <see cref="SinkRunner"/> per enabled sink. Prunes
+/// what every sink has taken and reports what the size and age bounds dropped and what a full disk refused.
+/// </summary>
+public sealed partial class OutboxService : BackgroundService, IReadingConsumer
+{
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
+    private readonly GatewayConfig _config;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly AsyncSignal _committed = new();
+    private readonly List<SinkRunner> _runners = [];
+    private readonly List<ISink> _sinks = [];
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private SqliteOutbox? _outbox;
+    private OutboxCounters _reported = new(0, 0, 0, 0, 0);
+
+    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers)
+    {
+        _config = config;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<OutboxService>();
+    }
+
+    /// <summary>The open outbox (after start).</summary>
+    public SqliteOutbox Outbox => _outbox ?? throw new InvalidOperationException("The outbox is not open yet.");
+
+    /// <summary>The sink runners (after start), for status views and tests.</summary>
+    public IReadOnlyList<SinkRunner> Runners => _runners;
+
+    /// <summary>Test hook: caps the outbox file in pages, as a full disk would.</summary>
+    internal long? MaxPageCount { get; init; }
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        string path = Path.IsPathRooted(_config.Outbox.Path) ? _config.Outbox.Path : Path.Combine(_config.Gateway.DataDirectory, _config.Outbox.Path);
+        _outbox = new SqliteOutbox(path, _config.Outbox, _time, MaxPageCount);
+        _outbox.Committed += _committed.Pulse;
+        LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);
+        foreach (var options in _config.Sinks.Where(s => s.Enabled))
+        {
+            var sink = SinkKinds.All[options.Kind].Create(options, _config, _time, _loggers);
+            _sinks.Add(sink);
+            _runners.Add(new SinkRunner(sink, _outbox, _committed, _time, options.MaxBackoff, _loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}")));
+        }
+        _opened.TrySetResult();
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Queues the batch for the outbox; it is accepted once committed (group commit, a few milliseconds).</summary>
+    public async ValueTask ConsumeAsync(ReadingBatch batch, CancellationToken cancellationToken)
+    {
+        await _opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var committed = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
+        _ = committed.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var runners = _runners.Select(r => r.RunAsync(stoppingToken)).ToList();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(PruneEvery, _time, stoppingToken).ConfigureAwait(false);
+                await PruneAndReportAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        try
+        {
+            await Task.WhenAll(runners).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PruneAndReportAsync(CancellationToken cancellationToken)
+    {
+        await Outbox.PruneAsync([.. _config.Sinks.Where(s => s.Enabled).Select(s => s.Id)], cancellationToken).ConfigureAwait(false);
+        var counters = await Outbox.CountersAsync(cancellationToken).ConfigureAwait(false);
+        if (counters.DroppedForSize > _reported.DroppedForSize || counters.DroppedForAge > _reported.DroppedForAge)
+            LogDropped(counters.DroppedForSize - _reported.DroppedForSize, counters.DroppedForAge - _reported.DroppedForAge, counters.DroppedForSize + counters.DroppedForAge);
+        if (counters.RejectedStorageFull > _reported.RejectedStorageFull)
+            LogRejected(counters.RejectedStorageFull - _reported.RejectedStorageFull, counters.RejectedStorageFull);
+        _reported = counters;
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var sink in _sinks)
+            await sink.DisposeAsync().ConfigureAwait(false);
+        if (_outbox is not null)
+            await _outbox.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox {Path} open (epoch {Epoch}, last id {LastId}, survives {Durability})")]
+    private partial void LogOpened(string path, string epoch, long lastId, OutboxDurability durability);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox full: dropped the oldest {ForSize} record(s) for size and {ForAge} for age ({Total} dropped since it was created)")]
+    private partial void LogDropped(long forSize, long forAge, long total);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storage full: {Count} record(s) could not be kept ({Total} since the outbox was created); the gateway keeps running")]
+    private partial void LogRejected(long count, long total);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using FacilityGateway.Readings;
+
+namespace FacilityGateway.Sinks.Influx;
+
+/// <summary>
+/// The InfluxDB schema (docs/INFLUXDB.md): one line per device poll.
+/// <code>readings,site=S,gateway=G,device=D,asset=A,asset_type=pump power_total=1234.5,serial="SN42",voltage_l1_q=80i 1764200400000</code>
+/// Tags: site, gateway, device, asset, asset_type. Fields: one per point (dots become underscores), a float, or a string
+/// for text points; a point whose quality is not good also gets <c>&lt;point&gt;_q</c>, the quality code (40-41 uncertain,
+/// 80+ bad), and a bad point has no value field. Timestamps in milliseconds.
+/// </summary>
+public static class LineProtocol
+{
+    public static string Line(string measurement, IReadOnlyDictionary<string, string> tags, ReadingBatch batch)
+    {
+        var sb = new StringBuilder(64 + batch.Readings.Count * 24);
+        Escape(sb, measurement, measurementName: true);
+        foreach (var (key, value) in tags.OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            if (value.Length == 0)
+                continue;
+            sb.Append(',');
+            Escape(sb, key);
+            sb.Append('=');
+            Escape(sb, value);
+        }
+        sb.Append(' ');
+        bool first = true;
+        foreach (var r in batch.Readings)
+        {
+            string field = r.PointId.Replace('.', '_');
+            if (!r.Quality.IsBad() && (r.Text is not null || double.IsFinite(r.Value)))
+            {
+                Separator(sb, ref first);
+                Escape(sb, field);
+                sb.Append('=');
+                if (r.Text is not null)
+                    sb.Append('"').Append(r.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+                else
+                    sb.Append(r.Value.ToString("R", CultureInfo.InvariantCulture));
+            }
+            if (r.Quality != Quality.Good)
+            {
+                Separator(sb, ref first);
+                Escape(sb, field + "_q");
+                sb.Append('=').Append((byte)r.Quality).Append('i');
+            }
+        }
+        if (first)
+            return ""; // nothing to write
+        sb.Append(' ').Append(batch.SampledAt.ToUnixTimeMilliseconds());
+        return sb.ToString();
+    }
+
+    private static void Separator(StringBuilder sb, ref bool first)
+    {
+        if (!first)
+            sb.Append(',');
+        first = false;
+    }
+
+    private static void Escape(StringBuilder sb, string text, bool measurementName = false)
+    {
+        foreach (char c in text)
+        {
+            if (c is ',' or ' ' || (c == '=' && !measurementName))
+                sb.Append('\\');
+            sb.Append(c);
+        }
+    }
+}

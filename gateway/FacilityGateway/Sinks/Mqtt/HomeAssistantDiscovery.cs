@@ -1,0 +1,55 @@
+using System.Text.Json;
+using FacilityGateway.Configuration;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace FacilityGateway.Sinks.Mqtt;
+
+/// <summary>
+/// Home Assistant MQTT discovery: one retained config message per point, so Home Assistant shows it as a sensor with its
+/// unit, grouped by device, available while the gateway's status is online.
+/// </summary>
+public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, GatewayConfig config)
+{
+    public IEnumerable<MqttApplicationMessage> Messages()
+    {
+        var assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var device in config.Devices.Where(d => d.Enabled))
+        {
+            assets.TryGetValue(device.Asset, out var asset);
+            foreach (var point in device.DescribePoints())
+            {
+                string objectId = $"{config.Gateway.Id}_{device.Id}_{point.Id}".Replace('.', '_');
+                string field = point.Id;
+                var payload = new Dictionary<string, object?>
+                {
+                    ["name"] = point.Name ?? point.Id,
+                    ["unique_id"] = objectId,
+                    ["object_id"] = objectId,
+                    ["state_topic"] = topics.Telemetry(device.Id),
+                    // Report-by-exception leaves unchanged points out of a message: keep the last state then.
+                    ["value_template"] = $"{{% if '{field}' in value_json.points %}}{{{{ value_json.points['{field}'].v if value_json.points['{field}'].v is not none else value_json.points['{field}'].s }}}}{{% else %}}{{{{ this.state }}}}{{% endif %}}",
+                    ["availability_topic"] = topics.Status,
+                    ["payload_available"] = "online",
+                    ["payload_not_available"] = "offline",
+                    ["unit_of_measurement"] = point.Unit.Length > 0 ? point.Unit : null,
+                    ["device"] = new Dictionary<string, object?>
+                    {
+                        ["identifiers"] = new[] { $"{config.Gateway.Id}_{device.Id}" },
+                        ["name"] = asset?.Name ?? device.Id,
+                        ["model"] = asset?.Model,
+                        ["manufacturer"] = asset?.Manufacturer,
+                        ["suggested_area"] = asset?.Location.Room,
+                        ["via_device"] = config.Gateway.Id,
+                    },
+                };
+                yield return new MqttApplicationMessageBuilder()
+                    .WithTopic($"{prefix}/sensor/{objectId}/config")
+                    .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value)))
+                    .WithRetainFlag()
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build();
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+
+namespace FacilityGateway.Sinks.Mqtt;
+
+/// <summary>TLS for the broker: a private CA, an optional client certificate, and the host-name check.</summary>
+internal static class MqttTls
+{
+    public static void Configure(MqttClientTlsOptionsBuilder tls, MqttTlsOptions options, string host)
+    {
+        tls.UseTls().WithTargetHost(host).WithSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+        if (options.ClientCertificate is { } certificate)
+        {
+            using var pem = options.ClientKey is { } key ? X509Certificate2.CreateFromPemFile(certificate, key) : X509Certificate2.CreateFromPemFile(certificate);
+            // Exported and re-imported so the private key is usable by SslStream on every platform.
+            var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            tls.WithClientCertificates([client]);
+        }
+        X509Certificate2? ca = options.CaFile is { } caFile ? X509Certificate2.CreateFromPemFile(caFile) : null;
+        tls.WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, ca, options.CheckHostName));
+    }
+
+    /// <summary>Accepts the broker when its chain ends in the configured CA (or the system store) and, if asked, it names the host.</summary>
+    internal static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2? ca, bool checkHostName)
+    {
+        if (certificate is null)
+            return false;
+        if (checkHostName && errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+            return false;
+        if (ca is null)
+            return (errors & ~SslPolicyErrors.RemoteCertificateNameMismatch) == SslPolicyErrors.None;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var presented = new X509Certificate2(certificate);
+        return chain.Build(presented);
+    }
+}

@@ -1,0 +1,21 @@
+namespace FacilityGateway.Sinks.Mqtt;
+
+/// <summary>
+/// The topic scheme (docs/MQTT.md): everything under <c>{prefix}/{site}/{gateway}/</c>.
+/// <list type="bullet">
+/// <item><c>status</c>: retained <c>online</c>, or <c>offline</c> (last will and clean stop)</item>
+/// <item><c>telemetry/{device}</c>: one message per device poll, QoS 1</item>
+/// <item><c>tickets/{ticket}</c>, <c>events</c>, <c>commands/#</c>: the alarms issue</item>
+/// </list>
+/// </summary>
+public sealed class MqttTopics(string prefix, string site, string gateway)
+{
+    /// <summary>The root of this gateway's topics.</summary>
+    public string Root { get; } = $"{prefix}/{site}/{gateway}";
+
+    /// <summary>Retained online/offline.</summary>
+    public string Status => $"{Root}/status";
+
+    /// <summary>Telemetry of a device.</summary>
+    public string Telemetry(string device) => $"{Root}/telemetry/{device}";
+}

@@ -1,0 +1,51 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Sinks;
+
+/// <summary>What every sink has. A kind (mqtt, influxdb) derives its options from this and registers in <see cref="SinkKinds"/>.</summary>
+public abstract class SinkOptions : ConfigNode
+{
+    /// <summary>Unique id; also the name of the sink's cursor in the outbox.</summary>
+    [RequiredKey, Describe("add 'id:', for example id: site-broker")]
+    public string Id { get; set; } = "";
+
+    /// <summary>The kind of sink.</summary>
+    [RequiredKey, Describe("add 'kind:' (mqtt or influxdb)")]
+    public string Kind { get; set; } = "";
+
+    /// <summary>False to keep it configured but not deliver (its cursor stays, so nothing is lost).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Longest wait between two delivery attempts while the peer is down.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>A kind of sink: its options type, its checks, and how to create it.</summary>
+public interface ISinkKind
+{
+    /// <summary>The value of <c>kind:</c>.</summary>
+    string Name { get; }
+
+    /// <summary>A new, empty options object of this kind.</summary>
+    SinkOptions CreateOptions();
+
+    /// <summary>Checks the options without I/O.</summary>
+    void Validate(SinkOptions options, ValidationContext context);
+
+    /// <summary>Creates the sink.</summary>
+    ISink Create(SinkOptions options, GatewayConfig config, TimeProvider time, Microsoft.Extensions.Logging.ILoggerFactory loggers);
+}
+
+/// <summary>The registered sink kinds.</summary>
+public static class SinkKinds
+{
+    private static readonly Dictionary<string, ISinkKind> Registered = new ISinkKind[]
+    {
+        new Mqtt.MqttSinkKind(),
+        new Influx.InfluxSinkKind(),
+    }.ToDictionary(k => k.Name, StringComparer.Ordinal);
+
+    /// <summary>All kinds by name.</summary>
+    public static IReadOnlyDictionary<string, ISinkKind> All => Registered;
+}
