@@ -231,11 +231,11 @@ public sealed class SqliteOutbox : IAsyncDisposable
                 command.Parameters.AddWithValue($"$s{i++}", sink);
             delivered = command.ExecuteNonQuery();
         }
+        long oldest = (_time.GetUtcNow() - _options.MaxAge).ToUnixTimeMilliseconds();
+        forAge = ExecuteCount("DELETE FROM records WHERE created_at < $oldest", ("$oldest", oldest));
         long count = Scalar<long>("SELECT COUNT(*) FROM records");
         if (count > _options.MaxRecords)
             forSize = ExecuteCount("DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT $n)", ("$n", count - _options.MaxRecords));
-        long oldest = (_time.GetUtcNow() - _options.MaxAge).ToUnixTimeMilliseconds();
-        forAge = ExecuteCount("DELETE FROM records WHERE created_at < $oldest", ("$oldest", oldest));
         if (forSize + forAge > 0)
         {
             _droppedForSize += forSize;

@@ -1,0 +1,113 @@
+using FacilityGateway.Outbox;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FacilityGateway.Tests.Outbox;
+
+public sealed class SqliteOutboxTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fg-outbox-").FullName;
+    private string DbPath => Path.Combine(_directory, "outbox.db");
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<long> AppendAsync(SqliteOutbox outbox, string text) =>
+        await await outbox.AppendAsync(OutboxRecordKind.Readings, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None);
+
+    [Fact]
+    public async Task Records_AndCursors_SurviveReopening_IdsKeepGrowing_EpochStays()
+    {
+        string epoch;
+        await using (var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System))
+        {
+            for (int i = 1; i <= 5; i++)
+                Assert.Equal(i, await AppendAsync(outbox, $"r{i}"));
+            Assert.Equal(0, await outbox.GetCursorAsync("mqtt", default));
+            await outbox.SetCursorAsync("mqtt", 3, default);
+            epoch = outbox.Epoch;
+        }
+        await using (var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System))
+        {
+            Assert.Equal(epoch, outbox.Epoch);
+            Assert.Equal(5, outbox.LastId);
+            long cursor = await outbox.GetCursorAsync("mqtt", default);
+            Assert.Equal(3, cursor);
+            var rest = await outbox.ReadAfterAsync(cursor, 100, default);
+            Assert.Equal([4L, 5L], rest.Select(r => r.Id));
+            Assert.Equal("r4", System.Text.Encoding.UTF8.GetString(rest[0].Payload));
+            Assert.Equal($"{epoch}-4", rest[0].Key);
+            Assert.Equal(6, await AppendAsync(outbox, "r6"));
+        }
+    }
+
+    [Fact]
+    public async Task Prune_DeletesOnlyWhatEverySinkHasTaken()
+    {
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System);
+        for (int i = 0; i < 10; i++)
+            await AppendAsync(outbox, "x");
+        await outbox.GetCursorAsync("fast", default);
+        await outbox.GetCursorAsync("slow", default);
+        await outbox.SetCursorAsync("fast", 10, default);
+        await outbox.SetCursorAsync("slow", 4, default);
+        var (delivered, _, _) = await outbox.PruneAsync(["fast", "slow"], default);
+        Assert.Equal(4, delivered);
+        Assert.Equal(6, (await outbox.CountersAsync(default)).Pending);
+        Assert.Equal(5, (await outbox.ReadAfterAsync(0, 100, default))[0].Id);
+    }
+
+    [Fact]
+    public async Task SizeAndAgeBounds_DropTheOldest_AndCountThem()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var options = new OutboxOptions { MaxRecords = 1000, MaxAge = TimeSpan.FromDays(1) };
+        await using var outbox = new SqliteOutbox(DbPath, options, time);
+        for (int i = 0; i < 1200; i++)
+            await AppendAsync(outbox, "old");
+        var (_, forSize, _) = await outbox.PruneAsync(["dead-sink"], default);
+        Assert.Equal(200, forSize);
+        Assert.Equal(201, (await outbox.ReadAfterAsync(0, 1, default))[0].Id);
+
+        time.Advance(TimeSpan.FromDays(2));
+        await AppendAsync(outbox, "new");
+        var (_, _, forAge) = await outbox.PruneAsync(["dead-sink"], default);
+        Assert.Equal(1000, forAge);
+        var counters = await outbox.CountersAsync(default);
+        Assert.Equal((200L, 1000L, 1L), (counters.DroppedForSize, counters.DroppedForAge, counters.Pending));
+    }
+
+    [Fact]
+    public async Task FullDisk_RefusesAndCounts_AndKeepsRunning()
+    {
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System, maxPageCount: 16);
+        var big = new string('x', 8000);
+        int stored = 0, refused = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            try
+            {
+                await AppendAsync(outbox, big);
+                stored++;
+            }
+            catch (OutboxFullException)
+            {
+                refused++;
+            }
+        }
+        Assert.True(stored > 0 && refused > 0, $"stored {stored}, refused {refused}");
+        Assert.Equal(refused, (await outbox.CountersAsync(default)).RejectedStorageFull);
+
+        // Space comes back once delivered records are deleted: the outbox takes records again.
+        await outbox.GetCursorAsync("s", default);
+        await outbox.SetCursorAsync("s", outbox.LastId, default);
+        await outbox.PruneAsync(["s"], default);
+        Assert.True(await AppendAsync(outbox, "small") > 0);
+    }
+
+    [Fact]
+    public async Task ManyConcurrentAppends_AreCommittedInGroups_EachIdOnce()
+    {
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => AppendAsync(outbox, $"r{i}")));
+        Assert.Equal(Enumerable.Range(1, 5000).Select(i => (long)i), ids.Order());
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using FacilityGateway.Sinks.Influx;
+using FacilityGateway.Sinks.Mqtt;
+
+namespace FacilityGateway.Tests.Sinks;
+
+public class SinkFormatTests
+{
+    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_764_200_400_000);
+
+    private static ReadingBatch Batch(DateTimeOffset at, params Reading[] readings) => new("meter", "incomer", at, readings);
+
+    private static Reading R(string point, double value, Quality quality = Quality.Good, string unit = "kW", string? text = null, DateTimeOffset? at = null) =>
+        new("meter", point, value, text, unit, quality, at ?? T0);
+
+    [Fact]
+    public void ReadingBatchCodec_RoundTrips()
+    {
+        var batch = Batch(T0, R("p", 1.5), R("bad", double.NaN, Quality.BadCommFailure), R("serial", double.NaN, text: "SN42", unit: ""));
+        var back = ReadingBatchCodec.Decode(ReadingBatchCodec.Encode(batch));
+        Assert.Equal((batch.DeviceId, batch.AssetId, batch.SampledAt), (back.DeviceId, back.AssetId, back.SampledAt));
+        Assert.Equal(batch.Readings, back.Readings);
+    }
+
+    [Fact]
+    public void LineProtocol_HasTagsFieldsQualityAndMilliseconds()
+    {
+        var tags = new Dictionary<string, string> { ["site"] = "river side", ["gateway"] = "gw", ["device"] = "meter", ["asset"] = "incomer", ["asset_type"] = "meter" };
+        var batch = Batch(T0, R("power_total", 1234.5), R("health.online", 1, unit: ""), R("voltage_l1", double.NaN, Quality.BadCommFailure),
+            R("frequency", 70, Quality.UncertainOutOfRange), R("serial", double.NaN, text: "S\"N", unit: ""));
+        Assert.Equal(
+            "readings,asset=incomer,asset_type=meter,device=meter,gateway=gw,site=river\\ side power_total=1234.5,health_online=1,voltage_l1_q=80i,frequency=70,frequency_q=40i,serial=\"S\\\"N\" 1764200400000",
+            LineProtocol.Line("readings", tags, batch));
+    }
+
+    [Fact]
+    public void TelemetryPayload_HasIdDeviceAssetTimeAndPoints()
+    {
+        var batch = Batch(T0, R("power_total", 1234.5), R("voltage_l1", double.NaN, Quality.BadCommFailure, "V"), R("serial", double.NaN, text: "SN42", unit: ""));
+        var json = JsonDocument.Parse(TelemetryPayload.Encode("ab12-7", batch, batch.Readings)).RootElement;
+        Assert.Equal("ab12-7", json.GetProperty("id").GetString());
+        Assert.Equal("meter", json.GetProperty("device").GetString());
+        Assert.Equal("incomer", json.GetProperty("asset").GetString());
+        Assert.Equal("2025-11-26T23:40:00.000Z", json.GetProperty("ts").GetString());
+        var points = json.GetProperty("points");
+        Assert.Equal(1234.5, points.GetProperty("power_total").GetProperty("v").GetDouble());
+        Assert.Equal("kW", points.GetProperty("power_total").GetProperty("u").GetString());
+        Assert.Equal("good", points.GetProperty("power_total").GetProperty("q").GetString());
+        Assert.Equal(JsonValueKind.Null, points.GetProperty("voltage_l1").GetProperty("v").ValueKind);
+        Assert.Equal("bad_comm_failure", points.GetProperty("voltage_l1").GetProperty("q").GetString());
+        Assert.Equal("SN42", points.GetProperty("serial").GetProperty("s").GetString());
+    }
+
+    [Fact]
+    public void ChangeFilter_SendsOnDeadbandQualityAndHeartbeat()
+    {
+        var points = new Dictionary<(string, string), PointInfo> { [("meter", "p")] = new("p", null, "kW", 0.5), [("meter", "q")] = new("q", null, "", 0) };
+        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        IEnumerable<string> Sent(double p, double q, int seconds, Quality quality = Quality.Good) =>
+            filter.Select(Batch(T0.AddSeconds(seconds), R("p", p, quality, at: T0.AddSeconds(seconds)), R("q", q, at: T0.AddSeconds(seconds)))).Select(r => r.PointId);
+
+        Assert.Equal(["p", "q"], Sent(10, 1, 0));           // first time: everything
+        Assert.Empty(Sent(10.4, 1, 1));                      // within the deadband, unchanged
+        Assert.Equal(["p"], Sent(10.6, 1, 2));               // moved by more than 0.5 from the last sent (10)
+        Assert.Equal(["q"], Sent(10.6, 2, 3));               // deadband 0: any change
+        Assert.Equal(["p"], Sent(10.6, 2, 4, Quality.UncertainOutOfRange)); // quality changed
+        Assert.Equal(["p", "q"], Sent(10.6, 2, 400));        // heartbeat passed
+    }
+}
