@@ -40,6 +40,10 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
             {
                 await sink.DeliverAsync(records, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
+            {
+                return; // stopping: the records stay in the outbox and go out after the restart
+            }
             catch (SinkUnavailableException ex)
             {
                 failures++;

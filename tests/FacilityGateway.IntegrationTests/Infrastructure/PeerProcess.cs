@@ -18,7 +18,9 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static PeerProcess Start(string fileName, params string[] arguments)
+    public static PeerProcess Start(string fileName, params string[] arguments) => StartIn(PeerTools.PeersDirectory, fileName, arguments);
+
+    public static PeerProcess StartIn(string workingDirectory, string fileName, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -26,7 +28,7 @@ public sealed class PeerProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = PeerTools.PeersDirectory,
+            WorkingDirectory = workingDirectory,
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
@@ -86,9 +88,12 @@ public sealed class PeerProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a program to completion and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments)
+    public static Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, string fileName, params string[] arguments) =>
+        RunAsync(timeout, fileName, arguments, PeerTools.PeersDirectory);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, string fileName, string[] arguments, string workingDirectory)
     {
-        await using var peer = Start(fileName, arguments);
+        await using var peer = StartIn(workingDirectory, fileName, arguments);
         int code = await peer.WaitForExitAsync(timeout);
         peer._process.WaitForExit(); // drains the redirected output
         return (code, peer.Output);

@@ -62,9 +62,8 @@ public sealed partial class MqttSink : ISink
                 if (record.Kind != OutboxRecordKind.Readings)
                     continue;
                 var batch = ReadingBatchCodec.Decode(record.Payload);
+                // One message per poll, even when report-by-exception leaves no point in it: the record id still travels.
                 var selected = _filter.Select(batch);
-                if (selected.Count == 0)
-                    continue;
                 var message = new MqttApplicationMessageBuilder()
                     .WithTopic(_topics.Telemetry(batch.DeviceId))
                     .WithPayload(TelemetryPayload.Encode(record.Key, batch, selected))

@@ -12,12 +12,12 @@ internal static class MqttTls
         tls.UseTls().WithTargetHost(host).WithSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
         if (options.ClientCertificate is { } certificate)
         {
-            using var pem = options.ClientKey is { } key ? X509Certificate2.CreateFromPemFile(certificate, key) : X509Certificate2.CreateFromPemFile(certificate);
+            using var pem = X509Certificate2.CreateFromPemFile(certificate, options.ClientKey);
             // Exported and re-imported so the private key is usable by SslStream on every platform.
             var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
             tls.WithClientCertificates([client]);
         }
-        X509Certificate2? ca = options.CaFile is { } caFile ? X509Certificate2.CreateFromPemFile(caFile) : null;
+        X509Certificate2? ca = options.CaFile is { } caFile ? X509CertificateLoader.LoadCertificateFromFile(caFile) : null;
         tls.WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, ca, options.CheckHostName));
     }
 
