@@ -4,8 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Real peers the integration tests start on loopback ports.
-PACKAGES=(python3-pymodbus python3-serial mbpoll socat)
+# Real peers the integration tests start on loopback ports (each test starts its own on free ports and stops it).
+PACKAGES=(python3-pymodbus python3-serial mbpoll socat mosquitto mosquitto-clients influxdb victoria-metrics openssl)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

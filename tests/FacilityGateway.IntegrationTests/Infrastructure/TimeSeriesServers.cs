@@ -1,0 +1,103 @@
+using System.Globalization;
+
+namespace FacilityGateway.IntegrationTests.Infrastructure;
+
+/// <summary>Debian's InfluxDB 1.x (the v1 /write API) on loopback ports, in a temporary folder.</summary>
+public sealed class InfluxDb1Server : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly string _directory;
+
+    private InfluxDb1Server(PeerProcess process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Url = $"http://127.0.0.1:{port}";
+    }
+
+    public string Url { get; }
+
+    public static async Task<InfluxDb1Server> StartAsync()
+    {
+        string influxd = PeerTools.Require("influxd", "influxdb");
+        string dir = Directory.CreateTempSubdirectory("fg-influx-").FullName;
+        int port = FreePort.Next(), rpc = FreePort.Next();
+        string config = Path.Combine(dir, "influxdb.conf");
+        await File.WriteAllTextAsync(config, $"""
+            reporting-disabled = true
+            bind-address = "127.0.0.1:{rpc}"
+            [meta]
+              dir = "{dir}/meta"
+            [data]
+              dir = "{dir}/data"
+              wal-dir = "{dir}/wal"
+              query-log-enabled = false
+            [http]
+              enabled = true
+              bind-address = "127.0.0.1:{port}"
+              log-enabled = false
+            [monitor]
+              store-enabled = false
+            """);
+        var process = PeerProcess.Start(influxd, "run", "-config", config);
+        await process.WaitForLineAsync(l => l.Contains("Listening on HTTP", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        return new InfluxDb1Server(process, dir, port);
+    }
+
+    /// <summary>Runs an InfluxQL statement and returns the JSON response.</summary>
+    public async Task<string> QueryAsync(string database, string influxQl)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url) };
+        using var content = new FormUrlEncodedContent(new Dictionary<string, string> { ["db"] = database, ["q"] = influxQl, ["epoch"] = "ms" });
+        using var response = await http.PostAsync("/query", content);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"InfluxQL {influxQl}: {(int)response.StatusCode} {text}");
+        return text;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+/// <summary>Debian's VictoriaMetrics, which accepts InfluxDB's v2 write API (/api/v2/write) and exports what it stored.</summary>
+public sealed class VictoriaMetricsServer : IAsyncDisposable
+{
+    private readonly PeerProcess _process;
+    private readonly string _directory;
+
+    private VictoriaMetricsServer(PeerProcess process, string directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Url = $"http://127.0.0.1:{port}";
+    }
+
+    public string Url { get; }
+
+    public static async Task<VictoriaMetricsServer> StartAsync()
+    {
+        string vm = PeerTools.Require("victoria-metrics", "victoria-metrics");
+        string dir = Directory.CreateTempSubdirectory("fg-vm-").FullName;
+        int port = FreePort.Next();
+        var process = PeerProcess.Start(vm, $"-httpListenAddr=127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", $"-storageDataPath={dir}", "-retentionPeriod=100y", "-search.disableCache");
+        await process.WaitForLineAsync(l => l.Contains("starting http server at", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        return new VictoriaMetricsServer(process, dir, port);
+    }
+
+    /// <summary>Everything stored for series matching <paramref name="selector"/>, as export JSON lines.</summary>
+    public async Task<string> ExportAsync(string selector)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(Url) };
+        (await http.GetAsync("/internal/force_flush")).Dispose();
+        return await http.GetStringAsync($"/api/v1/export?match[]={Uri.EscapeDataString(selector)}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _process.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
