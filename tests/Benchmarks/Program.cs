@@ -8,6 +8,7 @@ using FacilityGateway.Benchmarks.Modbus;
 //   client-loop ENDPOINT N         (used by compare-clients) N reads in a loop, prints the loop's CPU time
 //   gateway-load [devices] [points] [seconds] [NAME=VALUE...]
 //                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
+//   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
 return args.FirstOrDefault() switch
 {
     "micro" => RunMicro(args[1..]),
@@ -19,6 +20,7 @@ return args.FirstOrDefault() switch
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50,
         args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60,
         args.Length > 4 ? args[4..] : []),
+    "delivery" => await FacilityGateway.Benchmarks.Gateway.DeliveryThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 72_000),
     _ => Usage(),
 };
 

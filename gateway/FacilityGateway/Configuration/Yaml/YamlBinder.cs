@@ -265,7 +265,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
     internal static string EnumName(Type type, object value)
     {
         string name = Enum.GetName(type, value)!;
-        return name.All(c => char.IsUpper(c) || char.IsDigit(c)) ? name : Names.SnakeCase(name.Replace("UInt", "Uint", StringComparison.Ordinal));
+        return name.All(char.IsUpper) ? name : Names.SnakeCase(name.Replace("UInt", "Uint", StringComparison.Ordinal));
     }
 
     private static string Describe(PropertyInfo property) =>
