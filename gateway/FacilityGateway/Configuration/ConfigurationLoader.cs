@@ -46,7 +46,7 @@ public static class ConfigurationLoader
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { full };
         foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
-            Include(config, full, pattern, config.At("include"), $"include[{index}]", errors, environment, seen);
+            Include(config, full, pattern, config.OriginOf("include"), $"include[{index}]", errors, environment, seen);
 
         string profiles = ResolveProfilesDirectory(config, full, environment);
         ConfigurationValidator.Validate(new ValidationContext(config, errors, profiles, environment));
@@ -104,7 +104,7 @@ public static class ConfigurationLoader
             config.Lines.AddRange(included.Lines);
             BindDevices(config, mapping, binder);
             foreach (var (nested, index) in included.Include.Select((p, i) => (p, i)))
-                Include(config, file, nested, included.At("include"), $"include[{index}]", errors, environment, seen);
+                Include(config, file, nested, included.OriginOf("include"), $"include[{index}]", errors, environment, seen);
         }
     }
 

@@ -14,7 +14,7 @@ internal static class ConfigurationValidator
         if (config.Gateway.Site.Length > 0)
             CheckId(config.Gateway, config.Gateway.Site, "site", errors);
         if (!TryFindTimeZone(config.Gateway.TimeZone))
-            errors.Error(config.Gateway.At("time_zone"), config.Gateway.PathOf("time_zone"), $"unknown time zone '{config.Gateway.TimeZone}'",
+            errors.Error(config.Gateway.OriginOf("time_zone"), config.Gateway.PathOf("time_zone"), $"unknown time zone '{config.Gateway.TimeZone}'",
                 "use an IANA name such as Europe/London, Europe/Berlin or Asia/Shanghai");
 
         Unique(config.Assets, a => a.Id, "asset", errors);
@@ -48,11 +48,11 @@ internal static class ConfigurationValidator
             if (device.Asset.Length > 0 && !assets.Contains(device.Asset))
             {
                 string? suggestion = Names.Suggest(device.Asset, assets);
-                errors.Error(device.At("asset"), device.PathOf("asset"), $"unknown asset '{device.Asset}'",
+                errors.Error(device.OriginOf("asset"), device.PathOf("asset"), $"unknown asset '{device.Asset}'",
                     suggestion is not null ? $"did you mean '{suggestion}'? Assets are listed under 'assets:'" : "add it under 'assets:' or fix the id");
             }
             if (device.Interval < TimeSpan.FromMilliseconds(10))
-                errors.Error(device.At("interval"), device.PathOf("interval"), $"interval {Durations.Format(device.Interval)} is too short", "use 10ms or more; 1s is typical");
+                errors.Error(device.OriginOf("interval"), device.PathOf("interval"), $"interval {Durations.Format(device.Interval)} is too short", "use 10ms or more; 1s is typical");
             DeviceKinds.All[device.Kind].Validate(device, context);
         }
     }
@@ -66,7 +66,7 @@ internal static class ConfigurationValidator
             if (key.Length == 0)
                 continue;
             if (first.TryGetValue(key, out var earlier))
-                errors.Error(item.At("id"), item.PathOf("id"), $"duplicate {what} id '{key}' (first defined at {earlier.At("id")})", $"give each {what} its own id");
+                errors.Error(item.OriginOf("id"), item.PathOf("id"), $"duplicate {what} id '{key}' (first defined at {earlier.OriginOf("id")})", $"give each {what} its own id");
             else
                 first[key] = item;
         }
@@ -76,7 +76,7 @@ internal static class ConfigurationValidator
     private static void CheckId(ConfigNode node, string id, string key, ConfigErrors errors)
     {
         if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            errors.Error(node.At(key), node.PathOf(key), $"'{id}' may only contain letters, digits, '-', '_' and '.'",
+            errors.Error(node.OriginOf(key), node.PathOf(key), $"'{id}' may only contain letters, digits, '-', '_' and '.'",
                 "ids are used in MQTT topics and InfluxDB tags; write for example booster-pump-1");
     }
 

@@ -68,9 +68,9 @@ public sealed class MqttSubscriber : IAsyncDisposable
                         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), _stop.Token);
                     _connected.TrySetResult();
                 }
-                catch (Exception) when (!_stop.IsCancellationRequested)
+                catch (Exception)
                 {
-                    // The broker is down; try again shortly.
+                    // The broker is down (or we are stopping); try again shortly.
                 }
             }
             try

@@ -11,7 +11,7 @@ public abstract class ConfigNode
     internal Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Where <paramref name="key"/> (its snake_case name) was written, or the mapping itself.</summary>
-    internal SourceLocation At(string key) => KeyLocations.TryGetValue(key, out var location) ? location : Origin;
+    internal SourceLocation OriginOf(string key) => KeyLocations.TryGetValue(key, out var location) ? location : Origin;
 
     /// <summary>The key path of <paramref name="key"/> below this node, such as <c>devices[2].unit</c>.</summary>
     internal string PathOf(string key) => KeyPath.Length == 0 ? key : $"{KeyPath}.{key}";

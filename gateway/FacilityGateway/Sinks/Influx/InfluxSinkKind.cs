@@ -15,7 +15,7 @@ internal sealed class InfluxSinkKind : ISinkKind
         var influx = (InfluxSinkOptions)options;
         var errors = context.Errors;
         if (influx.Url.Length > 0 && (!Uri.TryCreate(influx.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            errors.Error(influx.At("url"), influx.PathOf("url"), $"'{influx.Url}' is not an http(s) URL", "for example url: http://localhost:8086");
+            errors.Error(influx.OriginOf("url"), influx.PathOf("url"), $"'{influx.Url}' is not an http(s) URL", "for example url: http://localhost:8086");
         if (influx.Api == InfluxApi.V2)
         {
             foreach (var (key, value) in new[] { ("bucket", influx.Bucket), ("org", influx.Org) })

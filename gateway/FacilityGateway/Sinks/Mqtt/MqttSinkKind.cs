@@ -15,16 +15,16 @@ internal sealed class MqttSinkKind : ISinkKind
         var mqtt = (MqttSinkOptions)options;
         foreach (var (key, value) in new[] { ("topic_prefix", mqtt.TopicPrefix), ("home_assistant_prefix", mqtt.HomeAssistantPrefix) })
             if (value.Length == 0 || value.Contains('#', StringComparison.Ordinal) || value.Contains('+', StringComparison.Ordinal) || value.StartsWith('/') || value.EndsWith('/'))
-                context.Errors.Error(mqtt.At(key), mqtt.PathOf(key), $"'{value}' is not a usable topic prefix", "no wildcards (+ #) and no leading or trailing /; for example facility");
+                context.Errors.Error(mqtt.OriginOf(key), mqtt.PathOf(key), $"'{value}' is not a usable topic prefix", "no wildcards (+ #) and no leading or trailing /; for example facility");
         if (mqtt.Password is not null && mqtt.Username is null)
-            context.Errors.Error(mqtt.At("password"), mqtt.PathOf("password"), "a password without a username", "add username:");
+            context.Errors.Error(mqtt.OriginOf("password"), mqtt.PathOf("password"), "a password without a username", "add username:");
         if (mqtt.Tls is { Enabled: true } tls)
         {
             foreach (var (key, file) in new[] { ("ca_file", tls.CaFile), ("client_certificate", tls.ClientCertificate), ("client_key", tls.ClientKey) })
                 if (file is not null && !File.Exists(file))
-                    context.Errors.Error(tls.At(key), tls.PathOf(key), $"file '{file}' does not exist", "give the full path of a PEM file the gateway's user can read");
+                    context.Errors.Error(tls.OriginOf(key), tls.PathOf(key), $"file '{file}' does not exist", "give the full path of a PEM file the gateway's user can read");
             if ((tls.ClientCertificate is null) != (tls.ClientKey is null) && tls.ClientCertificate is null)
-                context.Errors.Error(tls.At("client_key"), tls.PathOf("client_key"), "a client key without a client certificate", "add client_certificate:");
+                context.Errors.Error(tls.OriginOf("client_key"), tls.PathOf("client_key"), "a client key without a client certificate", "add client_certificate:");
         }
     }
 

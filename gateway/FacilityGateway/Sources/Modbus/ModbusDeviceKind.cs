@@ -45,21 +45,21 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             if (line is null)
             {
                 string? suggestion = Names.Suggest(lineId, context.Config.Lines.Select(l => l.Id));
-                errors.Error(device.At("line"), device.PathOf("line"), $"unknown line '{lineId}'",
+                errors.Error(device.OriginOf("line"), device.PathOf("line"), $"unknown line '{lineId}'",
                     suggestion is not null ? $"did you mean '{suggestion}'?" : "add it under 'lines:' or use endpoint: tcp://host:port");
                 return;
             }
             bool serialFraming = line.Serial is not null || line.Tcp?.Framing == TcpFraming.Rtu;
             if (serialFraming && device.Unit is < 1 or > 247)
-                errors.Error(device.At("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
+                errors.Error(device.OriginOf("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
         }
         else if (!FacilityGateway.Modbus.Client.ModbusEndpoint.TryParse(device.Endpoint!, out var endpoint, out string why))
         {
-            errors.Error(device.At("endpoint"), device.PathOf("endpoint"), why, "for example endpoint: tcp://10.0.0.5:502");
+            errors.Error(device.OriginOf("endpoint"), device.PathOf("endpoint"), why, "for example endpoint: tcp://10.0.0.5:502");
         }
         else if (endpoint.Kind != FacilityGateway.Modbus.Client.ModbusEndpointKind.Tcp && device.Unit is < 1 or > 247)
         {
-            errors.Error(device.At("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
+            errors.Error(device.OriginOf("unit"), device.PathOf("unit"), $"unit {device.Unit} is not a serial-line address", "use 1 to 247 (0 is broadcast)");
         }
     }
 
@@ -75,7 +75,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             if (!exists)
             {
                 string? suggestion = Names.Suggest(profileId, catalog.Available);
-                errors.Error(device.At("profile"), device.PathOf("profile"), $"unknown profile '{profileId}' (looked in {ConfigurationLoader.DisplayPath(catalog.Directory)})",
+                errors.Error(device.OriginOf("profile"), device.PathOf("profile"), $"unknown profile '{profileId}' (looked in {ConfigurationLoader.DisplayPath(catalog.Directory)})",
                     suggestion is not null ? $"did you mean '{suggestion}'?" : $"available: {string.Join(", ", catalog.Available)}");
             }
             else if (profile is not null)
@@ -83,11 +83,11 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 var dropped = new HashSet<string>(device.Overrides?.Drop ?? [], StringComparer.Ordinal);
                 var known = profile.Points.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
                 foreach (var id in dropped.Where(id => !known.Contains(id)))
-                    errors.Error(device.Overrides!.At("drop"), device.Overrides.PathOf("drop"), $"profile '{profileId}' has no point '{id}' to drop",
+                    errors.Error(device.Overrides!.OriginOf("drop"), device.Overrides.PathOf("drop"), $"profile '{profileId}' has no point '{id}' to drop",
                         Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
                 foreach (var (id, _) in device.Overrides?.Rescale ?? [])
                     if (!known.Contains(id))
-                        errors.Error(device.Overrides!.At("rescale"), device.Overrides.PathOf($"rescale.{id}"), $"profile '{profileId}' has no point '{id}' to rescale",
+                        errors.Error(device.Overrides!.OriginOf("rescale"), device.Overrides.PathOf($"rescale.{id}"), $"profile '{profileId}' has no point '{id}' to rescale",
                             Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
                 var own = device.Points.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
                 result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id) && !own.Contains(p.Id)).Select(p => (p, (ProfileDefaults?)profile.Defaults)));
@@ -101,7 +101,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         {
             if (options.Id.Length > 0 && !ids.TryAdd(options.Id, options))
             {
-                errors.Error(options.At("id"), options.PathOf("id"), $"duplicate point id '{options.Id}' in device '{device.Id}' (first at {ids[options.Id].At("id")})");
+                errors.Error(options.OriginOf("id"), options.PathOf("id"), $"duplicate point id '{options.Id}' in device '{device.Id}' (first at {ids[options.Id].OriginOf("id")})");
                 continue;
             }
             var rescale = device.Overrides?.Rescale.GetValueOrDefault(options.Id);
@@ -125,7 +125,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 addresses.Add((table, address, "register"));
             else
             {
-                errors.Error(p.At("register"), p.PathOf("register"), why,
+                errors.Error(p.OriginOf("register"), p.PathOf("register"), why,
                     "write 40001-49999 or 400001-465536 for holding registers, 30001-39999 for input registers; or use holding:/input: with a zero-based address");
                 return null;
             }
@@ -143,7 +143,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         var type = p.Type ?? (bitTable ? ModbusDataType.Bool : defaults?.Type ?? ModbusDataType.UInt16);
         if (bitTable != (type == ModbusDataType.Bool))
         {
-            errors.Error(p.At(p.Has("type") ? "type" : key), p.PathOf("type"), bitTable
+            errors.Error(p.OriginOf(p.Has("type") ? "type" : key), p.PathOf("type"), bitTable
                     ? $"a {key} is a single bit; type {YamlBinder.EnumName(typeof(ModbusDataType), type)} needs registers"
                     : $"type bool is for coils and discrete inputs; a register point of one bit is type: bit with bit: N",
                 bitTable ? "leave out type:, or read the value from input: or holding:" : "write type: bit and bit: 0-15, or a numeric type");
@@ -151,33 +151,33 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         }
         if (type == ModbusDataType.Bit && p.Bit is null)
         {
-            errors.Error(p.At("type"), p.PathOf("bit"), $"point '{p.Id}' of type bit needs 'bit:'", "add bit: 0 (least significant) to 15");
+            errors.Error(p.OriginOf("type"), p.PathOf("bit"), $"point '{p.Id}' of type bit needs 'bit:'", "add bit: 0 (least significant) to 15");
             return null;
         }
         if (type == ModbusDataType.String && p.Length is null)
         {
-            errors.Error(p.At("type"), p.PathOf("length"), $"point '{p.Id}' of type string needs 'length:' (registers, two characters each)", "add for example length: 8");
+            errors.Error(p.OriginOf("type"), p.PathOf("length"), $"point '{p.Id}' of type string needs 'length:' (registers, two characters each)", "add for example length: 8");
             return null;
         }
         var format = new RegisterFormat(type, p.ByteOrder ?? defaults?.ByteOrder ?? ByteOrder.ABCD, p.Bit ?? 0, p.Length ?? 0);
         if (start + format.Width > ModbusLimits.AddressSpace)
         {
-            errors.Error(p.At(key), p.PathOf(key), $"point '{p.Id}' at {start} with {format.Width} registers runs past address 65535");
+            errors.Error(p.OriginOf(key), p.PathOf(key), $"point '{p.Id}' at {start} with {format.Width} registers runs past address 65535");
             return null;
         }
         double? min = null, max = null;
         if (p.Range is { } range)
         {
             if (range.Count != 2 || range[0] >= range[1])
-                errors.Error(p.At("range"), p.PathOf("range"), "range needs two numbers, the lower first", "for example range: [0, 16] for a pressure in bar");
+                errors.Error(p.OriginOf("range"), p.PathOf("range"), "range needs two numbers, the lower first", "for example range: [0, 16] for a pressure in bar");
             else
                 (min, max) = (range[0], range[1]);
         }
         if (p.Deadband is < 0)
-            errors.Error(p.At("deadband"), p.PathOf("deadband"), "deadband cannot be negative");
+            errors.Error(p.OriginOf("deadband"), p.PathOf("deadband"), "deadband cannot be negative");
         var scaling = new Scaling(rescale?.Scale ?? p.Scale ?? 1, rescale?.Offset ?? p.Offset ?? 0);
         if (scaling.Scale == 0)
-            errors.Error(p.At("scale"), p.PathOf("scale"), "scale 0 would make every value 0", "leave out scale: for 1");
+            errors.Error(p.OriginOf("scale"), p.PathOf("scale"), "scale 0 would make every value 0", "leave out scale: for 1");
         return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max, p.Origin);
     }
 
@@ -254,7 +254,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         {
             int limit = options.LimitFor(point.Table);
             if (point.Width > limit)
-                errors.Error(device.At("max_registers_per_read"), device.PathOf("points"),
+                errors.Error(device.OriginOf("max_registers_per_read"), device.PathOf("points"),
                     $"point '{point.Id}' needs {point.Width} registers, more than max_registers_per_read {limit}", "raise max_registers_per_read or shorten the string");
         }
     }

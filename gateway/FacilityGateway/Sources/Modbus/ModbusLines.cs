@@ -85,7 +85,7 @@ public static class ModbusLines
             {
                 var first = group.First();
                 foreach (var other in group.Skip(1))
-                    errors.Error(other.At("unit"), other.PathOf("unit"), $"devices '{first.Id}' and '{other.Id}' both use unit {group.Key} on line '{line.Key}'",
+                    errors.Error(other.OriginOf("unit"), other.PathOf("unit"), $"devices '{first.Id}' and '{other.Id}' both use unit {group.Key} on line '{line.Key}'",
                         "each device on a line needs its own unit id; change it here and on the device");
             }
             if (!line.IsSerial || line.Devices.Any(d => d.ResolvedPoints.Count == 0))
@@ -93,11 +93,11 @@ public static class ModbusLines
             var load = BusLoad(line);
             var fastest = line.Devices.MinBy(d => d.Interval)!;
             if (load.Utilisation > 1)
-                errors.Error(fastest.At("interval"), fastest.PathOf("interval"),
+                errors.Error(fastest.OriginOf("interval"), fastest.PathOf("interval"),
                     $"line '{line.Key}' cannot serve its devices: they need {load.Utilisation:P0} of its bus time ({Durations.Format(load.CycleTime)} per cycle of all devices)",
                     "poll less often (longer interval:), raise the baud rate, or move devices to another line");
             else if (load.Utilisation > 0.7)
-                errors.Warning(fastest.At("interval"), fastest.PathOf("interval"),
+                errors.Warning(fastest.OriginOf("interval"), fastest.PathOf("interval"),
                     $"line '{line.Key}' is {load.Utilisation:P0} busy; a slow or dead device will delay the others",
                     "keep a serial line under 70% busy: poll less often or raise the baud rate");
         }

@@ -76,7 +76,7 @@ internal sealed class ProfileCatalog(string directory, ConfigErrors errors, Func
             profile = new DeviceProfile();
             binder.Populate(profile, mapping, "");
             if (profile.Profile.Id.Length > 0 && profile.Profile.Id != id)
-                errors.Error(profile.Profile.At("id"), "profile.id", $"profile id '{profile.Profile.Id}' differs from its file name '{id}'", $"write id: {id}");
+                errors.Error(profile.Profile.OriginOf("id"), "profile.id", $"profile id '{profile.Profile.Id}' differs from its file name '{id}'", $"write id: {id}");
         }
         _loaded[id] = profile;
         return profile;

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>The README's first command, run headless for a bounded time as a new user would run it.</summary>
+public sealed partial class DemoTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Demo_Headless_PublishesTelemetryOfEveryDevice_AndStopsCleanly()
+    {
+        string simulator = Path.Combine(AppContext.BaseDirectory, "facility-simulator.dll");
+        await using var demo = PeerProcess.Start("dotnet", simulator, "demo", "--duration", "25s", "--headless");
+        string banner = await demo.WaitForLineAsync(l => l.Contains("MQTT broker on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        int port = int.Parse(BrokerPort().Match(banner).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+        await using var subscriber = await MqttSubscriber.StartAsync(port, "facility/#", tls: null, credentials: false);
+        string[] devices = ["main-meter", "pump-1-drive", "pump-2-drive", "water-meter", "leak-panel"];
+        await subscriber.WaitForAsync(s => devices.All(d => s.Messages.Any(m => m.Topic == $"facility/demo-court/demo-plantroom/telemetry/{d}")),
+            TimeSpan.FromSeconds(30), "telemetry of every demo device");
+        // The scripted leak (at 20 s) reaches the broker as a wet probe.
+        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.EndsWith("/telemetry/leak-panel", StringComparison.Ordinal) && m.Payload.Contains("\"di0\":{\"v\":1", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(40), "the scripted leak");
+        Assert.Contains(subscriber.Messages, m => m.Topic == "facility/demo-court/demo-plantroom/status" && m.Payload == "online");
+
+        int code = await demo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine(demo.Output);
+        Assert.Equal(0, code);
+        Assert.Contains("Demo stopped cleanly", demo.Output, StringComparison.Ordinal);
+        Assert.Matches(@"scripted fault: 2\d s: leak on leak-inputs", demo.Output);
+    }
+
+    [GeneratedRegex(@"MQTT broker on 127\.0\.0\.1:(\d+)")]
+    private static partial Regex BrokerPort();
+}
