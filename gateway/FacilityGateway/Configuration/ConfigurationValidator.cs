@@ -45,6 +45,8 @@ internal static class ConfigurationValidator
         foreach (var device in config.Devices)
         {
             CheckId(device, device.Id, "id", errors);
+            if (device.Id == Outbox.OutboxService.GatewayDeviceId)
+                errors.Error(device.OriginOf("id"), device.PathOf("id"), $"device id '{device.Id}' is reserved for the gateway's own health readings", "choose another id");
             if (device.Asset.Length > 0 && !assets.Contains(device.Asset))
             {
                 string? suggestion = Names.Suggest(device.Asset, assets);

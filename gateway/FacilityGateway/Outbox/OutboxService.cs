@@ -97,7 +97,31 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         if (counters.RejectedStorageFull > _reported.RejectedStorageFull)
             LogRejected(counters.RejectedStorageFull - _reported.RejectedStorageFull, counters.RejectedStorageFull);
         _reported = counters;
+        await ReportHealthAsync(counters, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The gateway's own health, as readings of the device <see cref="GatewayDeviceId"/>: what the outbox holds, dropped and refused, and each sink's lag.</summary>
+    private async Task ReportHealthAsync(OutboxCounters counters, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var readings = new List<Reading>
+        {
+            new(GatewayDeviceId, "outbox.pending", counters.Pending, null, "", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.dropped_for_size", counters.DroppedForSize, null, "", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.dropped_for_age", counters.DroppedForAge, null, "", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.rejected_storage_full", counters.RejectedStorageFull, null, "", Quality.Good, now),
+        };
+        foreach (var runner in _runners)
+        {
+            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.lag", Outbox.LastId - runner.Cursor, null, "records", Quality.Good, now));
+            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.online", runner.Failing ? 0 : 1, null, "", Quality.Good, now));
+        }
+        var batch = new ReadingBatch(GatewayDeviceId, _config.Gateway.Id, now, readings);
+        _ = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The device id of the gateway's own health readings.</summary>
+    public const string GatewayDeviceId = "gateway";
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
