@@ -27,6 +27,10 @@ public abstract class DeviceOptions : ConfigNode
 
     /// <summary>The points this device reports, for sinks (units, deadbands, discovery). Valid after validation.</summary>
     public abstract IEnumerable<PointInfo> DescribePoints();
+
+    /// <summary>The alarm rules of this device's points (resolved by validation); the engine adds communication loss.</summary>
+    [NotBound]
+    public List<Alarms.AlarmRule> AlarmRules { get; set; } = [];
 }
 
 /// <summary>What sinks need to know about a point.</summary>

@@ -29,6 +29,8 @@ public static class GatewayHost
         builder.Services.AddSingleton<ReadingSnapshot>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
         builder.Services.AddSingleton<Outbox.OutboxService>();
+        builder.Services.AddSingleton<Alarms.AlarmEngine>();
+        builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService<ReadingPipeline>();

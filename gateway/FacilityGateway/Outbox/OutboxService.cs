@@ -24,13 +24,19 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     private SqliteOutbox? _outbox;
     private OutboxCounters _reported = new(0, 0, 0, 0, 0);
 
-    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers)
+    private readonly IServiceProvider _services;
+
+    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IServiceProvider services)
     {
+        _services = services;
         _config = config;
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger<OutboxService>();
     }
+
+    /// <summary>Completes once the outbox is open.</summary>
+    public Task Opened => _opened.Task;
 
     /// <summary>The open outbox (after start).</summary>
     public SqliteOutbox Outbox => _outbox ?? throw new InvalidOperationException("The outbox is not open yet.");
@@ -49,7 +55,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);
         foreach (var options in _config.Sinks.Where(s => s.Enabled))
         {
-            var sink = SinkKinds.All[options.Kind].Create(options, _config, _time, _loggers);
+            var sink = SinkKinds.All[options.Kind].Create(options, _config, _services);
             _sinks.Add(sink);
             _runners.Add(new SinkRunner(sink, _outbox, _committed, _time, options.MaxBackoff, _loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}")));
         }

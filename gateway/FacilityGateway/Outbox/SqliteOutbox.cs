@@ -59,6 +59,7 @@ public sealed class SqliteOutbox : IAsyncDisposable
             CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
             INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
             """);
         if (maxPageCount is { } pages)
@@ -91,6 +92,28 @@ public sealed class SqliteOutbox : IAsyncDisposable
         await _work.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
         return append.Done.Task;
     }
+
+    /// <summary>
+    /// Writes state rows (alarm states, tickets) and appends records in one transaction: either all of it is stored or
+    /// none, so a crash between "change the state" and "notify" cannot lose or duplicate a notification.
+    /// Returns the ids of the appended records.
+    /// </summary>
+    public Task<long[]> TransactAsync(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records, CancellationToken cancellationToken) =>
+        RunAsync(o => o.Transact(state, records), cancellationToken);
+
+    /// <summary>All state rows of a kind.</summary>
+    public Task<IReadOnlyList<(string Key, string Json)>> LoadStateAsync(string kind, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<(string, string)>>(o =>
+        {
+            using var command = o._connection.CreateCommand();
+            command.CommandText = "SELECT key, json FROM state WHERE kind = $kind";
+            command.Parameters.AddWithValue("$kind", kind);
+            using var reader = command.ExecuteReader();
+            var rows = new List<(string, string)>();
+            while (reader.Read())
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            return rows;
+        }, cancellationToken);
 
     /// <summary>Records after <paramref name="afterId"/>, oldest first.</summary>
     public Task<IReadOnlyList<OutboxRecord>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken) =>
@@ -203,6 +226,41 @@ public sealed class SqliteOutbox : IAsyncDisposable
             appends.Clear();
         }
         Committed?.Invoke();
+    }
+
+    private long[] Transact(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
+    {
+        using var transaction = _connection.BeginTransaction();
+        foreach (var (kind, key, json) in state)
+        {
+            using var upsert = _connection.CreateCommand();
+            upsert.Transaction = transaction;
+            upsert.CommandText = "INSERT INTO state (kind, key, json) VALUES ($k, $key, $json) ON CONFLICT (kind, key) DO UPDATE SET json = $json";
+            upsert.Parameters.AddWithValue("$k", kind);
+            upsert.Parameters.AddWithValue("$key", key);
+            upsert.Parameters.AddWithValue("$json", json);
+            upsert.ExecuteNonQuery();
+        }
+        var ids = new long[records.Count];
+        long created = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (int i = 0; i < records.Count; i++)
+        {
+            using var insert = _connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = "INSERT INTO records (kind, created_at, payload) VALUES ($kind, $created, $payload) RETURNING id";
+            insert.Parameters.AddWithValue("$kind", (int)records[i].Kind);
+            insert.Parameters.AddWithValue("$created", created);
+            insert.Parameters.AddWithValue("$payload", records[i].Payload);
+            ids[i] = (long)insert.ExecuteScalar()!;
+        }
+        transaction.Commit();
+        if (ids.Length > 0)
+        {
+            Interlocked.Exchange(ref _lastId, ids[^1]);
+            Interlocked.Add(ref _appended, ids.Length);
+            Committed?.Invoke();
+        }
+        return ids;
     }
 
     private List<OutboxRecord> Read(long afterId, int limit)

@@ -34,7 +34,7 @@ public interface ISinkKind
     void Validate(SinkOptions options, ValidationContext context);
 
     /// <summary>Creates the sink.</summary>
-    ISink Create(SinkOptions options, GatewayConfig config, TimeProvider time, Microsoft.Extensions.Logging.ILoggerFactory loggers);
+    ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services);
 }
 
 /// <summary>The registered sink kinds.</summary>

@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Sinks.Influx;
@@ -28,6 +29,6 @@ internal sealed class InfluxSinkKind : ISinkKind
         }
     }
 
-    public ISink Create(SinkOptions options, GatewayConfig config, TimeProvider time, ILoggerFactory loggers) =>
-        new InfluxSink((InfluxSinkOptions)options, config, loggers.CreateLogger<InfluxSink>());
+    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
+        new InfluxSink((InfluxSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxSink>());
 }

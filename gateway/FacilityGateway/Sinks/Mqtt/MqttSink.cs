@@ -28,8 +28,11 @@ public sealed partial class MqttSink : ISink
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly HomeAssistantDiscovery? _discovery;
 
-    public MqttSink(MqttSinkOptions options, GatewayConfig config, ILogger logger)
+    private readonly IServiceProvider? _services;
+
+    public MqttSink(MqttSinkOptions options, GatewayConfig config, ILogger logger, IServiceProvider? services = null)
     {
+        _services = services;
         _options = options;
         _config = config;
         _logger = logger;
@@ -39,6 +42,7 @@ public sealed partial class MqttSink : ISink
             .ToDictionary(x => x.Key, x => x.Point);
         _filter = new ChangeFilter(points, options.Heartbeat);
         _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += OnCommandAsync;
         if (options.HomeAssistantDiscovery)
             _discovery = new HomeAssistantDiscovery(options.HomeAssistantPrefix, _topics, config);
     }
@@ -59,6 +63,15 @@ public sealed partial class MqttSink : ISink
         {
             foreach (var record in records)
             {
+                if (record.Kind == OutboxRecordKind.TicketEvent)
+                {
+                    foreach (var ticketMessage in TicketMessages(record))
+                    {
+                        await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        pending.Add(PublishAsync(ticketMessage, window, cancellationToken));
+                    }
+                    continue;
+                }
                 if (record.Kind != OutboxRecordKind.Readings)
                     continue;
                 var batch = ReadingBatchCodec.Decode(record.Payload);
@@ -84,6 +97,48 @@ public sealed partial class MqttSink : ISink
             throw new SinkUnavailableException($"MQTT {_options.Host}: {ex.Message}", ex);
         }
     }
+
+    /// <summary>A ticket event: the ticket's retained state and the event on the event stream.</summary>
+    private IEnumerable<MqttApplicationMessage> TicketMessages(OutboxRecord record)
+    {
+        var ticketEvent = Alarms.TicketEvent.Decode(record.Payload);
+        yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Ticket(ticketEvent.Ticket.Id))
+            .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ticketEvent.Ticket, Alarms.TicketEvent.Json))
+            .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+        yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Events).WithPayload(record.Payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+    }
+
+    /// <summary>
+    /// A command on <c>…/commands/{action}</c> with <c>{"ticket":"T-…","by":"alice","note":"…","duration":"2h"}</c>:
+    /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset.
+    /// </summary>
+    private async Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        string action = e.ApplicationMessage.Topic[(e.ApplicationMessage.Topic.LastIndexOf('/') + 1)..];
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(e.ApplicationMessage.Payload);
+            var root = json.RootElement;
+            TimeSpan? duration = root.TryGetProperty("duration", out var d) && Configuration.Yaml.Durations.TryParse(d.GetString() ?? "", out var parsed, out _) ? parsed : null;
+            var command = new Alarms.TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
+                root.TryGetProperty("by", out var by) ? by.GetString() ?? "unknown" : "unknown",
+                root.TryGetProperty("note", out var note) ? note.GetString() : null, duration);
+            var engine = (Alarms.AlarmEngine?)_services!.GetService(typeof(Alarms.AlarmEngine));
+            bool done = engine is not null && await engine.ExecuteAsync(command, CancellationToken.None).ConfigureAwait(false);
+            LogCommand(action, command.Ticket, command.By, done);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            LogBadCommand(e.ApplicationMessage.Topic, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Command {Action} on ticket {Ticket} by {By}: {Done}")]
+    private partial void LogCommand(string action, string ticket, string by, bool done);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed command on {Topic}: {Error}")]
+    private partial void LogBadCommand(string topic, string error);
 
     private async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, SemaphoreSlim window, CancellationToken cancellationToken)
     {
@@ -122,6 +177,8 @@ public sealed partial class MqttSink : ISink
             if (_discovery is not null)
                 foreach (var message in _discovery.Messages())
                     await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            if (_services is not null)
+                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topics.Commands, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Sinks.Mqtt;
@@ -28,6 +29,6 @@ internal sealed class MqttSinkKind : ISinkKind
         }
     }
 
-    public ISink Create(SinkOptions options, GatewayConfig config, TimeProvider time, ILoggerFactory loggers) =>
-        new MqttSink((MqttSinkOptions)options, config, loggers.CreateLogger<MqttSink>());
+    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
+        new MqttSink((MqttSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<MqttSink>(), services);
 }

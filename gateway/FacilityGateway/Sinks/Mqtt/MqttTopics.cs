@@ -16,6 +16,15 @@ public sealed class MqttTopics(string prefix, string site, string gateway)
     /// <summary>Retained online/offline.</summary>
     public string Status => $"{Root}/status";
 
+    /// <summary>Retained current state of a ticket.</summary>
+    public string Ticket(string id) => $"{Root}/tickets/{id}";
+
+    /// <summary>Every ticket event, in order.</summary>
+    public string Events => $"{Root}/events";
+
+    /// <summary>Commands from technicians: <c>commands/ack</c>, <c>commands/resolve</c>, ...</summary>
+    public string Commands => $"{Root}/commands/#";
+
     /// <summary>Telemetry of a device.</summary>
     public string Telemetry(string device) => $"{Root}/telemetry/{device}";
 }

@@ -106,7 +106,11 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             }
             var rescale = device.Overrides?.Rescale.GetValueOrDefault(options.Id);
             if (Resolve(options, defaults, rescale, errors) is { } point)
+            {
                 points.Add(point);
+                device.AlarmRules.AddRange(Alarms.AlarmRuleResolver.Resolve(device.Id, device.Asset, point.Id, point.Unit, point.Minimum, point.Maximum,
+                    options.Alarms, options.Origin, options.KeyPath, errors, context.Environment));
+            }
         }
         return points;
     }

@@ -1,0 +1,309 @@
+using System.Text.Json;
+using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>
+/// Evaluates every rule on every reading, keeps the ISA-18.2 state of each alarm, and opens one ticket per alarm
+/// occurrence. Each change of alarm state, its ticket and its notification commit in one outbox transaction, so a crash
+/// at any point neither loses nor duplicates a ticket. A device's communication loss raises one alarm and suppresses that
+/// device's value alarms, so one fault gives one ticket.
+/// </summary>
+public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
+{
+    /// <summary>A recurrence within this time after a ticket was resolved reopens it instead of opening a new one.</summary>
+    public static readonly TimeSpan ReopenWindow = TimeSpan.FromHours(1);
+
+    private readonly GatewayConfig _config;
+    private readonly OutboxService _outbox;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<(string Device, string Point), List<RuleEvaluator>> _byPoint = [];
+    private readonly Dictionary<string, RuleEvaluator> _byRule = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AssetOptions> _assets;
+    private bool _loaded;
+
+    public AlarmEngine(GatewayConfig config, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
+    {
+        _config = config;
+        _outbox = outbox;
+        _time = time;
+        _logger = logger;
+        _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var device in config.Devices.Where(d => d.Enabled))
+        {
+            foreach (var rule in device.AlarmRules.Append(AlarmRule.CommLoss(device.Id, device.Asset)))
+            {
+                var evaluator = new RuleEvaluator(rule, time);
+                _byRule[rule.Id] = evaluator;
+                var key = (rule.DeviceId, rule.PointId);
+                if (!_byPoint.TryGetValue(key, out var list))
+                    _byPoint[key] = list = [];
+                list.Add(evaluator);
+            }
+        }
+    }
+
+    /// <summary>Tickets not closed, newest first.</summary>
+    public IReadOnlyList<Ticket> OpenTickets
+    {
+        get
+        {
+            lock (_tickets)
+                return [.. _tickets.Values.Where(t => t.State != TicketState.Closed).OrderByDescending(t => t.LastAt)];
+        }
+    }
+
+    /// <summary>The state of an alarm, if it was ever raised.</summary>
+    public AlarmState? State(string ruleId) => _states.GetValueOrDefault(ruleId);
+
+    public async ValueTask ConsumeAsync(ReadingBatch batch, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var changes = new Changes();
+            foreach (var reading in batch.Readings)
+            {
+                if (!_byPoint.TryGetValue((reading.DeviceId, reading.PointId), out var evaluators))
+                    continue;
+                foreach (var evaluator in evaluators)
+                {
+                    switch (evaluator.Evaluate(reading))
+                    {
+                        case RuleTransition.Activated: Activate(evaluator.Rule, reading, changes); break;
+                        case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
+                    }
+                }
+            }
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies a technician's action (ack, resolve, shelve, unshelve, reset) and records who, when and why.</summary>
+    public async Task<bool> ExecuteAsync(TicketCommand command, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            if (!_tickets.TryGetValue(command.Ticket, out var ticket))
+                return false;
+            var now = _time.GetUtcNow();
+            var changes = new Changes();
+            var state = _states[ticket.RuleId];
+            var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
+            switch (command.Action)
+            {
+                case "ack":
+                    if (ticket.State == TicketState.Open)
+                        ticket = ticket with { State = TicketState.Acknowledged };
+                    state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
+                    break;
+                case "start":
+                    ticket = ticket with { State = TicketState.InProgress };
+                    break;
+                case "resolve":
+                    ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
+                    break;
+                case "shelve":
+                    var duration = command.Duration ?? TimeSpan.FromHours(1);
+                    if (command.Note is null || duration > TimeSpan.FromHours(24))
+                        return false; // shelving needs a reason and expires within 24 h
+                    state = state with { ShelvedUntil = now + duration, ShelveReason = command.Note };
+                    break;
+                case "unshelve":
+                    state = state with { ShelvedUntil = null, ShelveReason = null };
+                    break;
+                case "reset": // a latched alarm whose condition has gone
+                    if (_byRule.TryGetValue(ticket.RuleId, out var evaluator))
+                        evaluator.Restore(false);
+                    state = state with { Condition = AlarmCondition.Normal };
+                    ticket = ticket with { ConditionActive = false };
+                    break;
+                default:
+                    return false;
+            }
+            ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, audit] };
+            changes.Put(state);
+            changes.Put(ticket, command.Action);
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Activate(AlarmRule rule, Reading reading, Changes changes)
+    {
+        var now = _time.GetUtcNow();
+        var state = _states.GetValueOrDefault(rule.Id) ?? new AlarmState { RuleId = rule.Id };
+        bool commLoss = rule.Id == AlarmRule.CommLossId(rule.DeviceId);
+        bool deviceDown = !commLoss && _states.GetValueOrDefault(AlarmRule.CommLossId(rule.DeviceId))?.IsActive == true;
+        state = state with { Condition = AlarmCondition.ActiveUnacknowledged, ActivatedAt = now, Suppressed = deviceDown };
+        if (commLoss)
+            SuppressDevice(rule.DeviceId, true, changes);
+        if (state.IsSilenced(now))
+        {
+            changes.Put(state);
+            return;
+        }
+        Ticket ticket;
+        string name;
+        if (state.TicketId is { } id && _tickets.TryGetValue(id, out var previous) && previous.State != TicketState.Closed
+            && (previous.State != TicketState.Resolved || now - previous.ResolvedAt < ReopenWindow))
+        {
+            ticket = previous with
+            {
+                Occurrences = previous.Occurrences + 1,
+                LastAt = now,
+                Value = Value(reading),
+                ConditionActive = true,
+                State = previous.State == TicketState.Resolved ? TicketState.Open : previous.State,
+                Revision = previous.Revision + 1,
+                Audit = [.. previous.Audit, new TicketAuditEntry(now, "recurred", "gateway", null)],
+            };
+            name = "recurred";
+        }
+        else
+        {
+            ticket = NewTicket(rule, reading, now);
+            name = "opened";
+        }
+        LogTicket(ticket.Id, name, ticket.Priority, ticket.Asset.Name, ticket.Message);
+        changes.Put(state with { TicketId = ticket.Id });
+        changes.Put(ticket, name);
+    }
+
+    private void Clear(AlarmRule rule, Changes changes)
+    {
+        if (rule.Latched)
+            return; // stays active until a technician resets it
+        var state = _states.GetValueOrDefault(rule.Id) ?? new AlarmState { RuleId = rule.Id };
+        state = state with
+        {
+            Condition = state.Condition == AlarmCondition.ActiveAcknowledged ? AlarmCondition.Normal : AlarmCondition.ReturnedUnacknowledged,
+        };
+        if (rule.Id == AlarmRule.CommLossId(rule.DeviceId))
+            SuppressDevice(rule.DeviceId, false, changes);
+        changes.Put(state);
+        if (state.TicketId is { } id && _tickets.TryGetValue(id, out var ticket) && ticket.ConditionActive && !state.Suppressed)
+        {
+            var now = _time.GetUtcNow();
+            changes.Put(ticket with { ConditionActive = false, LastAt = now, Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "cleared", "gateway", null)] }, "cleared");
+        }
+    }
+
+    /// <summary>Comm loss suppresses (or releases) every value alarm of the device.</summary>
+    private void SuppressDevice(string deviceId, bool suppressed, Changes changes)
+    {
+        foreach (var evaluator in _byRule.Values.Where(e => e.Rule.DeviceId == deviceId && e.Rule.Id != AlarmRule.CommLossId(deviceId)))
+        {
+            var state = _states.GetValueOrDefault(evaluator.Rule.Id) ?? new AlarmState { RuleId = evaluator.Rule.Id };
+            if (state.Suppressed != suppressed)
+                changes.Put(state with { Suppressed = suppressed });
+        }
+    }
+
+    private Ticket NewTicket(AlarmRule rule, Reading reading, DateTimeOffset now)
+    {
+        var asset = _assets.GetValueOrDefault(rule.AssetId);
+        string id = $"T-{now:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant()}";
+        return new Ticket
+        {
+            Id = id,
+            Site = _config.Gateway.Site,
+            Asset = new TicketAsset(rule.AssetId, asset?.Name ?? rule.AssetId, asset?.Model, asset?.Location.ToString(), asset?.Installed, asset?.Team, asset?.Contact),
+            RuleId = rule.Id,
+            DeviceId = rule.DeviceId,
+            PointId = rule.PointId,
+            Priority = rule.Priority,
+            Message = rule.Message,
+            Value = Value(reading),
+            Limit = rule.Type is AlarmRuleType.Stale ? null : rule.Limit,
+            Unit = rule.Unit,
+            FirstAt = now,
+            LastAt = now,
+            RespondBy = ResponseTargets.DueBy(rule.Priority, now),
+            Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],
+        };
+    }
+
+    private static double? Value(Reading reading) => double.IsFinite(reading.Value) ? reading.Value : null;
+
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+            return;
+        await _outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("alarm", cancellationToken).ConfigureAwait(false))
+        {
+            var state = JsonSerializer.Deserialize<AlarmState>(json, TicketEvent.Json)!;
+            _states[state.RuleId] = state;
+            if (_byRule.TryGetValue(state.RuleId, out var evaluator))
+                evaluator.Restore(state.IsActive); // raised and notified before the restart: stays silent
+        }
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
+        {
+            var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
+            lock (_tickets)
+                _tickets[ticket.Id] = ticket;
+        }
+        _loaded = true;
+    }
+
+    /// <summary>State rows and notifications of one evaluation, committed together.</summary>
+    private sealed class Changes
+    {
+        public Dictionary<string, AlarmState> States { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, (Ticket Ticket, List<string> Events)> Tickets { get; } = new(StringComparer.Ordinal);
+
+        public void Put(AlarmState state) => States[state.RuleId] = state;
+
+        public void Put(Ticket ticket, string @event)
+        {
+            if (Tickets.TryGetValue(ticket.Id, out var entry))
+                Tickets[ticket.Id] = (ticket, [.. entry.Events, @event]);
+            else
+                Tickets[ticket.Id] = (ticket, [@event]);
+        }
+    }
+
+    private async Task CommitAsync(Changes changes, CancellationToken cancellationToken)
+    {
+        if (changes.States.Count == 0 && changes.Tickets.Count == 0)
+            return;
+        var rows = new List<(string, string, string)>();
+        rows.AddRange(changes.States.Values.Select(s => ("alarm", s.RuleId, JsonSerializer.Serialize(s, TicketEvent.Json))));
+        rows.AddRange(changes.Tickets.Values.Select(t => ("ticket", t.Ticket.Id, JsonSerializer.Serialize(t.Ticket, TicketEvent.Json))));
+        var records = changes.Tickets.Values
+            .SelectMany(t => t.Events.Select(e => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e, t.Ticket).Encode())))
+            .ToList();
+        await _outbox.Outbox.TransactAsync(rows, records, cancellationToken).ConfigureAwait(false);
+        // Only after the commit does memory follow: a failed commit leaves the old state to be tried again.
+        foreach (var state in changes.States.Values)
+            _states[state.RuleId] = state;
+        lock (_tickets)
+            foreach (var (ticket, _) in changes.Tickets.Values)
+                _tickets[ticket.Id] = ticket;
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ticket {TicketId} {Event}: {Priority} {Asset}: {Message}")]
+    private partial void LogTicket(string ticketId, string @event, AlarmPriority priority, string asset, string message);
+}

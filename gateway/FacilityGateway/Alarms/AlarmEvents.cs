@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FacilityGateway.Tickets;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>
+/// A notification about a ticket, as stored in the outbox and published (docs/TICKETS.md):
+/// <c>{"event":"opened","key":"T-20261126-233000-1a2b#1","ticket":{...}}</c>. <c>key</c> (ticket id and revision) is the
+/// idempotency key: a consumer that sees it twice has seen the same notification twice.
+/// </summary>
+public sealed record TicketEvent(string Event, string Key, Ticket Ticket)
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static TicketEvent Of(string name, Ticket ticket) => new(name, $"{ticket.Id}#{ticket.Revision}", ticket);
+
+    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    public static TicketEvent Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize<TicketEvent>(payload, Json)!;
+}
+
+/// <summary>A technician's action, from the MQTT command topic or the command line.</summary>
+public sealed record TicketCommand(string Action, string Ticket, string By, string? Note = null, TimeSpan? Duration = null);

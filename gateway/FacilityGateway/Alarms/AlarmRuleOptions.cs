@@ -1,0 +1,58 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>What a rule watches.</summary>
+public enum AlarmRuleType
+{
+    /// <summary>Value above the limit.</summary>
+    High,
+    /// <summary>Value above the (second, higher) limit.</summary>
+    HighHigh,
+    /// <summary>Value below the limit.</summary>
+    Low,
+    /// <summary>Value below the (second, lower) limit.</summary>
+    LowLow,
+    /// <summary>Value equal to <c>state</c> (a wet leak probe, a tripped drive).</summary>
+    State,
+    /// <summary>No good value for longer than <c>max_age</c>.</summary>
+    Stale,
+}
+
+/// <summary>Priority, P1 most urgent. Response targets per priority are in <see cref="Tickets.ResponseTargets"/>.</summary>
+public enum AlarmPriority { P1 = 1, P2 = 2, P3 = 3, P4 = 4 }
+
+/// <summary>One alarm rule of a point, under its <c>alarms:</c> key.</summary>
+public sealed class AlarmRuleOptions : ConfigNode
+{
+    /// <summary>What the rule watches.</summary>
+    [RequiredKey, Describe("add 'type:' (high, high_high, low, low_low, state, stale)")]
+    public AlarmRuleType Type { get; set; }
+
+    /// <summary>Limit of an analog rule, in the point's unit.</summary>
+    public double? Limit { get; set; }
+
+    /// <summary>How far back past the limit the value must go to clear; default 2 % of the point's range, or 0.</summary>
+    public double? Deadband { get; set; }
+
+    /// <summary>The state value that is the alarm, for type state (1 for a wet probe).</summary>
+    public double? State { get; set; }
+
+    /// <summary>The condition must last this long before the alarm is raised (default 10 s; 5 s for state).</summary>
+    public TimeSpan? OnDelay { get; set; }
+
+    /// <summary>The condition must be gone this long before the alarm clears (default 30 s).</summary>
+    public TimeSpan? OffDelay { get; set; }
+
+    /// <summary>For type stale: the longest time without a good value.</summary>
+    public TimeSpan? MaxAge { get; set; }
+
+    /// <summary>Stays active after the condition clears until a technician resets it.</summary>
+    public bool Latched { get; set; }
+
+    /// <summary>Priority (default P3; P1 for a latched state alarm).</summary>
+    public AlarmPriority? Priority { get; set; }
+
+    /// <summary>What the technician reads.</summary>
+    public string? Message { get; set; }
+}

@@ -1,0 +1,35 @@
+namespace FacilityGateway.Alarms;
+
+/// <summary>Alarm states after ISA-18.2 / IEC 62682.</summary>
+public enum AlarmCondition
+{
+    /// <summary>Not active, nothing to acknowledge.</summary>
+    Normal,
+    /// <summary>Active, nobody has acknowledged it.</summary>
+    ActiveUnacknowledged,
+    /// <summary>Active, acknowledged.</summary>
+    ActiveAcknowledged,
+    /// <summary>Returned to normal before anybody acknowledged it.</summary>
+    ReturnedUnacknowledged,
+}
+
+/// <summary>The persisted state of one rule's alarm: survives restarts, committed with its ticket and notification.</summary>
+public sealed record AlarmState
+{
+    public required string RuleId { get; init; }
+    public AlarmCondition Condition { get; init; }
+    /// <summary>Suppressed by design: its device has lost communication, so this value alarm does not notify.</summary>
+    public bool Suppressed { get; init; }
+    public DateTimeOffset? ShelvedUntil { get; init; }
+    public string? ShelveReason { get; init; }
+    public string? OutOfServiceReason { get; init; }
+    /// <summary>The ticket of the current (or last) occurrence.</summary>
+    public string? TicketId { get; init; }
+    public DateTimeOffset? ActivatedAt { get; init; }
+
+    /// <summary>True while the condition is active, acknowledged or not.</summary>
+    public bool IsActive => Condition is AlarmCondition.ActiveUnacknowledged or AlarmCondition.ActiveAcknowledged;
+
+    /// <summary>True when an activation must not page anybody.</summary>
+    public bool IsSilenced(DateTimeOffset now) => Suppressed || OutOfServiceReason is not null || ShelvedUntil > now;
+}

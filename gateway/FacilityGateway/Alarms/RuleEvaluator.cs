@@ -1,0 +1,83 @@
+using FacilityGateway.Readings;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>What a reading did to a rule.</summary>
+public enum RuleTransition { None, Activated, Cleared }
+
+/// <summary>
+/// The condition of one rule over its readings: deadband, on-delay and off-delay, on monotonic time (a wall-clock step
+/// neither fires nor delays anything). Bad readings are not values: they neither raise nor clear a value alarm.
+/// </summary>
+public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
+{
+    private long? _breachSince;
+    private long? _clearSince;
+    private long _lastGood = time.GetTimestamp();
+
+    public AlarmRule Rule => rule;
+
+    /// <summary>True while the alarm condition is established (after the on-delay, until the off-delay).</summary>
+    public bool Active { get; private set; }
+
+    /// <summary>Restores the condition after a restart, so an alarm already raised is not raised again.</summary>
+    public void Restore(bool active) => Active = active;
+
+    public RuleTransition Evaluate(Reading reading)
+    {
+        long now = time.GetTimestamp();
+        if (rule.Type == AlarmRuleType.Stale)
+        {
+            if (reading.Quality == Quality.Good)
+                _lastGood = now;
+            return Check();
+        }
+        if (reading.Quality.IsBad() || double.IsNaN(reading.Value))
+            return RuleTransition.None;
+        if (!Active)
+        {
+            if (!rule.Breaches(reading.Value))
+            {
+                _breachSince = null;
+                return RuleTransition.None;
+            }
+            _breachSince ??= now;
+            if (time.GetElapsedTime(_breachSince.Value, now) < rule.OnDelay)
+                return RuleTransition.None;
+            Active = true;
+            _breachSince = null;
+            _clearSince = null;
+            return RuleTransition.Activated;
+        }
+        if (!rule.Clears(reading.Value))
+        {
+            _clearSince = null;
+            return RuleTransition.None;
+        }
+        _clearSince ??= now;
+        if (time.GetElapsedTime(_clearSince.Value, now) < rule.OffDelay)
+            return RuleTransition.None;
+        Active = false;
+        _clearSince = null;
+        return RuleTransition.Cleared;
+    }
+
+    /// <summary>Time-driven rules (stale) are checked on a clock as well as on readings.</summary>
+    public RuleTransition Check()
+    {
+        if (rule.Type != AlarmRuleType.Stale)
+            return RuleTransition.None;
+        bool stale = time.GetElapsedTime(_lastGood) > rule.MaxAge;
+        if (stale && !Active)
+        {
+            Active = true;
+            return RuleTransition.Activated;
+        }
+        if (!stale && Active)
+        {
+            Active = false;
+            return RuleTransition.Cleared;
+        }
+        return RuleTransition.None;
+    }
+}

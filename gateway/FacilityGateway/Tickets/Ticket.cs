@@ -1,0 +1,63 @@
+using FacilityGateway.Alarms;
+
+namespace FacilityGateway.Tickets;
+
+/// <summary>The property manual's flow: accepted and logged, verified, handled, reported back, followed up.</summary>
+public enum TicketState { Open, Acknowledged, InProgress, Resolved, Closed }
+
+/// <summary>One entry of a ticket's audit trail.</summary>
+public sealed record TicketAuditEntry(DateTimeOffset At, string Action, string By, string? Note);
+
+/// <summary>What the ticket says about the equipment, copied from the register when it opened.</summary>
+public sealed record TicketAsset(string Id, string Name, string? Model, string? Location, DateOnly? Installed, string? Team, string? Contact);
+
+/// <summary>
+/// A fault ticket: one per alarm occurrence. Its id is generated and stored before anything is sent and is the
+/// idempotency key of every notification about it.
+/// </summary>
+public sealed record Ticket
+{
+    public required string Id { get; init; }
+    public required string Site { get; init; }
+    public required TicketAsset Asset { get; init; }
+    public required string RuleId { get; init; }
+    public required string DeviceId { get; init; }
+    public required string PointId { get; init; }
+    public required AlarmPriority Priority { get; init; }
+    public required string Message { get; init; }
+    public double? Value { get; init; }
+    public double? Limit { get; init; }
+    public string Unit { get; init; } = "";
+    public required DateTimeOffset FirstAt { get; init; }
+    public required DateTimeOffset LastAt { get; init; }
+    public int Occurrences { get; init; } = 1;
+    public TicketState State { get; init; } = TicketState.Open;
+    /// <summary>When the response is due (from the priority's target).</summary>
+    public DateTimeOffset RespondBy { get; init; }
+    /// <summary>True while the alarm condition is active.</summary>
+    public bool ConditionActive { get; init; } = true;
+    public DateTimeOffset? ResolvedAt { get; init; }
+    /// <summary>Number of the last notification sent about this ticket; with the id, the idempotency key of each.</summary>
+    public int Revision { get; init; } = 1;
+    public IReadOnlyList<TicketAuditEntry> Audit { get; init; } = [];
+}
+
+/// <summary>Response-time targets per priority (P1 1 h, P2 next business day, P3 5 days, P4 scheduled: 30 days).</summary>
+public static class ResponseTargets
+{
+    public static DateTimeOffset DueBy(AlarmPriority priority, DateTimeOffset openedAt) => priority switch
+    {
+        AlarmPriority.P1 => openedAt.AddHours(1),
+        AlarmPriority.P2 => NextBusinessDay(openedAt),
+        AlarmPriority.P3 => openedAt.AddDays(5),
+        _ => openedAt.AddDays(30),
+    };
+
+    private static DateTimeOffset NextBusinessDay(DateTimeOffset at)
+    {
+        var day = at.Date.AddDays(1);
+        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            day = day.AddDays(1);
+        return new DateTimeOffset(day.AddHours(17), at.Offset);
+    }
+}
