@@ -20,8 +20,8 @@ public static class DemoRunner
     /// <summary>The demo's fault script.</summary>
     public static readonly ScriptedFault[] Script =
     [
-        new() { At = TimeSpan.FromSeconds(20), Device = "leak-inputs", Fault = "leak", Target = "di0" },
-        new() { At = TimeSpan.FromSeconds(40), Device = "booster-set", Fault = "trip", Target = "1" },
+        new() { At = TimeSpan.FromSeconds(10), Device = "leak-inputs", Fault = "leak", Target = "di0" },
+        new() { At = TimeSpan.FromSeconds(25), Device = "booster-set", Fault = "trip", Target = "1" },
     ];
 
     public static async Task<int> RunAsync(TimeSpan? duration, bool headless, TextWriter output, CancellationToken cancellationToken)
@@ -54,6 +54,7 @@ public static class DemoRunner
         output.WriteLine("Use a real broker and InfluxDB: copy config/demo.yaml, change its sinks (docs/MQTT.md, docs/INFLUXDB.md), and run");
         output.WriteLine("  dotnet run --project gateway/FacilityGateway -- run --config your-copy.yaml");
         output.WriteLine($"Scripted: {string.Join("; ", Script.Select(s => $"{s.Fault} on {s.Device} at {s.At.TotalSeconds:0} s"))}. Ctrl+C stops everything.");
+        output.WriteLine($"Acknowledge a ticket: press A in the table (the newest open one), or  mosquitto_pub -h 127.0.0.1 -p {broker.Port} -t 'facility/demo-court/demo-plantroom/commands/ack' -m '{{\"ticket\":\"T-...\",\"by\":\"you\"}}'");
 
         using var logger = GatewayLogging.Create(config.Logging, config.Gateway.Id);
         using var host = GatewayHost.Build(config, logger);
@@ -62,14 +63,15 @@ public static class DemoRunner
             stop.CancelAfter(limit);
         await host.StartAsync(stop.Token).ConfigureAwait(false);
         var snapshot = host.Services.GetRequiredService<ReadingSnapshot>();
+        var alarms = host.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>();
         var started = TimeProvider.System.GetTimestamp();
         int nextFault = 0;
         try
         {
             if (headless)
-                await HeadlessAsync(output, plant, broker, snapshot, started, () => nextFault, i => nextFault = i, stop.Token).ConfigureAwait(false);
+                await HeadlessAsync(output, plant, broker, snapshot, alarms, started, () => nextFault, i => nextFault = i, stop.Token).ConfigureAwait(false);
             else
-                await LiveTableAsync(plant, broker, snapshot, config, started, () => nextFault, i => nextFault = i, stop.Token).ConfigureAwait(false);
+                await LiveTableAsync(plant, broker, snapshot, alarms, config, started, () => nextFault, i => nextFault = i, stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -94,31 +96,58 @@ public static class DemoRunner
         }
     }
 
-    private static async Task HeadlessAsync(TextWriter output, PlantRoom plant, EmbeddedBroker broker, ReadingSnapshot snapshot, long started, Func<int> next, Action<int> setNext, CancellationToken cancellationToken)
+    private static async Task HeadlessAsync(TextWriter output, PlantRoom plant, EmbeddedBroker broker, ReadingSnapshot snapshot, FacilityGateway.Alarms.AlarmEngine alarms, long started, Func<int> next, Action<int> setNext, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         int tick = 0;
+        var seen = new HashSet<string>();
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
         {
             ApplyScript(plant, started, next, setNext, line => output.WriteLine($"scripted fault: {line}"));
+            foreach (var ticket in alarms.OpenTickets.Where(t => seen.Add(t.Id)))
+                output.WriteLine($"ticket {ticket.Id}: {ticket.Priority} {ticket.Asset.Name}: {ticket.Message} (respond by {ticket.RespondBy:HH:mm})");
             if (++tick % 5 == 0)
                 output.WriteLine($"{tick} s: {snapshot.BatchCount} polls, {broker.Published} MQTT messages; {string.Join("; ", plant.Devices.Values.Select(d => $"{d.Id}: {d.Describe()}"))}");
         }
     }
 
-    private static async Task LiveTableAsync(PlantRoom plant, EmbeddedBroker broker, ReadingSnapshot snapshot, GatewayConfig config, long started, Func<int> next, Action<int> setNext, CancellationToken cancellationToken)
+    private static async Task LiveTableAsync(PlantRoom plant, EmbeddedBroker broker, ReadingSnapshot snapshot, FacilityGateway.Alarms.AlarmEngine alarms, GatewayConfig config, long started, Func<int> next, Action<int> setNext, CancellationToken cancellationToken)
     {
         var events = new List<string>();
         await AnsiConsole.Live(new Text("starting...")).StartAsync(async context =>
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
             do
             {
                 ApplyScript(plant, started, next, setNext, events.Add);
-                context.UpdateTarget(Render(snapshot, config, broker, events));
+                while (!Console.IsInputRedirected && Console.KeyAvailable)
+                {
+                    var key = Console.ReadKey(intercept: true);
+                    if (key.Key == ConsoleKey.A && alarms.OpenTickets.FirstOrDefault(t => t.State == FacilityGateway.Tickets.TicketState.Open) is { } open)
+                    {
+                        await alarms.ExecuteAsync(new FacilityGateway.Alarms.TicketCommand("ack", open.Id, Environment.UserName, "acknowledged in the demo"), cancellationToken).ConfigureAwait(false);
+                        events.Add($"you acknowledged {open.Id}");
+                    }
+                }
+                context.UpdateTarget(new Rows(Render(snapshot, config, broker, events), RenderTickets(alarms)));
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }).ConfigureAwait(false);
+    }
+
+    private static Table RenderTickets(FacilityGateway.Alarms.AlarmEngine alarms)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Open tickets[/] (press A to acknowledge the newest open one)")
+            .AddColumn("Ticket").AddColumn("Priority").AddColumn("Asset").AddColumn("Message").AddColumn("State").AddColumn("Respond by");
+        foreach (var t in alarms.OpenTickets)
+        {
+            string priority = t.Priority == FacilityGateway.Alarms.AlarmPriority.P1 ? "[bold red]P1[/]" : t.Priority.ToString();
+            table.AddRow(Markup.Escape(t.Id), priority, Markup.Escape(t.Asset.Name), Markup.Escape(t.Message + (t.Occurrences > 1 ? $" (x{t.Occurrences})" : "")),
+                t.State == FacilityGateway.Tickets.TicketState.Open ? "[yellow]open[/]" : t.State.ToString().ToLowerInvariant(), t.RespondBy.ToString("HH:mm", CultureInfo.InvariantCulture));
+        }
+        if (alarms.OpenTickets.Count == 0)
+            table.AddRow("[grey]none yet[/]", "", "", "", "", "");
+        return table;
     }
 
     private static readonly string[] KeyPoints = ["power_total", "import_energy", "voltage_l1", "running", "tripped", "output_frequency", "motor_current", "flow_rate", "total_forward", "di0", "di1", "health.online", "health.response_time"];
@@ -140,7 +169,7 @@ public static class DemoRunner
             table.AddRow(Markup.Escape(assets[device.Asset].Name), Markup.Escape(device.Id), string.Join("  ", values), health);
         }
         if (events.Count > 0)
-            table.Caption("[yellow]" + Markup.Escape(string.Join("   ", events)) + "[/]   (tickets arrive with the alarms issue)");
+            table.Caption("[yellow]" + Markup.Escape(string.Join("   ", events)) + "[/]");
         return table;
     }
 

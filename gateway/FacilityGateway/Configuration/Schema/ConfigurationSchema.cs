@@ -69,7 +69,9 @@ public static class ConfigurationSchema
         var required = new JsonArray();
         foreach (var (name, property) in YamlBinder.BindableProperties(type).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            var schema = ValueSchema(property.PropertyType, definitions);
+            var schema = name == "alarms" && property.PropertyType == typeof(YamlNode)
+                ? new JsonObject { ["type"] = "array", ["items"] = Reference(typeof(Alarms.AlarmRuleOptions), definitions) }
+                : ValueSchema(property.PropertyType, definitions);
             if (property.GetCustomAttribute<DescribeAttribute>() is { } describe)
                 schema["description"] = describe.Text;
             if (property.GetCustomAttribute<Yaml.RangeAttribute>() is { } range && schema["anyOf"] is JsonArray options && options[0] is JsonObject number)
@@ -125,7 +127,8 @@ public static class ConfigurationSchema
         else if (t == typeof(TimeOnly))
             return new JsonObject { ["type"] = "string", ["pattern"] = @"^\d{2}:\d{2}(:\d{2})?$" };
         else if (t.IsEnum)
-            scalar = new JsonObject { ["enum"] = new JsonArray([.. YamlBinder.EnumNames(t).Select(n => (JsonNode)n.Key)]) };
+            // The binder ignores case: offer the canonical spelling first, then the type's own (P1, V2, Int16 ...).
+            scalar = new JsonObject { ["enum"] = new JsonArray([.. YamlBinder.EnumNames(t).Select(n => n.Key).Concat(Enum.GetNames(t)).Distinct().Select(n => (JsonNode)n)]) };
         else
             throw new NotSupportedException($"No schema for {t}.");
         foreach (var key in scalar.Where(p => p.Value is null).Select(p => p.Key).ToList())
