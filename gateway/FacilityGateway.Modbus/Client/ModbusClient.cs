@@ -74,85 +74,56 @@ public sealed class ModbusClient : IAsyncDisposable
     }
 
     /// <summary>FC 03 or 04: reads <c>destination.Length</c> registers of a register table.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ReadRegistersAsync(byte unitId, ModbusTable table, ushort start, Memory<ushort> destination, CancellationToken cancellationToken = default)
+    public ValueTask ReadRegistersAsync(byte unitId, ModbusTable table, ushort start, Memory<ushort> destination, CancellationToken cancellationToken = default)
     {
         if (table.IsBitTable())
             throw new ArgumentOutOfRangeException(nameof(table), table, "Use ReadBitsAsync for coils and discrete inputs.");
-        byte[] request = ArrayPool<byte>.Shared.Rent(BufferSize);
-        byte[] response = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            int length = ModbusPdu.WriteReadRequest(request, table.ReadFunction(), start, checked((ushort)destination.Length));
-            int responseLength = await SendAsync(unitId, request.AsMemory(0, length), response, cancellationToken).ConfigureAwait(false);
-            var data = ModbusPdu.CheckResponse(unitId, request.AsSpan(0, length), response.AsSpan(0, responseLength));
-            ModbusPdu.ReadRegisters(data, destination.Span);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(request);
-            ArrayPool<byte>.Shared.Return(response);
-        }
+        return RequestAsync(unitId, (table, start, destination),
+            static (pdu, s) => ModbusPdu.WriteReadRequest(pdu, s.table.ReadFunction(), s.start, checked((ushort)s.destination.Length)),
+            static (data, s) => ModbusPdu.ReadRegisters(data, s.destination.Span), cancellationToken);
     }
 
     /// <summary>FC 01 or 02: reads <c>destination.Length</c> bits of a bit table.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask ReadBitsAsync(byte unitId, ModbusTable table, ushort start, Memory<bool> destination, CancellationToken cancellationToken = default)
+    public ValueTask ReadBitsAsync(byte unitId, ModbusTable table, ushort start, Memory<bool> destination, CancellationToken cancellationToken = default)
     {
         if (!table.IsBitTable())
             throw new ArgumentOutOfRangeException(nameof(table), table, "Use ReadRegistersAsync for registers.");
-        byte[] request = ArrayPool<byte>.Shared.Rent(BufferSize);
-        byte[] response = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            int length = ModbusPdu.WriteReadRequest(request, table.ReadFunction(), start, checked((ushort)destination.Length));
-            int responseLength = await SendAsync(unitId, request.AsMemory(0, length), response, cancellationToken).ConfigureAwait(false);
-            var data = ModbusPdu.CheckResponse(unitId, request.AsSpan(0, length), response.AsSpan(0, responseLength));
-            ModbusPdu.UnpackBits(data, destination.Span);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(request);
-            ArrayPool<byte>.Shared.Return(response);
-        }
+        return RequestAsync(unitId, (table, start, destination),
+            static (pdu, s) => ModbusPdu.WriteReadRequest(pdu, s.table.ReadFunction(), s.start, checked((ushort)s.destination.Length)),
+            static (data, s) => ModbusPdu.UnpackBits(data, s.destination.Span), cancellationToken);
     }
 
     /// <summary>FC 05: writes one coil.</summary>
     public ValueTask WriteSingleCoilAsync(byte unitId, ushort address, bool value, CancellationToken cancellationToken = default) =>
-        WriteAsync(unitId, (address, value), static (pdu, s) => ModbusPdu.WriteSingleCoilRequest(pdu, s.address, s.value), cancellationToken);
+        RequestAsync(unitId, (address, value), static (pdu, s) => ModbusPdu.WriteSingleCoilRequest(pdu, s.address, s.value), null, cancellationToken);
 
     /// <summary>FC 06: writes one holding register.</summary>
     public ValueTask WriteSingleRegisterAsync(byte unitId, ushort address, ushort value, CancellationToken cancellationToken = default) =>
-        WriteAsync(unitId, (address, value), static (pdu, s) => ModbusPdu.WriteSingleRegisterRequest(pdu, s.address, s.value), cancellationToken);
+        RequestAsync(unitId, (address, value), static (pdu, s) => ModbusPdu.WriteSingleRegisterRequest(pdu, s.address, s.value), null, cancellationToken);
 
     /// <summary>FC 15: writes consecutive coils.</summary>
     public ValueTask WriteMultipleCoilsAsync(byte unitId, ushort start, ReadOnlyMemory<bool> values, CancellationToken cancellationToken = default) =>
-        WriteAsync(unitId, (start, values), static (pdu, s) => ModbusPdu.WriteMultipleCoilsRequest(pdu, s.start, s.values.Span), cancellationToken);
+        RequestAsync(unitId, (start, values), static (pdu, s) => ModbusPdu.WriteMultipleCoilsRequest(pdu, s.start, s.values.Span), null, cancellationToken);
 
     /// <summary>FC 16: writes consecutive holding registers.</summary>
     public ValueTask WriteMultipleRegistersAsync(byte unitId, ushort start, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default) =>
-        WriteAsync(unitId, (start, values), static (pdu, s) => ModbusPdu.WriteMultipleRegistersRequest(pdu, s.start, s.values.Span), cancellationToken);
+        RequestAsync(unitId, (start, values), static (pdu, s) => ModbusPdu.WriteMultipleRegistersRequest(pdu, s.start, s.values.Span), null, cancellationToken);
 
     /// <summary>FC 23: writes <paramref name="values"/> at <paramref name="writeStart"/>, then reads <c>destination.Length</c> registers at <paramref name="readStart"/>, in one transaction.</summary>
-    public async ValueTask ReadWriteMultipleRegistersAsync(byte unitId, ushort readStart, Memory<ushort> destination, ushort writeStart, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default)
-    {
-        byte[] request = ArrayPool<byte>.Shared.Rent(BufferSize);
-        byte[] response = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
-        {
-            int length = ModbusPdu.WriteReadWriteRequest(request, readStart, checked((ushort)destination.Length), writeStart, values.Span);
-            int responseLength = await SendAsync(unitId, request.AsMemory(0, length), response, cancellationToken).ConfigureAwait(false);
-            var data = ModbusPdu.CheckResponse(unitId, request.AsSpan(0, length), response.AsSpan(0, responseLength));
-            ModbusPdu.ReadRegisters(data, destination.Span);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(request);
-            ArrayPool<byte>.Shared.Return(response);
-        }
-    }
+    public ValueTask ReadWriteMultipleRegistersAsync(byte unitId, ushort readStart, Memory<ushort> destination, ushort writeStart, ReadOnlyMemory<ushort> values, CancellationToken cancellationToken = default) =>
+        RequestAsync(unitId, (readStart, destination, writeStart, values),
+            static (pdu, s) => ModbusPdu.WriteReadWriteRequest(pdu, s.readStart, checked((ushort)s.destination.Length), s.writeStart, s.values.Span),
+            static (data, s) => ModbusPdu.ReadRegisters(data, s.destination.Span), cancellationToken);
 
-    private async ValueTask WriteAsync<TState>(byte unitId, TState state, Func<byte[], TState, int> encode, CancellationToken cancellationToken)
+    /// <summary>Decodes the data of a checked response into the request's state.</summary>
+    private delegate void ResponseDecoder<TState>(ReadOnlySpan<byte> data, TState state);
+
+    /// <summary>
+    /// One request: pooled buffers, encode, exchange (with retries), check the response against the request, decode.
+    /// A broadcast (RTU unit 0) has no response and decodes nothing.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RequestAsync<TState>(byte unitId, TState state, Func<byte[], TState, int> encode, ResponseDecoder<TState>? decode, CancellationToken cancellationToken)
     {
         byte[] request = ArrayPool<byte>.Shared.Rent(BufferSize);
         byte[] response = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -160,8 +131,14 @@ public sealed class ModbusClient : IAsyncDisposable
         {
             int length = encode(request, state);
             int responseLength = await SendAsync(unitId, request.AsMemory(0, length), response, cancellationToken).ConfigureAwait(false);
-            if (responseLength > 0) // a broadcast has no response
-                ModbusPdu.CheckResponse(unitId, request.AsSpan(0, length), response.AsSpan(0, responseLength));
+            if (responseLength == 0)
+            {
+                if (decode is not null)
+                    throw new ArgumentException("Unit 0 is the RTU broadcast address: nothing answers a read sent to it.", nameof(unitId));
+                return;
+            }
+            var data = ModbusPdu.CheckResponse(unitId, request.AsSpan(0, length), response.AsSpan(0, responseLength));
+            decode?.Invoke(data, state);
         }
         finally
         {
