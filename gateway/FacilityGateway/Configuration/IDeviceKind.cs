@@ -39,6 +39,8 @@ public static class DeviceKinds
     private static readonly Dictionary<string, IDeviceKind> Registered = new IDeviceKind[]
     {
         new Sources.Modbus.ModbusDeviceKind(),
+        new Sources.Gpio.GpioInputKind(),
+        new Sources.Gpio.PulseCounterKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>All kinds by name.</summary>

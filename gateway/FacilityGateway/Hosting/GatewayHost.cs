@@ -34,6 +34,9 @@ public static class GatewayHost
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService<ReadingPipeline>();
+        builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
+        builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());
         builder.Services.AddSingleton<ModbusSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());
         configure?.Invoke(builder.Services);

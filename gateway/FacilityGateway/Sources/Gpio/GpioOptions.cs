@@ -1,0 +1,89 @@
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace FacilityGateway.Sources.Gpio;
+
+/// <summary>Which GPIO driver: the Pi's chip through libgpiod, or the simulated driver (no hardware).</summary>
+public enum GpioDriverKind { Libgpiod, Simulated }
+
+/// <summary>Which level means "active".</summary>
+public enum ActiveLevel { High, Low }
+
+/// <summary>Internal pull resistor.</summary>
+public enum PullResistor { None, Up, Down }
+
+/// <summary>What an input means; chooses the words in the readings.</summary>
+public enum InputMeaning { Leak, Running, OnOff, OpenClosed }
+
+/// <summary>What every GPIO device has: the chip and pin (logical, BCM numbering on a Raspberry Pi), level and pull.</summary>
+public abstract class GpioDeviceOptions : DeviceOptions
+{
+    /// <summary>The driver.</summary>
+    public GpioDriverKind Driver { get; set; } = GpioDriverKind.Libgpiod;
+
+    /// <summary>GPIO chip (0 on a Raspberry Pi 4; 4 on a Pi 5's header).</summary>
+    [Range(0, 16)]
+    public int Chip { get; set; }
+
+    /// <summary>Line number on the chip (BCM GPIO number on a Raspberry Pi, not the header pin number).</summary>
+    [RequiredKey, Describe("add 'pin:' with the BCM GPIO number, for example pin: 17")]
+    [Range(0, 511)]
+    public int Pin { get; set; }
+
+    /// <summary>Which level is "active" (wet, running, on, open, a pulse).</summary>
+    public ActiveLevel Active { get; set; } = ActiveLevel.High;
+
+    /// <summary>Internal pull resistor.</summary>
+    public PullResistor Pull { get; set; } = PullResistor.None;
+
+    /// <summary>Alarm rules of the device's main point (state, or rate for a pulse counter).</summary>
+    public YamlNode? Alarms { get; set; }
+}
+
+/// <summary><c>kind: gpio_input</c>: a contact on a GPIO pin (leak probe, pump run feedback, lighting relay, door, float switch).</summary>
+public sealed class GpioInputOptions : GpioDeviceOptions
+{
+    /// <summary>What the input means.</summary>
+    [RequiredKey, Describe("add 'meaning:' (leak, running, on_off, open_closed)")]
+    public InputMeaning Meaning { get; set; }
+
+    /// <summary>A change must be stable this long to count (contact bounce).</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>A leak probe's supervision contact: active means the probe is faulty or disconnected.</summary>
+    [Range(0, 511)]
+    public int? SupervisionPin { get; set; }
+
+    /// <summary>How often the level is read again, to heal a missed edge.</summary>
+    public TimeSpan Reread { get; set; } = TimeSpan.FromSeconds(10);
+
+    public override IEnumerable<PointInfo> DescribePoints() =>
+        SupervisionPin is null ? [new("state", Meaning.ToString(), "", 0)] : [new("state", Meaning.ToString(), "", 0), new("sensor_fault", "Sensor fault", "", 0)];
+}
+
+/// <summary><c>kind: pulse_counter</c>: the pulse output of a water, gas or S0 energy meter.</summary>
+public sealed class PulseCounterOptions : GpioDeviceOptions
+{
+    /// <summary>Pulses per unit of <see cref="Unit"/> (1 per litre, 1000 per kWh for S0 1000 imp/kWh).</summary>
+    [Range(0.000001, 1_000_000)]
+    public double PulsesPerUnit { get; set; } = 1;
+
+    /// <summary>Unit of the total, such as L, m3, kWh.</summary>
+    public string Unit { get; set; } = "";
+
+    /// <summary>Unit of the rate (the total's unit per minute or per hour), such as L/min or kW.</summary>
+    public string RateUnit { get; set; } = "";
+
+    /// <summary>Multiplier from units per second to the rate unit: 60 for L/min, 3600 for kWh to kW.</summary>
+    public double RateFactor { get; set; } = 60;
+
+    /// <summary>Window over which the rate is averaged.</summary>
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Shorter pulses are noise, not counted (S0 pulses are at least 30 ms).</summary>
+    public TimeSpan MinPulseWidth { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    public override IEnumerable<PointInfo> DescribePoints() =>
+        [new("total", "Total", Unit, 0), new("rate", "Rate", RateUnit, 0), new("pulses", "Pulses", "", 0)];
+}

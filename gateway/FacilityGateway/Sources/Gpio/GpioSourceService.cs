@@ -1,0 +1,218 @@
+using System.Device.Gpio;
+using System.Device.Gpio.Drivers;
+using System.Text.Json;
+using System.Threading.Channels;
+using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Sources.Gpio;
+
+/// <summary>
+/// Reads GPIO devices through <see cref="GpioController"/>: edge callbacks (not polling) feed one loop that debounces
+/// inputs, counts pulses, re-reads inputs now and then to heal a missed edge, and reports. A change is reported at once;
+/// every device also reports at its interval. Pulse totals are stored in the outbox file every minute and at stop, so a
+/// total never decreases and at most a minute of pulses is lost on power loss.
+/// </summary>
+public sealed partial class GpioSourceService(GatewayConfig config, ReadingChannel channel, OutboxService outbox, SimulatedGpio simulated, TimeProvider time, ILogger<GpioSourceService> logger) : BackgroundService
+{
+    private static readonly TimeSpan PersistEvery = TimeSpan.FromMinutes(1);
+    private readonly Channel<(int Chip, GpioDriverKind Driver, int Pin, PinEventTypes Edge, long At)> _edges =
+        Channel.CreateBounded<(int, GpioDriverKind, int, PinEventTypes, long)>(new BoundedChannelOptions(200_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<(GpioDriverKind, int), GpioController> _controllers = [];
+    private long _droppedEdges;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var inputs = config.Devices.OfType<GpioInputOptions>().Where(d => d.Enabled).ToList();
+        var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
+        if (inputs.Count + counters.Count == 0)
+            return;
+        await outbox.Opened.WaitAsync(stoppingToken).ConfigureAwait(false);
+        var stored = (await outbox.Outbox.LoadStateAsync("pulse_counter", stoppingToken).ConfigureAwait(false))
+            .ToDictionary(r => r.Key, r => JsonSerializer.Deserialize<long>(r.Json));
+
+        var inputStates = new Dictionary<GpioInputOptions, DigitalInputState>();
+        var faultStates = new Dictionary<GpioInputOptions, DigitalInputState>();
+        var counterStates = new Dictionary<PulseCounterOptions, PulseCounterState>();
+        var byPin = new Dictionary<(GpioDriverKind, int, int), Action<PinEventTypes, long>>();
+        foreach (var input in inputs)
+        {
+            var controller = Open(input, input.Pin);
+            var state = inputStates[input] = new DigitalInputState(input.Debounce, IsActive(input, controller.Read(input.Pin)));
+            byPin[(input.Driver, input.Chip, input.Pin)] = (_, at) => state.OnEdge(at);
+            if (input.SupervisionPin is { } supervision)
+            {
+                Open(input, supervision);
+                var fault = faultStates[input] = new DigitalInputState(input.Debounce, IsActive(input, controller.Read(supervision)));
+                byPin[(input.Driver, input.Chip, supervision)] = (_, at) => fault.OnEdge(at);
+            }
+        }
+        foreach (var counter in counters)
+        {
+            Open(counter, counter.Pin);
+            var state = counterStates[counter] = new PulseCounterState(counter.MinPulseWidth, counter.RateWindow, time.TimestampFrequency);
+            if (stored.TryGetValue(counter.Id, out long pulses))
+                state.Restore(pulses);
+            byPin[(counter.Driver, counter.Chip, counter.Pin)] = (edge, at) =>
+            {
+                bool active = (edge == PinEventTypes.Rising) == (counter.Active == ActiveLevel.High);
+                if (active)
+                    state.OnActiveEdge(at);
+                else
+                    state.OnInactiveEdge(at);
+            };
+        }
+
+        var nextReport = config.Devices.Where(d => d is GpioDeviceOptions && d.Enabled).ToDictionary(d => d.Id, _ => time.GetTimestamp());
+        long nextReread = time.GetTimestamp(), nextPersist = time.GetTimestamp() + Ticks(PersistEvery);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                long now = time.GetTimestamp();
+                long wake = Math.Min(nextReread, nextPersist);
+                foreach (var due in inputStates.Values.Concat(faultStates.Values).Select(s => s.DueAt(time)).OfType<long>())
+                    wake = Math.Min(wake, due);
+                foreach (var at in nextReport.Values)
+                    wake = Math.Min(wake, at);
+                if (wake > now)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    wait.CancelAfter(TimeSpan.FromSeconds((double)(wake - now) / time.TimestampFrequency));
+                    try
+                    {
+                        await _edges.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    {
+                    }
+                }
+                while (_edges.Reader.TryRead(out var e))
+                    if (byPin.TryGetValue((e.Driver, e.Chip, e.Pin), out var handle))
+                        handle(e.Edge, e.At);
+
+                now = time.GetTimestamp();
+                bool reread = now >= nextReread;
+                if (reread)
+                    nextReread = now + Ticks(inputs.Count > 0 ? inputs.Min(i => i.Reread) : TimeSpan.FromSeconds(10));
+                foreach (var input in inputs)
+                {
+                    var controller = _controllers[(input.Driver, input.Chip)];
+                    var state = inputStates[input];
+                    bool level = IsActive(input, controller.Read(input.Pin));
+                    bool changed = state.Settle(now, level, time) | (reread && state.Reread(level));
+                    if (faultStates.TryGetValue(input, out var fault))
+                    {
+                        bool faultLevel = IsActive(input, controller.Read(input.SupervisionPin!.Value));
+                        changed |= fault.Settle(now, faultLevel, time) | (reread && fault.Reread(faultLevel));
+                    }
+                    if (changed || now >= nextReport[input.Id])
+                    {
+                        await channel.Writer.WriteAsync(Report(input, state, faultStates.GetValueOrDefault(input)), stoppingToken).ConfigureAwait(false);
+                        nextReport[input.Id] = now + Ticks(input.Interval);
+                    }
+                }
+                foreach (var counter in counters)
+                {
+                    if (now < nextReport[counter.Id])
+                        continue;
+                    await channel.Writer.WriteAsync(Report(counter, counterStates[counter], now), stoppingToken).ConfigureAwait(false);
+                    nextReport[counter.Id] = now + Ticks(counter.Interval);
+                }
+                if (now >= nextPersist)
+                {
+                    await PersistAsync(counterStates, stoppingToken).ConfigureAwait(false);
+                    nextPersist = now + Ticks(PersistEvery);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await PersistAsync(counterStates, CancellationToken.None).ConfigureAwait(false);
+            foreach (var controller in _controllers.Values)
+                controller.Dispose();
+            if (Interlocked.Read(ref _droppedEdges) > 0)
+                LogDroppedEdges(Interlocked.Read(ref _droppedEdges));
+        }
+    }
+
+    /// <summary>The pulse counters' totals, for tests and the status view.</summary>
+    public IReadOnlyDictionary<string, long> Totals { get; private set; } = new Dictionary<string, long>();
+
+    private GpioController Open(GpioDeviceOptions device, int pin)
+    {
+        if (!_controllers.TryGetValue((device.Driver, device.Chip), out var controller))
+        {
+            controller = device.Driver == GpioDriverKind.Simulated
+                ? new GpioController(simulated.Chip(device.Chip))
+                : new GpioController(new LibGpiodDriver(device.Chip));
+            _controllers[(device.Driver, device.Chip)] = controller;
+        }
+        var mode = device.Pull switch { PullResistor.Up => PinMode.InputPullUp, PullResistor.Down => PinMode.InputPullDown, _ => PinMode.Input };
+        controller.OpenPin(pin, mode);
+        var driver = device.Driver;
+        int chip = device.Chip;
+        // The callback only queues the edge with its time: no work on the driver's thread.
+        controller.RegisterCallbackForPinValueChangedEvent(pin, PinEventTypes.Rising | PinEventTypes.Falling, (_, e) =>
+        {
+            if (!_edges.Writer.TryWrite((chip, driver, e.PinNumber, e.ChangeType, time.GetTimestamp())))
+                Interlocked.Increment(ref _droppedEdges);
+        });
+        return controller;
+    }
+
+    private static bool IsActive(GpioDeviceOptions device, PinValue level) => (level == PinValue.High) == (device.Active == ActiveLevel.High);
+
+    private ReadingBatch Report(GpioInputOptions input, DigitalInputState state, DigitalInputState? fault)
+    {
+        var now = time.GetUtcNow();
+        bool faulty = fault?.Active == true;
+        var readings = new List<Reading>
+        {
+            faulty ? Reading.Bad(input.Id, "state", "", Quality.BadDeviceFailure, now) with { Text = "sensor fault" }
+                : new Reading(input.Id, "state", state.Active ? 1 : 0, Word(input.Meaning, state.Active), "", Quality.Good, now),
+        };
+        if (fault is not null)
+            readings.Add(new Reading(input.Id, "sensor_fault", faulty ? 1 : 0, null, "", Quality.Good, now));
+        return new ReadingBatch(input.Id, input.Asset, now, readings);
+    }
+
+    private ReadingBatch Report(PulseCounterOptions counter, PulseCounterState state, long timestamp)
+    {
+        var now = time.GetUtcNow();
+        Totals = new Dictionary<string, long>(Totals) { [counter.Id] = state.Pulses };
+        return new ReadingBatch(counter.Id, counter.Asset, now,
+        [
+            new Reading(counter.Id, "total", state.Pulses / counter.PulsesPerUnit, null, counter.Unit, Quality.Good, now),
+            new Reading(counter.Id, "rate", state.PulsesPerSecond(timestamp) / counter.PulsesPerUnit * counter.RateFactor, null, counter.RateUnit, Quality.Good, now),
+            new Reading(counter.Id, "pulses", state.Pulses, null, "", Quality.Good, now),
+        ]);
+    }
+
+    private static string Word(InputMeaning meaning, bool active) => meaning switch
+    {
+        InputMeaning.Leak => active ? "wet" : "dry",
+        InputMeaning.Running => active ? "running" : "stopped",
+        InputMeaning.OnOff => active ? "on" : "off",
+        _ => active ? "open" : "closed",
+    };
+
+    private async Task PersistAsync(Dictionary<PulseCounterOptions, PulseCounterState> counters, CancellationToken cancellationToken)
+    {
+        if (counters.Count == 0)
+            return;
+        Totals = counters.ToDictionary(c => c.Key.Id, c => c.Value.Pulses);
+        await outbox.Outbox.TransactAsync([.. counters.Select(c => ("pulse_counter", c.Key.Id, JsonSerializer.Serialize(c.Value.Pulses)))], [], cancellationToken).ConfigureAwait(false);
+    }
+
+    private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} GPIO edge(s) were dropped: the edge queue was full")]
+    private partial void LogDroppedEdges(long count);
+}

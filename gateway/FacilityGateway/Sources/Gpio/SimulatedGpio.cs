@@ -1,0 +1,12 @@
+using System.Collections.Concurrent;
+
+namespace FacilityGateway.Sources.Gpio;
+
+/// <summary>The simulated GPIO chips of this process (<c>driver: simulated</c>), for tests and the simulator to drive.</summary>
+public sealed class SimulatedGpio
+{
+    private readonly ConcurrentDictionary<int, SimulatedGpioDriver> _chips = new();
+
+    /// <summary>The driver of a chip (created on first use).</summary>
+    public SimulatedGpioDriver Chip(int chip) => _chips.GetOrAdd(chip, _ => new SimulatedGpioDriver());
+}
