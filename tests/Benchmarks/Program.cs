@@ -8,6 +8,7 @@ using FacilityGateway.Benchmarks.Modbus;
 //   client-loop ENDPOINT N         (used by compare-clients) N reads in a loop, prints the loop's CPU time
 //   gateway-load [devices] [points] [seconds] [NAME=VALUE...]
 //                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
+//   gpio-latency [edges] [debounce ms]  GPIO edge to reading out of the pipeline, p50/p99
 //   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
 return args.FirstOrDefault() switch
 {
@@ -21,6 +22,9 @@ return args.FirstOrDefault() switch
         args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60,
         args.Length > 4 ? args[4..] : []),
     "delivery" => await FacilityGateway.Benchmarks.Gateway.DeliveryThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 72_000),
+    "gpio-latency" => await FacilityGateway.Benchmarks.Gateway.GpioLatency.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0),
     _ => Usage(),
 };
 
