@@ -41,6 +41,8 @@ public static class DeviceKinds
         new Sources.Modbus.ModbusDeviceKind(),
         new Sources.Gpio.GpioInputKind(),
         new Sources.Gpio.PulseCounterKind(),
+        new Sources.I2c.Ads1115Kind(),
+        new Sources.I2c.Bme280Kind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>All kinds by name.</summary>

@@ -37,6 +37,8 @@ public static class GatewayHost
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
         builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());
+        builder.Services.AddSingleton<Sources.I2c.SimulatedI2c>();
+        builder.Services.AddHostedService<Sources.I2c.I2cSensorService>();
         builder.Services.AddSingleton<ModbusSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());
         configure?.Invoke(builder.Services);

@@ -1,0 +1,57 @@
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Readings;
+using FacilityGateway.Sources.I2c;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>ADS1115 and BME280 through Iot.Device.Bindings over simulated I2C devices holding datasheet register values, in the real host.</summary>
+public sealed class I2cSensorTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private const string Config = """
+        gateway: { id: gw, site: site }
+        logging: { level: warning }
+        assets:
+          - { id: tank, name: Break tank, type: tank }
+          - { id: plant-room, name: Plant room, type: sensor }
+        devices:
+          - { id: tank-level, kind: ads1115, driver: simulated, asset: tank, address: 0x48, channel: 0, shunt_ohms: 250, range_min: 0, range_max: 4, unit: m, interval: 100ms }
+          - { id: room-climate, kind: bme280, driver: simulated, asset: plant-room, address: 0x76, interval: 100ms }
+        """;
+
+    [Theory]
+    [InlineData(4.0, 0.0)]
+    [InlineData(12.0, 2.0)]
+    [InlineData(20.0, 4.0)]
+    public async Task Ads1115_FourToTwentyMilliamps_ScaledToTheTransmittersRange(double milliamps, double metres)
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(Config);
+        gateway.Services.GetRequiredService<SimulatedI2c>().Ads1115(1, 0x48).SetLoopCurrent(0, milliamps);
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "tank-level" && Math.Abs(x.Batch.Readings[1].Value - milliamps) < 0.01), Wait, $"{milliamps} mA");
+        var batch = gateway.Recorder.Batches.Select(b => b.Batch).Last(b => b.DeviceId == "tank-level");
+        Assert.Equal(metres, batch.Readings[0].Value, 2); // 16-bit ADC at ±6.144 V: 0.19 mV steps
+        Assert.Equal((Quality.Good, "m", "tank"), (batch.Readings[0].Quality, batch.Readings[0].Unit, batch.AssetId));
+    }
+
+    [Fact]
+    public async Task Ads1115_WireBreak_IsBadQuality_NotZero()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(Config);
+        gateway.Services.GetRequiredService<SimulatedI2c>().Ads1115(1, 0x48).SetLoopCurrent(0, 0.5);
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "tank-level" && x.Batch.Readings[0].Quality == Quality.BadDeviceFailure), Wait, "a wire break");
+    }
+
+    [Fact]
+    public async Task Bme280_DatasheetCompensationExample_Decodes()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(Config);
+        await gateway.Recorder.WaitForDeviceAsync("room-climate", 2, Wait);
+        var readings = gateway.Recorder.Latest("room-climate").Readings.ToDictionary(r => r.PointId);
+        Assert.Equal(25.08, readings["temperature"].Value, 2);      // datasheet: adc_T 519888 -> 25.08 °C
+        Assert.Equal(1006.53, readings["pressure"].Value, 1);       // datasheet: adc_P 415148 -> 100653.27 Pa
+        Assert.InRange(readings["humidity"].Value, 0, 100);
+        Assert.All(readings.Values, r => Assert.Equal(Quality.Good, r.Quality));
+    }
+}
