@@ -159,8 +159,12 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
             var times = batches.Where(b => b.Batch.DeviceId == id).Select(b => b.ArrivedAt).Skip(5).Take(polls - 5).ToList();
             var periods = times.Zip(times.Skip(1), (a, b) => TimeProvider.System.GetElapsedTime(a, b).TotalMilliseconds).ToList();
             double mean = periods.Average();
-            output.WriteLine($"{id}: mean period {mean:F1} ms (interval {intervalMs} ms), min {periods.Min():F1}, max {periods.Max():F1}");
-            Assert.InRange(mean, intervalMs * 0.9, intervalMs * 1.1);
+            double median = periods.Order().ElementAt(periods.Count / 2);
+            output.WriteLine($"{id}: mean period {mean:F1} ms, median {median:F1} ms (interval {intervalMs} ms), min {periods.Min():F1}, max {periods.Max():F1}");
+            // The median: one stall of the test machine (CI runs test assemblies side by side on 2 cores) must not
+            // decide the cadence; the fixed-rate schedule catches up after it, which keeps the mean close too.
+            Assert.InRange(median, intervalMs * 0.9, intervalMs * 1.1);
+            Assert.InRange(mean, intervalMs * 0.8, intervalMs * 1.2);
             Assert.All(batches.Where(b => b.Batch.DeviceId == id), b => Assert.Equal(Quality.Good, b.Batch.Readings[0].Quality));
         }
 
