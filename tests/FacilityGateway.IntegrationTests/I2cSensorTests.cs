@@ -55,3 +55,27 @@ public sealed class I2cSensorTests
         Assert.All(readings.Values, r => Assert.Equal(Quality.Good, r.Quality));
     }
 }
+
+/// <summary>DS18B20 probes (simulated 1-Wire) in the real host: values, the 85 °C power-on value, an unplugged probe.</summary>
+public sealed class Ds18b20Tests
+{
+    [Fact]
+    public async Task Ds18b20_ReportsTemperature_PowerOnValueIsBad_UnpluggedIsCommFailure()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync("""
+            gateway: { id: gw, site: site }
+            logging: { level: warning }
+            assets: [{ id: tank, name: Hot water cylinder, type: tank }]
+            devices:
+              - { id: cylinder-top, kind: ds18b20, driver: simulated, asset: tank, sensor: 28-0316a2795eff, interval: 100ms, alarms: [{ type: low, limit: 50, priority: P2, message: Legionella risk }] }
+            """);
+        var wire = gateway.Services.GetRequiredService<FacilityGateway.Sources.OneWire.SimulatedOneWire>();
+        wire.Set("28-0316a2795eff", 61.25);
+        var wait = TimeSpan.FromSeconds(30);
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "cylinder-top" && x.Batch.Readings[0].Value == 61.25), wait, "61.25 °C");
+        wire.Set("28-0316a2795eff", 85.0);
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "cylinder-top" && x.Batch.Readings[0].Quality == Quality.BadDecodeError), wait, "the power-on value refused");
+        wire.Unplug("28-0316a2795eff");
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "cylinder-top" && x.Batch.Readings[0].Quality == Quality.BadCommFailure), wait, "the unplugged probe");
+    }
+}

@@ -43,6 +43,7 @@ public static class DeviceKinds
         new Sources.Gpio.PulseCounterKind(),
         new Sources.I2c.Ads1115Kind(),
         new Sources.I2c.Bme280Kind(),
+        new Sources.OneWire.Ds18b20Kind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>All kinds by name.</summary>

@@ -39,6 +39,8 @@ public static class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());
         builder.Services.AddSingleton<Sources.I2c.SimulatedI2c>();
         builder.Services.AddHostedService<Sources.I2c.I2cSensorService>();
+        builder.Services.AddSingleton<Sources.OneWire.SimulatedOneWire>();
+        builder.Services.AddHostedService<Sources.OneWire.Ds18b20Service>();
         builder.Services.AddSingleton<ModbusSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());
         configure?.Invoke(builder.Services);
