@@ -21,6 +21,7 @@ public static class DemoRunner
     public static readonly ScriptedFault[] Script =
     [
         new() { At = TimeSpan.FromSeconds(10), Device = "leak-inputs", Fault = "leak", Target = "di0" },
+        new() { At = TimeSpan.FromSeconds(15), Device = "gpio-wiring", Fault = "leak" },
         new() { At = TimeSpan.FromSeconds(25), Device = "booster-set", Fault = "trip", Target = "1" },
     ];
 
@@ -28,7 +29,9 @@ public static class DemoRunner
     {
         string baseDirectory = AppContext.BaseDirectory;
         string dataDirectory = Directory.CreateTempSubdirectory("facility-demo-").FullName;
-        await using var plant = PlantRoom.Start(Path.Combine(baseDirectory, "profiles"), TimeProvider.System);
+        // The gateway's simulated GPIO chip is wired to the plant: the host is built first, so the plant can drive its pins.
+        var gpio = new FacilityGateway.Sources.Gpio.SimulatedGpio();
+        await using var plant = PlantRoom.Start(Path.Combine(baseDirectory, "profiles"), TimeProvider.System, gpio: gpio.Chip(0));
         await using var broker = await EmbeddedBroker.StartAsync();
 
         foreach (var (name, port) in plant.Ports)
@@ -57,7 +60,7 @@ public static class DemoRunner
         output.WriteLine($"Acknowledge a ticket: press A in the table (the newest open one), or  mosquitto_pub -h 127.0.0.1 -p {broker.Port} -t 'facility/demo-court/demo-plantroom/commands/ack' -m '{{\"ticket\":\"T-...\",\"by\":\"you\"}}'");
 
         using var logger = GatewayLogging.Create(config.Logging, config.Gateway.Id);
-        using var host = GatewayHost.Build(config, logger);
+        using var host = GatewayHost.Build(config, logger, services => services.AddSingleton(gpio));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (duration is { } limit)
             stop.CancelAfter(limit);
@@ -150,7 +153,7 @@ public static class DemoRunner
         return table;
     }
 
-    private static readonly string[] KeyPoints = ["power_total", "import_energy", "voltage_l1", "running", "tripped", "output_frequency", "motor_current", "flow_rate", "total_forward", "di0", "di1", "health.online", "health.response_time"];
+    private static readonly string[] KeyPoints = ["power_total", "import_energy", "voltage_l1", "running", "tripped", "output_frequency", "motor_current", "flow_rate", "total_forward", "di0", "di1", "state", "total", "rate", "health.online", "health.response_time"];
 
     private static Table Render(ReadingSnapshot snapshot, GatewayConfig config, EmbeddedBroker broker, List<string> events)
     {

@@ -57,6 +57,9 @@ public sealed class BoosterSet : SimulatedDevice
         }
     }
 
+    /// <summary>True while a pump runs (its drive's run-feedback contact is closed).</summary>
+    public bool DutyRunning => _frequency.Any(f => f > 1);
+
     public override bool Fault(string fault, string? target)
     {
         int pump = target == "2" ? 1 : target == "1" ? 0 : _duty;

@@ -29,7 +29,7 @@ public sealed class PlantRoom : IAsyncDisposable
     /// <summary>Water demand of the building, 0..1: a morning and an evening peak, compressed so it moves in a demo.</summary>
     public double Demand => 0.35 + 0.3 * Math.Sin(_demandPhase) + 0.15 * Math.Sin(_demandPhase * 3.1);
 
-    public static PlantRoom Start(string profilesDirectory, TimeProvider time, IReadOnlyDictionary<string, int>? ports = null)
+    public static PlantRoom Start(string profilesDirectory, TimeProvider time, IReadOnlyDictionary<string, int>? ports = null, FacilityGateway.Sources.Gpio.SimulatedGpioDriver? gpio = null)
     {
         var plant = new PlantRoom(time);
         ports ??= new Dictionary<string, int>();
@@ -50,6 +50,12 @@ public sealed class PlantRoom : IAsyncDisposable
         plant.Add(new LeakInputs("leak-inputs", new ProfileRegisters(profilesDirectory, "advantech-adam4051", leakStore[3]), ["di0", "di1", "di2"]));
         plant.Serve("leaks", leakStore, MbapFraming.Instance, ports.GetValueOrDefault("leaks"));
 
+        if (gpio is not null)
+        {
+            var water = (WaterMeter)plant._devices["cold-water-meter"];
+            var pumps = (BoosterSet)plant._devices["booster-set"];
+            plant.Add(new GpioWiring(gpio, () => water.FlowLitresPerSecond, () => pumps.DutyRunning));
+        }
         plant.Tick(TimeSpan.Zero);
         plant._loop = plant.RunAsync(plant._stop.Token);
         return plant;

@@ -20,5 +20,8 @@ public sealed class WaterMeter(string id, ProfileRegisters registers, Func<doubl
         registers.Set("run_time", _runSeconds);
     }
 
+    /// <summary>The flow now, for the meter's pulse output.</summary>
+    public double FlowLitresPerSecond => _flow * 1000 / 3600;
+
     public override string Describe() => $"{_flow:F2} m3/h, total {_total:F3} m3";
 }
