@@ -27,7 +27,8 @@ demo.SetAction(async (parse, cancellationToken) =>
 root.Add(demo);
 
 var scenario = new Option<FileInfo?>("--scenario") { Description = "A scenario YAML: ports and a fault schedule (simulators/FacilitySimulator/scenarios/)." };
-var run = new Command("run", "Run the simulated plant room alone until Ctrl+C.") { scenario };
+var serial = new Option<string?>("--serial") { Description = "Also serve the RTU units on this serial device (a socat pseudo-terminal), 38400 8N1." };
+var run = new Command("run", "Run the simulated plant room alone until Ctrl+C.") { scenario, serial };
 run.SetAction(async (parse, cancellationToken) =>
 {
     var plan = new Scenario();
@@ -42,7 +43,7 @@ run.SetAction(async (parse, cancellationToken) =>
         if (errors.HasErrors)
             return 2;
     }
-    await using var plant = PlantRoom.Start(Path.Combine(AppContext.BaseDirectory, "profiles"), TimeProvider.System, plan.Ports);
+    await using var plant = PlantRoom.Start(Path.Combine(AppContext.BaseDirectory, "profiles"), TimeProvider.System, plan.Ports, serialDevice: parse.GetValue(serial));
     Console.WriteLine($"plant room: {string.Join(", ", plant.Ports.Select(p => $"{p.Key} on 127.0.0.1:{p.Value}"))}");
     var started = TimeProvider.System.GetTimestamp();
     using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));

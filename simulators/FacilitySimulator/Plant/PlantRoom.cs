@@ -12,6 +12,7 @@ namespace FacilitySimulator.Plant;
 public sealed class PlantRoom : IAsyncDisposable
 {
     private readonly List<ModbusTcpServer> _servers = [];
+    private ModbusSerialServer? _serial;
     private readonly Dictionary<string, SimulatedDevice> _devices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LinkFaults> _links = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -29,7 +30,12 @@ public sealed class PlantRoom : IAsyncDisposable
     /// <summary>Water demand of the building, 0..1: a morning and an evening peak, compressed so it moves in a demo.</summary>
     public double Demand => 0.35 + 0.3 * Math.Sin(_demandPhase) + 0.15 * Math.Sin(_demandPhase * 3.1);
 
-    public static PlantRoom Start(string profilesDirectory, TimeProvider time, IReadOnlyDictionary<string, int>? ports = null, FacilityGateway.Sources.Gpio.SimulatedGpioDriver? gpio = null)
+    /// <summary>
+    /// Starts the plant. <paramref name="serialDevice"/> also serves the serial device server's units (pumps, water meter)
+    /// as Modbus RTU on a serial port, such as one end of a socat pseudo-terminal pair (38400 baud, 8N1).
+    /// </summary>
+    public static PlantRoom Start(string profilesDirectory, TimeProvider time, IReadOnlyDictionary<string, int>? ports = null,
+        FacilityGateway.Sources.Gpio.SimulatedGpioDriver? gpio = null, string? serialDevice = null)
     {
         var plant = new PlantRoom(time);
         ports ??= new Dictionary<string, int>();
@@ -45,6 +51,14 @@ public sealed class PlantRoom : IAsyncDisposable
             () => plant.Demand));
         plant.Add(new WaterMeter("cold-water-meter", new ProfileRegisters(profilesDirectory, "onicon-f3100", serialStore[5]), () => plant.Demand));
         plant.Serve("serial_server", serialStore, RtuFraming.Instance, ports.GetValueOrDefault("serial_server"));
+        if (serialDevice is not null)
+        {
+            plant._serial = new ModbusSerialServer(serialStore, new FacilityGateway.Modbus.Transport.SerialLineSettings
+            {
+                PortName = serialDevice, BaudRate = 38400, Parity = System.IO.Ports.Parity.None,
+            }, plant._links["serial_server"].Decide, time);
+            plant._serial.Start();
+        }
 
         var leakStore = new ModbusDataStore(3);
         plant.Add(new LeakInputs("leak-inputs", new ProfileRegisters(profilesDirectory, "advantech-adam4051", leakStore[3]), ["di0", "di1", "di2"]));
@@ -106,11 +120,19 @@ public sealed class PlantRoom : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the physics: registers keep their values (so independent clients can compare reads).</summary>
+    public async Task FreezeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await FreezeAsync().ConfigureAwait(false);
+        if (_serial is not null)
+            await _serial.DisposeAsync().ConfigureAwait(false);
         foreach (var server in _servers)
             await server.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
