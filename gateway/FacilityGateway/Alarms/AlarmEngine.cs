@@ -28,6 +28,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetOptions> _assets;
+    private readonly OnCallRota _rota;
+    private readonly Dictionary<string, long> _openedAt = new(StringComparer.Ordinal); // monotonic, for escalation
     private bool _loaded;
 
     public AlarmEngine(GatewayConfig config, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
@@ -37,6 +39,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _time = time;
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
+        _rota = new OnCallRota(config.OnCall, TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone));
         foreach (var device in config.Devices.Where(d => d.Enabled))
         {
             foreach (var rule in device.AlarmRules.Append(AlarmRule.CommLoss(device.Id, device.Asset)))
@@ -83,6 +86,51 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                         case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
                     }
                 }
+            }
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The clock's part, every second or so: stale rules, and escalation of unacknowledged tickets along the rota
+    /// (P1: secondary after 10 min, supervisor after 20). Escalation runs on monotonic time: a wall-clock step changes nothing.
+    /// </summary>
+    public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var changes = new Changes();
+            var now = _time.GetUtcNow();
+            foreach (var evaluator in _byRule.Values.Where(e => e.Rule.Type == AlarmRuleType.Stale))
+            {
+                var reading = Reading.Bad(evaluator.Rule.DeviceId, evaluator.Rule.PointId, evaluator.Rule.Unit, Quality.UncertainStale, now);
+                switch (evaluator.Check())
+                {
+                    case RuleTransition.Activated: Activate(evaluator.Rule, reading, changes); break;
+                    case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
+                }
+            }
+            long monotonic = _time.GetTimestamp();
+            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Open))
+            {
+                int next = ticket.EscalationLevel + 1;
+                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || !_openedAt.TryGetValue(ticket.Id, out long opened)
+                    || _time.GetElapsedTime(opened, monotonic) < after)
+                    continue;
+                string? who = _rota.Who(next, now);
+                changes.Put(ticket with
+                {
+                    EscalationLevel = next,
+                    AssignedTo = who ?? ticket.AssignedTo,
+                    Revision = ticket.Revision + 1,
+                    Audit = [.. ticket.Audit, new TicketAuditEntry(now, "escalated", "gateway", $"not acknowledged after {after.TotalMinutes:0} min; paging {who ?? "nobody (no one on the rota)"}")],
+                }, "escalated");
             }
             await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
         }
@@ -182,6 +230,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         else
         {
             ticket = NewTicket(rule, reading, now);
+            _openedAt[ticket.Id] = _time.GetTimestamp();
             name = "opened";
         }
         LogTicket(ticket.Id, name, ticket.Priority, ticket.Asset.Name, ticket.Message);
@@ -239,6 +288,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             FirstAt = now,
             LastAt = now,
             RespondBy = ResponseTargets.DueBy(rule.Priority, now),
+            AssignedTo = _rota.Who(0, now),
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],
         };
     }
@@ -262,6 +312,9 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
             lock (_tickets)
                 _tickets[ticket.Id] = ticket;
+            // After a restart the monotonic clock starts again: count from when the ticket opened by the wall clock.
+            var age = _time.GetUtcNow() - ticket.FirstAt;
+            _openedAt[ticket.Id] = _time.GetTimestamp() - (long)(Math.Max(0, age.TotalSeconds) * _time.TimestampFrequency);
         }
         _loaded = true;
     }

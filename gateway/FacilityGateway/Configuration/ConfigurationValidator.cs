@@ -34,6 +34,11 @@ internal static class ConfigurationValidator
                     "a serial port: serial: { device: /dev/ttyUSB0, baud: 9600 }; a TCP gateway: tcp: { host: 10.0.0.5, port: 502 }");
         }
 
+        var onCall = config.OnCall;
+        foreach (var person in onCall.Primary.Concat(onCall.Secondary).Append(onCall.Supervisor).OfType<string>().Distinct())
+            if (!onCall.Contacts.ContainsKey(person))
+                errors.Warning(onCall.OriginOf("contacts"), onCall.PathOf("contacts"), $"'{person}' is on the rota but has no contact details", $"add contacts: {{ {person}: {{ phone: ..., ntfy_topic: ... }} }}");
+
         Unique(config.Sinks, s => s.Id, "sink", errors);
         foreach (var sink in config.Sinks)
         {

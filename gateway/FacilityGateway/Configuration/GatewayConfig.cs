@@ -28,6 +28,9 @@ public sealed class GatewayConfig : ConfigNode
     [NotBound]
     public List<DeviceOptions> Devices { get; set; } = [];
 
+    /// <summary>The on-call rota and escalation.</summary>
+    public Tickets.OnCallOptions OnCall { get; set; } = new();
+
     /// <summary>The durable outbox.</summary>
     public Outbox.OutboxOptions Outbox { get; set; } = new();
 

@@ -31,6 +31,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<Outbox.OutboxService>();
         builder.Services.AddSingleton<Alarms.AlarmEngine>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
+        builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService<ReadingPipeline>();

@@ -37,6 +37,10 @@ public sealed record Ticket
     /// <summary>True while the alarm condition is active.</summary>
     public bool ConditionActive { get; init; } = true;
     public DateTimeOffset? ResolvedAt { get; init; }
+    /// <summary>Who is paged now (from the on-call rota).</summary>
+    public string? AssignedTo { get; init; }
+    /// <summary>0 primary, 1 secondary, 2 supervisor.</summary>
+    public int EscalationLevel { get; init; }
     /// <summary>Number of the last notification sent about this ticket; with the id, the idempotency key of each.</summary>
     public int Revision { get; init; } = 1;
     public IReadOnlyList<TicketAuditEntry> Audit { get; init; } = [];

@@ -1,0 +1,71 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Tickets;
+
+/// <summary>
+/// The on-call rota: who is paged first, who next when nobody acknowledges. Weekly rotation from
+/// <see cref="RotationStart"/> (a Monday), in the site's time zone.
+/// </summary>
+public sealed class OnCallOptions : ConfigNode
+{
+    /// <summary>The first day of week 0 of the rotation.</summary>
+    public DateOnly RotationStart { get; set; } = new(2026, 1, 5);
+
+    /// <summary>Primary on-call, one per week, in turn.</summary>
+    public List<string> Primary { get; set; } = [];
+
+    /// <summary>Secondary on-call, one per week, in turn.</summary>
+    public List<string> Secondary { get; set; } = [];
+
+    /// <summary>The supervisor, last in line.</summary>
+    public string? Supervisor { get; set; }
+
+    /// <summary>Contacts by person: phone, email, ntfy topic.</summary>
+    public Dictionary<string, OnCallContact> Contacts { get; set; } = [];
+
+    /// <summary>Unacknowledged P1: page the secondary after this long.</summary>
+    public TimeSpan P1SecondaryAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Unacknowledged P1: page the supervisor after this long.</summary>
+    public TimeSpan P1SupervisorAfter { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>Unacknowledged P2: page the secondary after this long.</summary>
+    public TimeSpan P2SecondaryAfter { get; set; } = TimeSpan.FromHours(4);
+}
+
+/// <summary>How to reach a person.</summary>
+public sealed class OnCallContact : ConfigNode
+{
+    public string? Name { get; set; }
+    public string? Phone { get; set; }
+    public string? Email { get; set; }
+    /// <summary>ntfy topic of the person's phone app.</summary>
+    public string? NtfyTopic { get; set; }
+}
+
+/// <summary>Who is on call when.</summary>
+public sealed class OnCallRota(OnCallOptions options, TimeZoneInfo zone)
+{
+    /// <summary>The person at an escalation level (0 primary, 1 secondary, 2 supervisor) at a time, if any.</summary>
+    public string? Who(int level, DateTimeOffset at)
+    {
+        var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
+        int week = (int)Math.Floor((local.DayNumber - options.RotationStart.DayNumber) / 7.0);
+        static string? Pick(List<string> people, int week) => people.Count == 0 ? null : people[((week % people.Count) + people.Count) % people.Count];
+        return level switch
+        {
+            0 => Pick(options.Primary, week),
+            1 => Pick(options.Secondary, week) ?? options.Supervisor,
+            _ => options.Supervisor,
+        };
+    }
+
+    /// <summary>When an unacknowledged ticket of <paramref name="priority"/> moves to <paramref name="level"/>, if it does.</summary>
+    public TimeSpan? EscalateAfter(Alarms.AlarmPriority priority, int level) => (priority, level) switch
+    {
+        (Alarms.AlarmPriority.P1, 1) => options.P1SecondaryAfter,
+        (Alarms.AlarmPriority.P1, 2) => options.P1SupervisorAfter,
+        (Alarms.AlarmPriority.P2, 1) => options.P2SecondaryAfter,
+        _ => null,
+    };
+}
