@@ -44,6 +44,7 @@ public static class SinkKinds
     {
         new Mqtt.MqttSinkKind(),
         new Influx.InfluxSinkKind(),
+        new Webhook.WebhookSinkKind(),
     }.ToDictionary(k => k.Name, StringComparer.Ordinal);
 
     /// <summary>All kinds by name.</summary>

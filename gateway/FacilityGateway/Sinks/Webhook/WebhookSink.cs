@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Text;
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Sinks.Webhook;
+
+/// <summary>Body format of a webhook.</summary>
+public enum WebhookFormat
+{
+    /// <summary>The ticket event JSON of docs/ON-CALL.md.</summary>
+    Json,
+    /// <summary>What an ntfy server takes: a text body with Title, Priority and Tags headers.</summary>
+    Ntfy,
+}
+
+/// <summary><c>kind: webhook</c>: ticket notifications to an HTTP endpoint (a ticketing system, a chat hook, ntfy).</summary>
+public sealed class WebhookSinkOptions : SinkOptions
+{
+    [RequiredKey, Describe("add 'url:', for example url: https://ntfy.example.com/riverside-oncall")]
+    public string Url { get; set; } = "";
+
+    public WebhookFormat Format { get; set; } = WebhookFormat.Json;
+
+    /// <summary>Bearer token (${WEBHOOK_TOKEN} or token_file:).</summary>
+    public string? Token { get; set; }
+
+    /// <summary>Ticket events to send; default all (opened, recurred, escalated, cleared, ack, start, resolve, ...).</summary>
+    public List<string> Events { get; set; } = [];
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Posts each ticket event, in order, with the event's key (ticket id and revision) as <c>Idempotency-Key</c>, so a
+/// receiver that gets a notification twice (after a retry) can tell. 2xx moves on; 408, 429 and 5xx are retried
+/// (honouring Retry-After); another 4xx is logged and dropped.
+/// </summary>
+public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger) : ISink
+{
+    private readonly HttpClient _http = new() { Timeout = options.Timeout };
+
+    public string Name => options.Id;
+
+    public int BatchSize => 50;
+
+    public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    {
+        foreach (var record in records.Where(r => r.Kind == OutboxRecordKind.TicketEvent))
+        {
+            var ticketEvent = TicketEvent.Decode(record.Payload);
+            if (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event))
+                continue;
+            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url);
+            request.Headers.Add("Idempotency-Key", ticketEvent.Key);
+            if (options.Token is { Length: > 0 } token)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (options.Format == WebhookFormat.Ntfy)
+            {
+                var t = ticketEvent.Ticket;
+                request.Headers.Add("Title", $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}");
+                request.Headers.Add("Priority", t.Priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
+                request.Headers.Add("Tags", t.Priority == AlarmPriority.P1 ? "rotating_light" : "warning");
+                request.Content = new StringContent($"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" +
+                    (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}"), Encoding.UTF8, "text/plain");
+            }
+            else
+            {
+                request.Content = new ByteArrayContent(record.Payload);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new SinkUnavailableException($"webhook {options.Url}: {ex.Message}", ex);
+            }
+            using (response)
+            {
+                int status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                    continue;
+                if (status is 408 or 429 or >= 500)
+                    throw new SinkUnavailableException($"webhook {options.Url}: HTTP {status}", null, response.Headers.RetryAfter?.Delta);
+                LogRefused(options.Id, ticketEvent.Key, status);
+            }
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Sink} refused notification {Key} with HTTP {Status}; dropped")]
+    private partial void LogRefused(string sink, string key, int status);
+}
+
+/// <summary><c>kind: webhook</c>.</summary>
+internal sealed class WebhookSinkKind : ISinkKind
+{
+    public string Name => "webhook";
+
+    public SinkOptions CreateOptions() => new WebhookSinkOptions();
+
+    public void Validate(SinkOptions options, ValidationContext context)
+    {
+        var webhook = (WebhookSinkOptions)options;
+        if (webhook.Url.Length > 0 && (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+            context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
+    }
+
+    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
+        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>());
+}

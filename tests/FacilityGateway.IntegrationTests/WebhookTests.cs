@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Device.Gpio;
+using System.Net;
+using System.Text.Json;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Sources.Gpio;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>Ticket notifications to an HTTP receiver (JSON and ntfy's format), from a leak on a simulated pin, through the outbox.</summary>
+public sealed class WebhookTests : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly int _port = FreePort.Next();
+    private readonly ConcurrentQueue<(string Path, Dictionary<string, string?> Headers, string Body)> _received = new();
+    private int _failFirst;
+
+    public WebhookTests()
+    {
+        _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
+        _listener.Start();
+        _ = ReceiveAsync();
+    }
+
+    private async Task ReceiveAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception) when (!_listener.IsListening)
+            {
+                return;
+            }
+            string body = await new StreamReader(context.Request.InputStream).ReadToEndAsync();
+            if (Interlocked.Decrement(ref _failFirst) >= 0)
+            {
+                context.Response.StatusCode = 503; // the receiver is down once: the sink must retry
+                context.Response.Close();
+                continue;
+            }
+            _received.Enqueue((context.Request.Url!.AbsolutePath, context.Request.Headers.AllKeys.ToDictionary(k => k!, k => context.Request.Headers[k]), body));
+            context.Response.StatusCode = 200;
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose() => _listener.Close();
+
+    [Fact]
+    public async Task LeakTicket_IsPosted_AsJsonAndToNtfy_WithItsIdempotencyKey_AfterARetry()
+    {
+        _failFirst = 1;
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            logging: { level: warning }
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone, location: { building: A, room: Tank room } }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak in the tank room }] }
+            sinks:
+              - { id: ticketing, kind: webhook, url: "http://127.0.0.1:{{_port}}/tickets", max_backoff: 200ms }
+              - { id: phone, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/oncall", events: [opened, escalated], max_backoff: 200ms }
+            """);
+        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_received.Count < 2 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var json = Assert.Single(_received, r => r.Path == "/tickets");
+        var ntfy = Assert.Single(_received, r => r.Path == "/oncall");
+
+        var ticketEvent = JsonDocument.Parse(json.Body).RootElement;
+        Assert.Equal("opened", ticketEvent.GetProperty("event").GetString());
+        Assert.Equal(ticketEvent.GetProperty("key").GetString(), json.Headers["Idempotency-Key"]);
+        Assert.Equal("Tank room leak zone", ticketEvent.GetProperty("ticket").GetProperty("asset").GetProperty("name").GetString());
+        Assert.Equal("p1", ticketEvent.GetProperty("ticket").GetProperty("priority").GetString());
+
+        Assert.Equal("P1 Tank room leak zone: opened", ntfy.Headers["Title"]);
+        Assert.Equal("5", ntfy.Headers["Priority"]);
+        Assert.Contains("Water leak in the tank room", ntfy.Body, StringComparison.Ordinal);
+        Assert.Contains("A / Tank room", ntfy.Body, StringComparison.Ordinal);
+    }
+}
