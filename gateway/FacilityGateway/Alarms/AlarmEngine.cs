@@ -30,6 +30,13 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly Dictionary<string, AssetOptions> _assets;
     private readonly OnCallRota _rota;
     private readonly Dictionary<string, long> _openedAt = new(StringComparer.Ordinal); // monotonic, for escalation
+    private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
+
+    /// <summary>This many activations within <see cref="ChatterWindow"/> make an alarm chatter.</summary>
+    public const int ChatterActivations = 3;
+
+    /// <summary>The window of chatter detection.</summary>
+    public static readonly TimeSpan ChatterWindow = TimeSpan.FromMinutes(1);
     private bool _loaded;
 
     public AlarmEngine(GatewayConfig config, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
@@ -151,7 +158,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                 return false;
             var now = _time.GetUtcNow();
             var changes = new Changes();
-            var state = _states[ticket.RuleId];
+            var state = _states.GetValueOrDefault(ticket.RuleId) ?? new AlarmState { RuleId = ticket.RuleId };
             var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
             switch (command.Action)
             {
@@ -165,6 +172,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     break;
                 case "resolve":
                     ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
+                    if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal) && _states.TryGetValue(ticket.RuleId[..^"/chatter".Length], out var chattering))
+                    {
+                        changes.Put(chattering with { Chattering = false });
+                        _activations.Remove(chattering.RuleId);
+                    }
                     break;
                 case "shelve":
                     var duration = command.Duration ?? TimeSpan.FromHours(1);
@@ -205,6 +217,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         state = state with { Condition = AlarmCondition.ActiveUnacknowledged, ActivatedAt = now, Suppressed = deviceDown };
         if (commLoss)
             SuppressDevice(rule.DeviceId, true, changes);
+        if (!commLoss && !state.Chattering && IsChattering(rule.Id))
+        {
+            state = state with { Chattering = true };
+            OpenInstrumentTicket(rule, reading, now, changes);
+        }
         if (state.IsSilenced(now))
         {
             changes.Put(state);
@@ -236,6 +253,34 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         LogTicket(ticket.Id, name, ticket.Priority, ticket.Asset.Name, ticket.Message);
         changes.Put(state with { TicketId = ticket.Id });
         changes.Put(ticket, name);
+    }
+
+    /// <summary>Counts this activation; true when there were <see cref="ChatterActivations"/> within the window.</summary>
+    private bool IsChattering(string ruleId)
+    {
+        long now = _time.GetTimestamp();
+        if (!_activations.TryGetValue(ruleId, out var recent))
+            _activations[ruleId] = recent = new Queue<long>();
+        recent.Enqueue(now);
+        while (recent.Count > 0 && _time.GetElapsedTime(recent.Peek(), now) > ChatterWindow)
+            recent.Dequeue();
+        return recent.Count >= ChatterActivations;
+    }
+
+    /// <summary>One low-priority ticket asking for the instrument to be checked; the chattering alarm stops paging.</summary>
+    private void OpenInstrumentTicket(AlarmRule rule, Reading reading, DateTimeOffset now, Changes changes)
+    {
+        var chatter = rule with
+        {
+            Id = $"{rule.Id}/chatter",
+            Priority = AlarmPriority.P4,
+            Message = $"Instrument check: '{rule.Message}' raised {ChatterActivations}+ times within a minute; it no longer pages until this ticket is resolved",
+        };
+        if (OpenTickets.Any(t => t.RuleId == chatter.Id))
+            return;
+        var ticket = NewTicket(chatter, reading, now);
+        changes.Put(ticket, "opened");
+        LogTicket(ticket.Id, "opened", ticket.Priority, ticket.Asset.Name, ticket.Message);
     }
 
     private void Clear(AlarmRule rule, Changes changes)

@@ -23,6 +23,8 @@ public sealed record AlarmState
     public DateTimeOffset? ShelvedUntil { get; init; }
     public string? ShelveReason { get; init; }
     public string? OutOfServiceReason { get; init; }
+    /// <summary>Raised 3 or more times within a minute: it no longer pages; one instrument ticket asks for a check.</summary>
+    public bool Chattering { get; init; }
     /// <summary>The ticket of the current (or last) occurrence.</summary>
     public string? TicketId { get; init; }
     public DateTimeOffset? ActivatedAt { get; init; }
@@ -31,5 +33,5 @@ public sealed record AlarmState
     public bool IsActive => Condition is AlarmCondition.ActiveUnacknowledged or AlarmCondition.ActiveAcknowledged;
 
     /// <summary>True when an activation must not page anybody.</summary>
-    public bool IsSilenced(DateTimeOffset now) => Suppressed || OutOfServiceReason is not null || ShelvedUntil > now;
+    public bool IsSilenced(DateTimeOffset now) => Suppressed || Chattering || OutOfServiceReason is not null || ShelvedUntil > now;
 }

@@ -47,6 +47,7 @@ public sealed class AlarmEngineTests : IAsyncDisposable
                 unit: 1
                 points:
                   - { id: wet, coil: 0, alarms: [{ type: state, state: 1, latched: true, message: Water leak in the tank room }] }
+                  - { id: float_switch, coil: 1, alarms: [{ type: state, state: 1, on_delay: 0s, off_delay: 0s, priority: P2, message: Sump high }] }
               - id: pump-drive
                 asset: pump-1
                 endpoint: tcp://127.0.0.1:2
@@ -136,6 +137,35 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         Assert.Equal(["opened", "ack"], (await EventsAsync()).Select(e => e.Event));
         Assert.False(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", null, TimeSpan.FromHours(2)), default)); // no reason
         Assert.False(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "valve work", TimeSpan.FromHours(25)), default)); // over 24 h
+    }
+
+    [Fact]
+    public async Task Chatter_ThreeActivationsInAMinute_StopPaging_AndOpenOneInstrumentTicket()
+    {
+        var engine = await StartAsync();
+        for (int i = 0; i < 10; i++) // the float switch flickers every 2 s
+        {
+            await engine.ConsumeAsync(Batch("leak-panel", "float_switch", i % 2 == 0 ? 1 : 0), default);
+            _time.Advance(TimeSpan.FromSeconds(2));
+        }
+        var tickets = engine.OpenTickets;
+        Assert.Equal(2, tickets.Count);
+        var alarm = Assert.Single(tickets, t => t.RuleId == "leak-panel/float_switch/state");
+        var instrument = Assert.Single(tickets, t => t.RuleId == "leak-panel/float_switch/state/chatter");
+        Assert.Equal(AlarmPriority.P4, instrument.Priority);
+        Assert.Equal(2, alarm.Occurrences); // paged twice, then silenced
+        Assert.True(engine.State("leak-panel/float_switch/state")!.Chattering);
+        int events = (await EventsAsync()).Count;
+
+        for (int i = 0; i < 10; i++)
+        {
+            await engine.ConsumeAsync(Batch("leak-panel", "float_switch", i % 2 == 0 ? 1 : 0), default);
+            _time.Advance(TimeSpan.FromSeconds(2));
+        }
+        Assert.Equal(events, (await EventsAsync()).Count); // no more paging while it chatters
+
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", instrument.Id, "sam", "float switch cleaned"), default));
+        Assert.False(engine.State("leak-panel/float_switch/state")!.Chattering);
     }
 
     [Fact]
