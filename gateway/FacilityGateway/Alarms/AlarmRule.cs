@@ -1,6 +1,9 @@
 namespace FacilityGateway.Alarms;
 
-/// <summary>A resolved rule: what to watch on which point, with its defaults applied.</summary>
+/// <summary>
+/// A resolved rule: what to watch on which point, with its defaults applied. For short_cycling <see cref="Limit"/> is the
+/// most starts and <see cref="MaxAge"/> the window; for run_too_long <see cref="MaxAge"/> is the longest run.
+/// </summary>
 public sealed record AlarmRule(
     string Id,
     string DeviceId,

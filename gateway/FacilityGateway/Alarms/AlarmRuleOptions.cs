@@ -17,6 +17,10 @@ public enum AlarmRuleType
     State,
     /// <summary>No good value for longer than <c>max_age</c>.</summary>
     Stale,
+    /// <summary>A running signal (0/1) started more than <c>max_starts</c> times within <c>window</c>: a pump short-cycling.</summary>
+    ShortCycling,
+    /// <summary>A running signal (0/1) stayed on longer than <c>max_run</c>: a pump that never stops (a leak, a stuck pressure switch).</summary>
+    RunTooLong,
 }
 
 /// <summary>Priority, P1 most urgent. Response targets per priority are in <see cref="Tickets.ResponseTargets"/>.</summary>
@@ -46,6 +50,16 @@ public sealed class AlarmRuleOptions : ConfigNode
 
     /// <summary>For type stale: the longest time without a good value.</summary>
     public TimeSpan? MaxAge { get; set; }
+
+    /// <summary>For short_cycling: the most starts allowed within the window (default 6).</summary>
+    [Range(1, 1000)]
+    public int? MaxStarts { get; set; }
+
+    /// <summary>For short_cycling: the sliding window (default 60 min).</summary>
+    public TimeSpan? Window { get; set; }
+
+    /// <summary>For run_too_long: the longest run allowed.</summary>
+    public TimeSpan? MaxRun { get; set; }
 
     /// <summary>Stays active after the condition clears until a technician resets it.</summary>
     public bool Latched { get; set; }

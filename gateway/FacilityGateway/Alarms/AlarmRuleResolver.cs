@@ -29,6 +29,11 @@ internal static class AlarmRuleResolver
                 errors.Error(o.Origin, o.PathOf("state"), "a state rule needs 'state:'", "the value that is the alarm, for example state: 1 for a wet leak probe");
                 continue;
             }
+            if (o.Type == AlarmRuleType.RunTooLong && o.MaxRun is null)
+            {
+                errors.Error(o.Origin, o.PathOf("max_run"), "a run_too_long rule needs 'max_run:'", "for example max_run: 2h");
+                continue;
+            }
             if (o.Type == AlarmRuleType.Stale && o.MaxAge is null)
             {
                 errors.Error(o.Origin, o.PathOf("max_age"), "a stale rule needs 'max_age:'", "for example max_age: 5m");
@@ -38,11 +43,11 @@ internal static class AlarmRuleResolver
             rules.Add(new AlarmRule(
                 $"{deviceId}/{pointId}/{type}",
                 deviceId, pointId, assetId, o.Type,
-                o.Type == AlarmRuleType.State ? o.State!.Value : o.Limit ?? 0,
+                o.Type switch { AlarmRuleType.State => o.State!.Value, AlarmRuleType.ShortCycling => o.MaxStarts ?? 6, _ => o.Limit ?? 0 },
                 o.Deadband ?? span * 0.02,
-                o.OnDelay ?? (o.Type == AlarmRuleType.State ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10)),
+                o.OnDelay ?? (o.Type switch { AlarmRuleType.State => TimeSpan.FromSeconds(5), AlarmRuleType.ShortCycling or AlarmRuleType.RunTooLong => TimeSpan.Zero, _ => TimeSpan.FromSeconds(10) }),
                 o.OffDelay ?? TimeSpan.FromSeconds(30),
-                o.MaxAge ?? TimeSpan.Zero,
+                o.Type switch { AlarmRuleType.ShortCycling => o.Window ?? TimeSpan.FromHours(1), AlarmRuleType.RunTooLong => o.MaxRun!.Value, _ => o.MaxAge ?? TimeSpan.Zero },
                 o.Latched,
                 o.Priority ?? (o.Latched ? AlarmPriority.P1 : AlarmPriority.P3),
                 o.Message ?? $"{pointId} {type} ({deviceId})",

@@ -14,6 +14,9 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
     private long? _breachSince;
     private long? _clearSince;
     private long _lastGood = time.GetTimestamp();
+    private readonly Queue<long> _starts = new();
+    private bool _running;
+    private long _runningSince;
 
     public AlarmRule Rule => rule;
 
@@ -34,6 +37,8 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
         }
         if (reading.Quality.IsBad() || double.IsNaN(reading.Value))
             return RuleTransition.None;
+        if (rule.Type is AlarmRuleType.ShortCycling or AlarmRuleType.RunTooLong)
+            return EvaluateRunning(reading.Value != 0, now);
         if (!Active)
         {
             if (!rule.Breaches(reading.Value))
@@ -60,6 +65,32 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
         Active = false;
         _clearSince = null;
         return RuleTransition.Cleared;
+    }
+
+    /// <summary>Equipment rules over a running signal: starts within a window, or one run too long.</summary>
+    private RuleTransition EvaluateRunning(bool running, long now)
+    {
+        if (running && !_running)
+        {
+            _runningSince = now;
+            _starts.Enqueue(now);
+        }
+        _running = running;
+        bool condition;
+        if (rule.Type == AlarmRuleType.ShortCycling)
+        {
+            while (_starts.Count > 0 && time.GetElapsedTime(_starts.Peek(), now) > rule.MaxAge)
+                _starts.Dequeue();
+            condition = _starts.Count > rule.Limit;
+        }
+        else
+        {
+            condition = running && time.GetElapsedTime(_runningSince, now) > rule.MaxAge;
+        }
+        if (condition == Active)
+            return RuleTransition.None;
+        Active = condition;
+        return condition ? RuleTransition.Activated : RuleTransition.Cleared;
     }
 
     /// <summary>Time-driven rules (stale) are checked on a clock as well as on readings.</summary>

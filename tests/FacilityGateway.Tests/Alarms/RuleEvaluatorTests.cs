@@ -82,3 +82,57 @@ public class RuleEvaluatorTests
         Assert.Equal(RuleTransition.Cleared, evaluator.Evaluate(At(time, 5)));
     }
 }
+
+public class EquipmentRuleTests
+{
+    private static AlarmRule Rule(AlarmRuleType type, double limit, TimeSpan window) =>
+        new("pump/running/x", "pump", "running", "pump-1", type, limit, 0, TimeSpan.Zero, TimeSpan.Zero, window, false, AlarmPriority.P2, "Pump", "");
+
+    [Theory]
+    [InlineData(6, 0)] // 6 starts within the hour: fine
+    [InlineData(7, 1)] // the 7th raises
+    public void ShortCycling_MoreThanSixStartsAnHour_Raises(int starts, int expected)
+    {
+        var time = new FakeTimeProvider();
+        var evaluator = new RuleEvaluator(Rule(AlarmRuleType.ShortCycling, 6, TimeSpan.FromHours(1)), time);
+        int activations = 0;
+        for (int i = 0; i < starts; i++)
+        {
+            foreach (var value in new[] { 1.0, 0.0 })
+            {
+                if (evaluator.Evaluate(new Reading("pump", "running", value, null, "", Quality.Good, time.GetUtcNow())) == RuleTransition.Activated)
+                    activations++;
+                time.Advance(TimeSpan.FromMinutes(4));
+            }
+        }
+        Assert.Equal(expected, activations);
+    }
+
+    [Fact]
+    public void ShortCycling_StartsSpreadOverMoreThanTheWindow_DoNotCount()
+    {
+        var time = new FakeTimeProvider();
+        var evaluator = new RuleEvaluator(Rule(AlarmRuleType.ShortCycling, 6, TimeSpan.FromHours(1)), time);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.NotEqual(RuleTransition.Activated, evaluator.Evaluate(new Reading("pump", "running", 1, null, "", Quality.Good, time.GetUtcNow())));
+            time.Advance(TimeSpan.FromMinutes(5.5)); // a start every 11 min: never 7 in an hour
+            evaluator.Evaluate(new Reading("pump", "running", 0, null, "", Quality.Good, time.GetUtcNow()));
+            time.Advance(TimeSpan.FromMinutes(5.5)); // a start every 11 min: never 7 in an hour
+        }
+    }
+
+    [Fact]
+    public void RunTooLong_RaisesAfterMaxRun_ClearsWhenItStops()
+    {
+        var time = new FakeTimeProvider();
+        var evaluator = new RuleEvaluator(Rule(AlarmRuleType.RunTooLong, 0, TimeSpan.FromHours(2)), time);
+        Reading Running(double v) => new("pump", "running", v, null, "", Quality.Good, time.GetUtcNow());
+        Assert.Equal(RuleTransition.None, evaluator.Evaluate(Running(1)));
+        time.Advance(TimeSpan.FromMinutes(119));
+        Assert.Equal(RuleTransition.None, evaluator.Evaluate(Running(1)));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(RuleTransition.Activated, evaluator.Evaluate(Running(1)));
+        Assert.Equal(RuleTransition.Cleared, evaluator.Evaluate(Running(0)));
+    }
+}
