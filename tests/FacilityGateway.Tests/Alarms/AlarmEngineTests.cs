@@ -14,28 +14,12 @@ namespace FacilityGateway.Tests.Alarms;
 /// <summary>The engine with a real outbox file and time driven by FakeTimeProvider (nothing sleeps).</summary>
 public sealed class AlarmEngineTests : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("fg-alarms-").FullName;
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-26T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private OutboxService? _outbox;
+    private readonly AlarmBench _bench = new();
+    private FakeTimeProvider Time => _bench.Time;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_outbox is not null)
-            await _outbox.StopAsync(default);
-        Directory.Delete(_directory, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _bench.DisposeAsync();
 
-    private GatewayConfig Config()
-    {
-        var (config, _) = ConfigurationLoader.Load(WriteConfig());
-        config.Gateway.DataDirectory = Path.Combine(_directory, "data");
-        return config;
-    }
-
-    private string WriteConfig()
-    {
-        string path = Path.Combine(_directory, "gateway.yaml");
-        File.WriteAllText(path, """
+    private const string Yaml = """
             gateway: { id: gw, site: site }
             assets:
               - { id: tank-room, name: Tank room leak zone, type: leak_zone, team: Mechanical, location: { building: A, room: Tank room } }
@@ -54,41 +38,28 @@ public sealed class AlarmEngineTests : IAsyncDisposable
                 unit: 1
                 points:
                   - { id: pressure, holding: 0, scale: 0.01, unit: bar, alarms: [{ type: high, limit: 6, deadband: 0.2, on_delay: 10s, priority: P2 }] }
-            """);
-        return path;
-    }
+            """;
 
-    private async Task<AlarmEngine> StartAsync()
-    {
-        var config = Config();
-        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        _outbox = new OutboxService(config, _time, NullLoggerFactory.Instance, services);
-        await _outbox.StartAsync(default);
-        return new AlarmEngine(config, _outbox, _time, NullLogger<AlarmEngine>.Instance);
-    }
+    private Task<AlarmEngine> StartAsync() => _bench.StartAsync(Yaml);
 
-    private async Task RestartAsync()
-    {
-        await _outbox!.StopAsync(default);
-        _outbox = null;
-    }
+    private Task RestartAsync() => _bench.StopAsync();
 
     private ReadingBatch Batch(string device, string point, double value, Quality quality = Quality.Good, double online = 1) =>
-        new(device, device == "leak-panel" ? "tank-room" : "pump-1", _time.GetUtcNow(),
+        new(device, device == "leak-panel" ? "tank-room" : "pump-1", Time.GetUtcNow(),
         [
-            new Reading(device, point, value, null, "", quality, _time.GetUtcNow()),
-            new Reading(device, "health.online", online, null, "", Quality.Good, _time.GetUtcNow()),
+            new Reading(device, point, value, null, "", quality, Time.GetUtcNow()),
+            new Reading(device, "health.online", online, null, "", Quality.Good, Time.GetUtcNow()),
         ]);
 
     private async Task<List<TicketEvent>> EventsAsync() =>
-        [.. (await _outbox!.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];
 
     private async Task FeedAsync(AlarmEngine engine, Func<ReadingBatch> batch, int seconds)
     {
         for (int s = 0; s < seconds; s++)
         {
             await engine.ConsumeAsync(batch(), default);
-            _time.Advance(TimeSpan.FromSeconds(1));
+            Time.Advance(TimeSpan.FromSeconds(1));
         }
     }
 
@@ -146,7 +117,7 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         for (int i = 0; i < 10; i++) // the float switch flickers every 2 s
         {
             await engine.ConsumeAsync(Batch("leak-panel", "float_switch", i % 2 == 0 ? 1 : 0), default);
-            _time.Advance(TimeSpan.FromSeconds(2));
+            Time.Advance(TimeSpan.FromSeconds(2));
         }
         var tickets = engine.OpenTickets;
         Assert.Equal(2, tickets.Count);
@@ -160,7 +131,7 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         for (int i = 0; i < 10; i++)
         {
             await engine.ConsumeAsync(Batch("leak-panel", "float_switch", i % 2 == 0 ? 1 : 0), default);
-            _time.Advance(TimeSpan.FromSeconds(2));
+            Time.Advance(TimeSpan.FromSeconds(2));
         }
         Assert.Equal(events, (await EventsAsync()).Count); // no more paging while it chatters
 

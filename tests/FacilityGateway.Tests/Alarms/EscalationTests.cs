@@ -13,21 +13,12 @@ namespace FacilityGateway.Tests.Alarms;
 /// <summary>Escalation along the on-call rota, driven by FakeTimeProvider.</summary>
 public sealed class EscalationTests : IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("fg-escalation-").FullName;
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-26T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture)); // a Thursday, week 46 of the rota
-    private OutboxService? _outbox;
+    private readonly AlarmBench _bench = new(); // 2026-11-26, a Thursday: week 46 of the rota
+    private FakeTimeProvider Time => _bench.Time;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_outbox is not null)
-            await _outbox.StopAsync(default);
-        Directory.Delete(_directory, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _bench.DisposeAsync();
 
-    private async Task<AlarmEngine> StartAsync()
-    {
-        string path = Path.Combine(_directory, "gateway.yaml");
-        File.WriteAllText(path, """
+    private Task<AlarmEngine> StartAsync() => _bench.StartAsync("""
             gateway: { id: gw, site: site, time_zone: Europe/London }
             assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone }]
             on_call:
@@ -44,22 +35,15 @@ public sealed class EscalationTests : IAsyncDisposable
                 unit: 1
                 points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Leak }] }]
             """);
-        var (config, _) = ConfigurationLoader.Load(path);
-        config.Gateway.DataDirectory = Path.Combine(_directory, "data");
-        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        _outbox = new OutboxService(config, _time, NullLoggerFactory.Instance, services);
-        await _outbox.StartAsync(default);
-        return new AlarmEngine(config, _outbox, _time, NullLogger<AlarmEngine>.Instance);
-    }
 
-    private ReadingBatch Wet() => new("probe", "tank-room", _time.GetUtcNow(),
-        [new Reading("probe", "wet", 1, null, "", Quality.Good, _time.GetUtcNow()), new Reading("probe", "health.online", 1, null, "", Quality.Good, _time.GetUtcNow())]);
+    private ReadingBatch Wet() => new("probe", "tank-room", Time.GetUtcNow(),
+        [new Reading("probe", "wet", 1, null, "", Quality.Good, Time.GetUtcNow()), new Reading("probe", "health.online", 1, null, "", Quality.Good, Time.GetUtcNow())]);
 
     private async Task RunMinutesAsync(AlarmEngine engine, int minutes)
     {
         for (int s = 0; s < minutes * 60; s += 10)
         {
-            _time.Advance(TimeSpan.FromSeconds(10));
+            Time.Advance(TimeSpan.FromSeconds(10));
             await engine.TickAsync(default);
         }
     }

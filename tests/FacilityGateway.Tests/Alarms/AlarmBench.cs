@@ -1,0 +1,46 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FacilityGateway.Tests.Alarms;
+
+/// <summary>An alarm engine on a real outbox file in a temporary folder, with time driven by a FakeTimeProvider.</summary>
+public sealed class AlarmBench : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fg-alarms-").FullName;
+    private OutboxService? _outbox;
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-26T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public SqliteOutbox Outbox => _outbox!.Outbox;
+
+    /// <summary>Starts (or, after <see cref="StopAsync"/>, restarts on the same outbox file) an engine for <paramref name="yaml"/>.</summary>
+    public async Task<AlarmEngine> StartAsync(string yaml)
+    {
+        string path = Path.Combine(_directory, "gateway.yaml");
+        await File.WriteAllTextAsync(path, yaml);
+        var (config, _) = ConfigurationLoader.Load(path);
+        config.Gateway.DataDirectory = Path.Combine(_directory, "data");
+        var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
+        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance, services);
+        await _outbox.StartAsync(default);
+        return new AlarmEngine(config, _outbox, Time, NullLogger<AlarmEngine>.Instance);
+    }
+
+    public async Task StopAsync()
+    {
+        if (_outbox is not null)
+            await _outbox.StopAsync(default);
+        _outbox = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
