@@ -33,10 +33,11 @@ public static class GatewayCommands
         root.Add(ValidateCommand(output, error));
         root.Add(ModbusToolCommands.Build(output, error));
         root.Add(SchemaCommand(output));
+        root.Add(TicketCommands.Build(ConfigOption(), output, error));
         return root;
     }
 
-    private static Option<FileInfo> ConfigOption() => new("--config", "-c")
+    internal static Option<FileInfo> ConfigOption() => new("--config", "-c")
     {
         Description = "The gateway's YAML configuration file.",
         Required = true,

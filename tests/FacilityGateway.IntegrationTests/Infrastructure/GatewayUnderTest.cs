@@ -23,6 +23,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     }
 
     public BatchRecorder Recorder { get; }
+    public string ConfigPath => Path.Combine(_directory, "gateway.yaml");
     public GatewayConfig Config { get; }
     public IServiceProvider Services => _host.Services;
 

@@ -186,26 +186,7 @@ public sealed partial class MqttSink : ISink
         }
     }
 
-    private MqttClientOptions BuildOptions()
-    {
-        bool tls = _options.Tls is { Enabled: true };
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(_options.Host, _options.Port ?? (tls ? 8883 : 1883))
-            .WithClientId(_options.ClientId ?? $"facility-gateway-{_config.Gateway.Id}")
-            .WithProtocolVersion(_options.Protocol == MqttVersion.V311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500)
-            .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithCleanSession(true)
-            .WithWillTopic(_topics.Status)
-            .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (_options.Username is not null)
-            builder.WithCredentials(_options.Username, _options.Password ?? "");
-        if (tls)
-            builder.WithTlsOptions(t => MqttTls.Configure(t, _options.Tls!, _options.Host));
-        return builder.Build();
-    }
+    private MqttClientOptions BuildOptions() => MqttConnection.Options(_options, _config, clientIdSuffix: "", _topics);
 
     public async ValueTask DisposeAsync()
     {

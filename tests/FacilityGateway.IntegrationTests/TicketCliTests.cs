@@ -1,0 +1,52 @@
+using System.Device.Gpio;
+using FacilityGateway.Alarms;
+using FacilityGateway.Cli;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Sources.Gpio;
+using FacilityGateway.Tickets;
+using FacilitySimulator.Demo;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>The <c>tickets</c> command line against a running gateway: list from its outbox file, acknowledge through its broker.</summary>
+public sealed class TicketCliTests
+{
+    [Fact]
+    public async Task TicketsList_ShowsTheLeakTicket_AndTicketsAck_ReachesTheRunningGateway()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync(FreePort.Next());
+        string data = Directory.CreateTempSubdirectory("fg-cli-").FullName;
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site, data_directory: {{data}} }
+            logging: { level: warning }
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak in the tank room }] }
+            sinks:
+              - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, max_backoff: 200ms }
+            """);
+        var engine = gateway.Services.GetRequiredService<AlarmEngine>();
+        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+        for (int i = 0; i < 200 && engine.OpenTickets.Count == 0; i++)
+            await Task.Delay(50);
+        var ticket = Assert.Single(engine.OpenTickets);
+
+        var output = new StringWriter();
+        var error = new StringWriter();
+        Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "list", "--config", gateway.ConfigPath], output, error));
+        Assert.Contains($"{ticket.Id}  P1  open", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Tank room leak zone: Water leak in the tank room", output.ToString(), StringComparison.Ordinal);
+
+        // The gateway subscribes to its command topic once connected (it connects on its first delivery).
+        for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Runners.All(r => r.Delivered == 0); i++)
+            await Task.Delay(50);
+        Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "ack", ticket.Id, "--by", "alice", "--note", "on my way", "--config", gateway.ConfigPath], output, error));
+        for (int i = 0; i < 200 && engine.OpenTickets[0].State == TicketState.Open; i++)
+            await Task.Delay(50);
+        var acknowledged = Assert.Single(engine.OpenTickets);
+        Assert.Equal(TicketState.Acknowledged, acknowledged.State);
+        Assert.Contains(acknowledged.Audit, a => a.Action == "ack" && a.By == "alice" && a.Note == "on my way");
+        Directory.Delete(data, recursive: true);
+    }
+}
