@@ -31,6 +31,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly OnCallRota _rota;
     private readonly Dictionary<string, long> _openedAt = new(StringComparer.Ordinal); // monotonic, for escalation
     private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
+    private readonly Dictionary<string, long> _acknowledgedAt = new(StringComparer.Ordinal); // monotonic, for re-alarm
+    private readonly TimeSpan _followUp;
 
     /// <summary>This many activations within <see cref="ChatterWindow"/> make an alarm chatter.</summary>
     public const int ChatterActivations = 3;
@@ -47,6 +49,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
         _rota = new OnCallRota(config.OnCall, TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone));
+        _followUp = config.OnCall.FollowUp;
         foreach (var device in config.Devices.Where(d => d.Enabled))
         {
             foreach (var rule in device.AlarmRules.Append(AlarmRule.CommLoss(device.Id, device.Asset)))
@@ -139,6 +142,27 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     Audit = [.. ticket.Audit, new TicketAuditEntry(now, "escalated", "gateway", $"not acknowledged after {after.TotalMinutes:0} min; paging {who ?? "nobody (no one on the rota)"}")],
                 }, "escalated");
             }
+            foreach (var (ruleId, acknowledged) in _acknowledgedAt.ToList())
+            {
+                if (!_byRule.TryGetValue(ruleId, out var evaluator) || evaluator.Rule.RealarmAfter is not { } realarm
+                    || _states.GetValueOrDefault(ruleId) is not { Condition: AlarmCondition.ActiveAcknowledged, TicketId: { } ticketId } state
+                    || _time.GetElapsedTime(acknowledged, monotonic) < realarm || !_tickets.TryGetValue(ticketId, out var acked))
+                    continue;
+                _acknowledgedAt.Remove(ruleId);
+                changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
+                changes.Put(acked with
+                {
+                    State = TicketState.Open,
+                    Revision = acked.Revision + 1,
+                    Audit = [.. acked.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {realarm.TotalMinutes:0} min after the acknowledgement")],
+                }, "realarm");
+            }
+            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Resolved && now - t.ResolvedAt >= _followUp))
+            {
+                if (_states.GetValueOrDefault(ticket.RuleId)?.IsActive == true)
+                    continue; // not normal through the follow-up: stays resolved until it is
+                changes.Put(ticket with { State = TicketState.Closed, Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "closed", "gateway", "normal through the follow-up window")] }, "closed");
+            }
             await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -165,6 +189,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                 case "ack":
                     if (ticket.State == TicketState.Open)
                         ticket = ticket with { State = TicketState.Acknowledged };
+                    _acknowledgedAt[ticket.RuleId] = _time.GetTimestamp();
                     state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
                     break;
                 case "start":

@@ -18,7 +18,8 @@ public sealed record AlarmRule(
     bool Latched,
     AlarmPriority Priority,
     string Message,
-    string Unit)
+    string Unit,
+    TimeSpan? RealarmAfter = null)
 {
     /// <summary>The rule id of a device's automatic communication-loss alarm.</summary>
     public static string CommLossId(string deviceId) => $"{deviceId}/comm_loss";

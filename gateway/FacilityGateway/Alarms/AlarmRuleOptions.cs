@@ -61,6 +61,9 @@ public sealed class AlarmRuleOptions : ConfigNode
     /// <summary>For run_too_long: the longest run allowed.</summary>
     public TimeSpan? MaxRun { get; set; }
 
+    /// <summary>An acknowledged alarm still active after this long becomes unacknowledged again and pages again.</summary>
+    public TimeSpan? RealarmAfter { get; set; }
+
     /// <summary>Stays active after the condition clears until a technician resets it.</summary>
     public bool Latched { get; set; }
 

@@ -51,7 +51,8 @@ internal static class AlarmRuleResolver
                 o.Latched,
                 o.Priority ?? (o.Latched ? AlarmPriority.P1 : AlarmPriority.P3),
                 o.Message ?? $"{pointId} {type} ({deviceId})",
-                unit));
+                unit,
+                o.RealarmAfter));
         }
         foreach (var duplicate in rules.GroupBy(r => r.Id).Where(g => g.Count() > 1))
             errors.Error(origin, $"{path}.alarms", $"two '{duplicate.First().Type}' rules on point '{pointId}'", "keep one rule of each type per point");

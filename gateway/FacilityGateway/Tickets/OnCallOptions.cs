@@ -29,6 +29,9 @@ public sealed class OnCallOptions : ConfigNode
     /// <summary>Unacknowledged P1: page the supervisor after this long.</summary>
     public TimeSpan P1SupervisorAfter { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>A resolved ticket whose alarm stayed normal this long is closed (the manual's follow-up).</summary>
+    public TimeSpan FollowUp { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Unacknowledged P2: page the secondary after this long.</summary>
     public TimeSpan P2SecondaryAfter { get; set; } = TimeSpan.FromHours(4);
 }

@@ -18,6 +18,11 @@ public sealed class AlarmBench : IAsyncDisposable
 
     public SqliteOutbox Outbox => _outbox!.Outbox;
 
+    /// <summary>The engine's clock; <see cref="Time"/> unless a test steps the wall clock on its own.</summary>
+    public TimeProvider EngineTime { get; set; }
+
+    public AlarmBench() => EngineTime = Time;
+
     /// <summary>Starts (or, after <see cref="StopAsync"/>, restarts on the same outbox file) an engine for <paramref name="yaml"/>.</summary>
     public async Task<AlarmEngine> StartAsync(string yaml)
     {
@@ -28,7 +33,7 @@ public sealed class AlarmBench : IAsyncDisposable
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
         _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance, services);
         await _outbox.StartAsync(default);
-        return new AlarmEngine(config, _outbox, Time, NullLogger<AlarmEngine>.Instance);
+        return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }
 
     public async Task StopAsync()

@@ -33,8 +33,69 @@ public sealed class EscalationTests : IAsyncDisposable
                 asset: tank-room
                 endpoint: tcp://127.0.0.1:1
                 unit: 1
-                points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Leak }] }]
+                points:
+                  - { id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Leak }] }
+                  - { id: sump, coil: 1, alarms: [{ type: state, state: 1, on_delay: 0s, off_delay: 0s, priority: P3, realarm_after: 30m, message: Sump high }] }
             """);
+
+    private ReadingBatch Point(string point, double value) => new("probe", "tank-room", Time.GetUtcNow(),
+        [new Reading("probe", point, value, null, "", Quality.Good, Time.GetUtcNow()), new Reading("probe", "health.online", 1, null, "", Quality.Good, Time.GetUtcNow())]);
+
+    [Fact]
+    public async Task Realarm_AnAcknowledgedAlarmStillActive_PagesAgainAfterItsTime()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Point("sump", 1), default);
+        var ticket = Assert.Single(engine.OpenTickets);
+        await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default);
+        await RunMinutesAsync(engine, 29);
+        Assert.Equal(TicketState.Acknowledged, Assert.Single(engine.OpenTickets).State);
+        await RunMinutesAsync(engine, 2);
+        ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(TicketState.Open, ticket.State);
+        Assert.Contains(ticket.Audit, a => a.Action == "realarm");
+        Assert.Equal(AlarmCondition.ActiveUnacknowledged, engine.State(ticket.RuleId)!.Condition);
+    }
+
+    [Fact]
+    public async Task Resolved_AndNormalThroughTheFollowUp_IsClosed()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Point("sump", 1), default);
+        var ticket = Assert.Single(engine.OpenTickets);
+        await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default);
+        await engine.ConsumeAsync(Point("sump", 0), default);
+        await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "alice", "float switch freed"), default);
+        await RunMinutesAsync(engine, 23 * 60);
+        Assert.Equal(TicketState.Resolved, Assert.Single(engine.OpenTickets).State);
+        await RunMinutesAsync(engine, 61);
+        Assert.Empty(engine.OpenTickets);
+    }
+
+    /// <summary>A wall clock that jumps (NTP) while the monotonic clock goes on.</summary>
+    private sealed class SteppedClock(FakeTimeProvider inner) : TimeProvider
+    {
+        public TimeSpan Step { get; set; }
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow() + Step;
+        public override long GetTimestamp() => inner.GetTimestamp();
+        public override long TimestampFrequency => inner.TimestampFrequency;
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => inner.CreateTimer(callback, state, dueTime, period);
+    }
+
+    [Fact]
+    public async Task WallClockStep_OfAnHour_NeitherFiresNorDelaysEscalation()
+    {
+        var clock = new SteppedClock(Time);
+        _bench.EngineTime = clock;
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Wet(), default);
+        clock.Step = TimeSpan.FromHours(1); // the clock jumps forward an hour
+        await RunMinutesAsync(engine, 9);
+        Assert.Equal(0, Assert.Single(engine.OpenTickets).EscalationLevel); // not fired early
+        clock.Step = TimeSpan.FromHours(-1); // and back, past where it was
+        await RunMinutesAsync(engine, 1);
+        Assert.Equal(1, Assert.Single(engine.OpenTickets).EscalationLevel); // not delayed
+    }
 
     private ReadingBatch Wet() => new("probe", "tank-room", Time.GetUtcNow(),
         [new Reading("probe", "wet", 1, null, "", Quality.Good, Time.GetUtcNow()), new Reading("probe", "health.online", 1, null, "", Quality.Good, Time.GetUtcNow())]);
