@@ -9,6 +9,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //   gateway-load [devices] [points] [seconds] [NAME=VALUE...]
 //                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
 //   gpio-latency [edges] [debounce ms]  GPIO edge to reading out of the pipeline, p50/p99
+//   alarm-throughput [seconds]     readings/s through the alarm engine, 10,000 points, 20,000 rules
+//   alarm-latency [breaches]       breaching edge to the ticket event on a real Mosquitto, p50/p99
 //   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
 return args.FirstOrDefault() switch
 {
@@ -25,6 +27,8 @@ return args.FirstOrDefault() switch
     "gpio-latency" => await FacilityGateway.Benchmarks.Gateway.GpioLatency.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0),
+    "alarm-throughput" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+    "alarm-latency" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.LatencyAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
     _ => Usage(),
 };
 
