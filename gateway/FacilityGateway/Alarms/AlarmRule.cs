@@ -32,7 +32,7 @@ public sealed record AlarmRule(
     /// <summary>True when <paramref name="value"/> is in the alarm condition.</summary>
     public bool Breaches(double value) => Type switch
     {
-        AlarmRuleType.High or AlarmRuleType.HighHigh => value > Limit,
+        AlarmRuleType.High or AlarmRuleType.HighHigh or AlarmRuleType.RateOfChange => value > Limit,
         AlarmRuleType.Low or AlarmRuleType.LowLow => value < Limit,
         AlarmRuleType.State => value == Limit,
         _ => false,
@@ -41,7 +41,7 @@ public sealed record AlarmRule(
     /// <summary>True when <paramref name="value"/> is clear of the condition by the deadband.</summary>
     public bool Clears(double value) => Type switch
     {
-        AlarmRuleType.High or AlarmRuleType.HighHigh => value <= Limit - Deadband,
+        AlarmRuleType.High or AlarmRuleType.HighHigh or AlarmRuleType.RateOfChange => value <= Limit - Deadband,
         AlarmRuleType.Low or AlarmRuleType.LowLow => value >= Limit + Deadband,
         AlarmRuleType.State => value != Limit,
         _ => true,

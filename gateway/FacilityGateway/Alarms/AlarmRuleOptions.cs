@@ -17,6 +17,8 @@ public enum AlarmRuleType
     State,
     /// <summary>No good value for longer than <c>max_age</c>.</summary>
     Stale,
+    /// <summary>The value changes faster than <c>limit</c> per minute (up or down): a tank draining, a pressure collapsing.</summary>
+    RateOfChange,
     /// <summary>A running signal (0/1) started more than <c>max_starts</c> times within <c>window</c>: a pump short-cycling.</summary>
     ShortCycling,
     /// <summary>A running signal (0/1) stayed on longer than <c>max_run</c>: a pump that never stops (a leak, a stuck pressure switch).</summary>

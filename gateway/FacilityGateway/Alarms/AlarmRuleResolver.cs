@@ -18,7 +18,7 @@ internal static class AlarmRuleResolver
         double span = minimum is { } lo && maximum is { } hi ? hi - lo : 0;
         foreach (var o in options)
         {
-            bool analog = o.Type is AlarmRuleType.High or AlarmRuleType.HighHigh or AlarmRuleType.Low or AlarmRuleType.LowLow;
+            bool analog = o.Type is AlarmRuleType.High or AlarmRuleType.HighHigh or AlarmRuleType.Low or AlarmRuleType.LowLow or AlarmRuleType.RateOfChange;
             if (analog && o.Limit is null)
             {
                 errors.Error(o.Origin, o.PathOf("limit"), $"a {YamlBinder.EnumName(typeof(AlarmRuleType), o.Type)} rule needs 'limit:'", $"the value in {(unit.Length > 0 ? unit : "the point's unit")} that raises the alarm");

@@ -17,6 +17,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
     private readonly Queue<long> _starts = new();
     private bool _running;
     private long _runningSince;
+    private (double Value, long At)? _previous;
 
     public AlarmRule Rule => rule;
 
@@ -39,9 +40,18 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
             return RuleTransition.None;
         if (rule.Type is AlarmRuleType.ShortCycling or AlarmRuleType.RunTooLong)
             return EvaluateRunning(reading.Value != 0, now);
+        double value = reading.Value;
+        if (rule.Type == AlarmRuleType.RateOfChange)
+        {
+            var previous = _previous;
+            _previous = (reading.Value, now);
+            if (previous is not { } p || now <= p.At)
+                return RuleTransition.None;
+            value = Math.Abs(reading.Value - p.Value) / time.GetElapsedTime(p.At, now).TotalMinutes; // units per minute
+        }
         if (!Active)
         {
-            if (!rule.Breaches(reading.Value))
+            if (!rule.Breaches(value))
             {
                 _breachSince = null;
                 return RuleTransition.None;
@@ -54,7 +64,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
             _clearSince = null;
             return RuleTransition.Activated;
         }
-        if (!rule.Clears(reading.Value))
+        if (!rule.Clears(value))
         {
             _clearSince = null;
             return RuleTransition.None;

@@ -136,3 +136,30 @@ public class EquipmentRuleTests
         Assert.Equal(RuleTransition.Cleared, evaluator.Evaluate(Running(0)));
     }
 }
+
+public class RateOfChangeTests
+{
+    [Fact]
+    public void RateOfChange_AboveTheLimitPerMinute_ForTheOnDelay_Raises_AndClearsWhenSteady()
+    {
+        var time = new FakeTimeProvider();
+        var rule = new AlarmRule("tank/level/rate_of_change", "tank", "level", "tank", AlarmRuleType.RateOfChange, 0.5, 0.1,
+            TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P2, "Tank draining fast", "m");
+        var evaluator = new RuleEvaluator(rule, time);
+        double level = 3.0;
+        var transitions = new List<RuleTransition>();
+        for (int s = 0; s < 60; s++) // draining 0.02 m/s = 1.2 m/min
+        {
+            transitions.Add(evaluator.Evaluate(new Reading("tank", "level", level, null, "m", Quality.Good, time.GetUtcNow())));
+            level -= 0.02;
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(1, transitions.Count(t => t == RuleTransition.Activated));
+        for (int s = 0; s < 60; s++) // steady
+        {
+            transitions.Add(evaluator.Evaluate(new Reading("tank", "level", level, null, "m", Quality.Good, time.GetUtcNow())));
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(1, transitions.Count(t => t == RuleTransition.Cleared));
+    }
+}
