@@ -190,26 +190,12 @@ public sealed class SqliteOutbox : IAsyncDisposable
     {
         if (appends.Count == 0)
             return;
-        long created = _time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
             using var transaction = _connection.BeginTransaction();
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO records (kind, created_at, payload) VALUES ($kind, $created, $payload) RETURNING id";
-            var kind = insert.Parameters.Add("$kind", SqliteType.Integer);
-            insert.Parameters.AddWithValue("$created", created);
-            var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
-            var ids = new long[appends.Count];
-            for (int i = 0; i < appends.Count; i++)
-            {
-                kind.Value = (int)appends[i].Kind;
-                payload.Value = appends[i].Payload;
-                ids[i] = (long)insert.ExecuteScalar()!;
-            }
+            var ids = InsertRecords(transaction, appends.ConvertAll(a => (a.Kind, a.Payload)));
             transaction.Commit();
-            Interlocked.Exchange(ref _lastId, ids[^1]);
-            Interlocked.Add(ref _appended, appends.Count);
+            Accepted(ids);
             for (int i = 0; i < appends.Count; i++)
                 appends[i].Done.TrySetResult(ids[i]);
         }
@@ -241,26 +227,40 @@ public sealed class SqliteOutbox : IAsyncDisposable
             upsert.Parameters.AddWithValue("$json", json);
             upsert.ExecuteNonQuery();
         }
-        var ids = new long[records.Count];
-        long created = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (int i = 0; i < records.Count; i++)
-        {
-            using var insert = _connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO records (kind, created_at, payload) VALUES ($kind, $created, $payload) RETURNING id";
-            insert.Parameters.AddWithValue("$kind", (int)records[i].Kind);
-            insert.Parameters.AddWithValue("$created", created);
-            insert.Parameters.AddWithValue("$payload", records[i].Payload);
-            ids[i] = (long)insert.ExecuteScalar()!;
-        }
+        var ids = InsertRecords(transaction, records);
         transaction.Commit();
         if (ids.Length > 0)
         {
-            Interlocked.Exchange(ref _lastId, ids[^1]);
-            Interlocked.Add(ref _appended, ids.Length);
+            Accepted(ids);
             Committed?.Invoke();
         }
         return ids;
+    }
+
+    /// <summary>Inserts records in the caller's transaction with one prepared statement; returns their ids.</summary>
+    private long[] InsertRecords(SqliteTransaction transaction, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
+    {
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO records (kind, created_at, payload) VALUES ($kind, $created, $payload) RETURNING id";
+        var kind = insert.Parameters.Add("$kind", SqliteType.Integer);
+        insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
+        var ids = new long[records.Count];
+        for (int i = 0; i < records.Count; i++)
+        {
+            kind.Value = (int)records[i].Kind;
+            payload.Value = records[i].Payload;
+            ids[i] = (long)insert.ExecuteScalar()!;
+        }
+        return ids;
+    }
+
+    /// <summary>After a commit: the last id and the appended count.</summary>
+    private void Accepted(long[] ids)
+    {
+        Interlocked.Exchange(ref _lastId, ids[^1]);
+        Interlocked.Add(ref _appended, ids.Length);
     }
 
     private List<OutboxRecord> Read(long afterId, int limit)

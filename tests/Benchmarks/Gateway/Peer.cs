@@ -24,7 +24,7 @@ public sealed class Peer : IAsyncDisposable
         int port = FreePort();
         string conf = Path.Combine(dir, "mosquitto.conf");
         await File.WriteAllTextAsync(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n{(Environment.UserName == "root" ? "user root\n" : "")}");
-        return await StartAsync("mosquitto", ["-c", conf], port, $"mqtt://127.0.0.1:{port}", null);
+        return await StartAsync("mosquitto", ["-c", conf], port, $"mqtt://127.0.0.1:{port}");
     }
 
     public static async Task<Peer> InfluxAsync(string dir)
@@ -32,7 +32,7 @@ public sealed class Peer : IAsyncDisposable
         int port = FreePort(), rpc = FreePort();
         string conf = Path.Combine(dir, "influxdb.conf");
         await File.WriteAllTextAsync(conf, $"reporting-disabled = true\nbind-address = \"127.0.0.1:{rpc}\"\n[meta]\n  dir = \"{dir}/meta\"\n[data]\n  dir = \"{dir}/data\"\n  wal-dir = \"{dir}/wal\"\n  query-log-enabled = false\n[http]\n  bind-address = \"127.0.0.1:{port}\"\n  log-enabled = false\n[monitor]\n  store-enabled = false\n");
-        var peer = await StartAsync("influxd", ["run", "-config", conf], port, $"http://127.0.0.1:{port}", null);
+        var peer = await StartAsync("influxd", ["run", "-config", conf], port, $"http://127.0.0.1:{port}");
         using var http = new HttpClient();
         using var body = new FormUrlEncodedContent(new Dictionary<string, string> { ["q"] = "CREATE DATABASE facility" });
         (await http.PostAsync($"{peer.Url}/query", body)).EnsureSuccessStatusCode();
@@ -42,10 +42,10 @@ public sealed class Peer : IAsyncDisposable
     public static Task<Peer> VictoriaMetricsAsync(string dir)
     {
         int port = FreePort();
-        return StartAsync("victoria-metrics", [$"-httpListenAddr=127.0.0.1:{port}", $"-storageDataPath={dir}/vm"], port, $"http://127.0.0.1:{port}", null);
+        return StartAsync("victoria-metrics", [$"-httpListenAddr=127.0.0.1:{port}", $"-storageDataPath={dir}/vm"], port, $"http://127.0.0.1:{port}");
     }
 
-    private static async Task<Peer> StartAsync(string program, string[] args, int port, string url, string? unused)
+    private static async Task<Peer> StartAsync(string program, string[] args, int port, string url)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)

@@ -2,20 +2,25 @@ using System.Globalization;
 
 namespace FacilityGateway.IntegrationTests.Infrastructure;
 
-/// <summary>Debian's InfluxDB 1.x (the v1 /write API) on loopback ports, in a temporary folder.</summary>
-public sealed class InfluxDb1Server : IAsyncDisposable
+/// <summary>A server peer started in a temporary folder on a loopback port; disposing stops it and removes the folder.</summary>
+public abstract class LoopbackServer(PeerProcess process, string directory, int port) : IAsyncDisposable
 {
-    private readonly PeerProcess _process;
-    private readonly string _directory;
+    public string Url { get; } = $"http://127.0.0.1:{port}";
 
-    private InfluxDb1Server(PeerProcess process, string directory, int port)
+    public async ValueTask DisposeAsync()
     {
-        _process = process;
-        _directory = directory;
-        Url = $"http://127.0.0.1:{port}";
+        await process.DisposeAsync();
+        Directory.Delete(directory, recursive: true);
+        GC.SuppressFinalize(this);
     }
+}
 
-    public string Url { get; }
+/// <summary>Debian's InfluxDB 1.x (the v1 /write API) on loopback ports, in a temporary folder.</summary>
+public sealed class InfluxDb1Server : LoopbackServer
+{
+    private InfluxDb1Server(PeerProcess process, string directory, int port) : base(process, directory, port)
+    {
+    }
 
     public static async Task<InfluxDb1Server> StartAsync()
     {
@@ -55,27 +60,14 @@ public sealed class InfluxDb1Server : IAsyncDisposable
         return text;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 }
 
 /// <summary>Debian's VictoriaMetrics, which accepts InfluxDB's v2 write API (/api/v2/write) and exports what it stored.</summary>
-public sealed class VictoriaMetricsServer : IAsyncDisposable
+public sealed class VictoriaMetricsServer : LoopbackServer
 {
-    private readonly PeerProcess _process;
-    private readonly string _directory;
-
-    private VictoriaMetricsServer(PeerProcess process, string directory, int port)
+    private VictoriaMetricsServer(PeerProcess process, string directory, int port) : base(process, directory, port)
     {
-        _process = process;
-        _directory = directory;
-        Url = $"http://127.0.0.1:{port}";
     }
-
-    public string Url { get; }
 
     public static async Task<VictoriaMetricsServer> StartAsync()
     {
@@ -95,9 +87,4 @@ public sealed class VictoriaMetricsServer : IAsyncDisposable
         return await http.GetStringAsync($"/api/v1/export?match[]={Uri.EscapeDataString(selector)}");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _process.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
 }

@@ -33,7 +33,7 @@ public sealed class ProfileInfo : ConfigNode
     public string Source { get; set; } = "";
     /// <summary>Notes for installers (wiring, settings on the device, quirks).</summary>
     public string? Notes { get; set; }
-    /// <summary>Suggested serial settings or limits, free text.</summary>
+    /// <summary>The quiet time this device needs between requests, for the installer to set as min_request_gap on its line.</summary>
     public TimeSpan? MinRequestGap { get; set; }
 }
 
