@@ -11,7 +11,7 @@ public sealed partial class DemoTests(ITestOutputHelper output)
     public async Task Demo_Headless_PublishesTelemetryOfEveryDevice_AndStopsCleanly()
     {
         string simulator = Path.Combine(AppContext.BaseDirectory, "facility-simulator.dll");
-        await using var demo = PeerProcess.Start("dotnet", simulator, "demo", "--duration", "40s", "--headless");
+        await using var demo = PeerProcess.Start("dotnet", simulator, "demo", "--duration", "55s", "--headless");
         string banner = await demo.WaitForLineAsync(l => l.Contains("MQTT broker on", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
         int port = int.Parse(BrokerPort().Match(banner).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
@@ -29,6 +29,10 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.Contains("/tickets/T-", StringComparison.Ordinal)
             && m.Payload.Contains("\"priority\":\"p2\"", StringComparison.Ordinal) && m.Payload.Contains("Booster pump 1", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(40), "the P2 pump ticket");
+        // The scripted dry run (at 35 s) of the duty pump, now pump 2: running with no flow on the main, a P2 ticket.
+        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.Contains("/tickets/T-", StringComparison.Ordinal)
+            && m.Payload.Contains("/dry_run", StringComparison.Ordinal) && m.Payload.Contains("Booster pump 2 is running dry", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(40), "the dry-run ticket");
         Assert.Contains(subscriber.Messages, m => m.Topic == "facility/demo-court/demo-plantroom/events" && m.Payload.Contains("\"event\":\"opened\"", StringComparison.Ordinal));
         Assert.Contains(subscriber.Messages, m => m.Topic == "facility/demo-court/demo-plantroom/status" && m.Payload == "online");
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FacilityGateway.Configuration;
+using FacilityGateway.Maintenance;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using FacilityGateway.Tickets;
@@ -11,7 +12,8 @@ namespace FacilityGateway.Alarms;
 /// Evaluates every rule on every reading, keeps the ISA-18.2 state of each alarm, and opens one ticket per alarm
 /// occurrence. Each change of alarm state, its ticket and its notification commit in one outbox transaction, so a crash
 /// at any point neither loses nor duplicates a ticket. A device's communication loss raises one alarm and suppresses that
-/// device's value alarms, so one fault gives one ticket.
+/// device's value alarms, so one fault gives one ticket. It also counts each asset's run hours and starts and opens the
+/// maintenance tickets of the asset's plan, and holds P2-P4 notifications for a digest during a flood.
 /// </summary>
 public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
 {
@@ -23,8 +25,13 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<(string Device, string Point), List<RuleEvaluator>> _byPoint = [];
-    private readonly Dictionary<string, RuleEvaluator> _byRule = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Device, string Point), List<IAlarmEvaluator>> _byPoint = [];
+    private readonly Dictionary<string, IAlarmEvaluator> _byRule = new(StringComparer.Ordinal);
+    private readonly List<IAlarmEvaluator> _clocked = [];
+    private readonly List<UsageTracker> _usage = [];
+    private readonly Dictionary<(string Device, string Point), List<UsageTracker>> _usageByPoint = [];
+    private readonly NotificationFlood _flood;
+    private long _usageSavedAt;
     private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetOptions> _assets;
@@ -39,6 +46,9 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
 
     /// <summary>The window of chatter detection.</summary>
     public static readonly TimeSpan ChatterWindow = TimeSpan.FromMinutes(1);
+
+    /// <summary>Run hours and starts are saved at least this often: a power cut loses at most this much of them.</summary>
+    public static readonly TimeSpan UsageSaveEvery = TimeSpan.FromMinutes(1);
     private bool _loaded;
 
     public AlarmEngine(GatewayConfig config, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
@@ -48,20 +58,37 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _time = time;
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        _rota = new OnCallRota(config.OnCall, TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
+        _rota = new OnCallRota(config.OnCall, zone);
         _followUp = config.OnCall.FollowUp;
-        foreach (var device in config.Devices.Where(d => d.Enabled))
+        _flood = new NotificationFlood(config.OnCall.Flood, config.Gateway.Site, time);
+        _usageSavedAt = time.GetTimestamp();
+        var evaluators = config.Devices.Where(d => d.Enabled)
+            .SelectMany(d => d.AlarmRules.Append(AlarmRule.CommLoss(d.Id, d.Asset)))
+            .Select(rule => (IAlarmEvaluator)new RuleEvaluator(rule, time))
+            .Concat(config.Assets.SelectMany(a => a.EquipmentRules).SelectMany(r => r.CreateEvaluators(time, zone)));
+        foreach (var evaluator in evaluators)
         {
-            foreach (var rule in device.AlarmRules.Append(AlarmRule.CommLoss(device.Id, device.Asset)))
-            {
-                var evaluator = new RuleEvaluator(rule, time);
-                _byRule[rule.Id] = evaluator;
-                var key = (rule.DeviceId, rule.PointId);
-                if (!_byPoint.TryGetValue(key, out var list))
-                    _byPoint[key] = list = [];
-                list.Add(evaluator);
-            }
+            _byRule[evaluator.Rule.Id] = evaluator;
+            if (evaluator.Clocked)
+                _clocked.Add(evaluator);
+            foreach (var input in evaluator.Inputs)
+                Route(_byPoint, input, evaluator);
         }
+        foreach (var asset in config.Assets.Where(a => a.RunningPoint is not null || a.Maintenance.Any(t => t.Every is not null)))
+        {
+            var tracker = new UsageTracker(asset, time);
+            _usage.Add(tracker);
+            if (asset.RunningPoint is { } running)
+                Route(_usageByPoint, running, tracker);
+        }
+    }
+
+    private static void Route<T>(Dictionary<(string, string), List<T>> routes, PointRef point, T target)
+    {
+        if (!routes.TryGetValue((point.Device, point.Point), out var list))
+            routes[(point.Device, point.Point)] = list = [];
+        list.Add(target);
     }
 
     /// <summary>Tickets not closed, newest first.</summary>
@@ -84,19 +111,22 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         {
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var changes = new Changes();
+            List<UsageTracker>? counted = null;
             foreach (var reading in batch.Readings)
             {
+                if (_usageByPoint.Count > 0 && _usageByPoint.TryGetValue((reading.DeviceId, reading.PointId), out var trackers))
+                {
+                    foreach (var tracker in trackers)
+                        tracker.Update(reading);
+                    (counted ??= []).AddRange(trackers);
+                }
                 if (!_byPoint.TryGetValue((reading.DeviceId, reading.PointId), out var evaluators))
                     continue;
                 foreach (var evaluator in evaluators)
-                {
-                    switch (evaluator.Evaluate(reading))
-                    {
-                        case RuleTransition.Activated: Activate(evaluator.Rule, reading, changes); break;
-                        case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
-                    }
-                }
+                    Apply(evaluator, evaluator.Evaluate(reading), changes);
             }
+            if (counted is not null)
+                PlanMaintenance(counted, changes);
             await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -117,16 +147,17 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var changes = new Changes();
             var now = _time.GetUtcNow();
-            foreach (var evaluator in _byRule.Values.Where(e => e.Rule.Type == AlarmRuleType.Stale))
-            {
-                var reading = Reading.Bad(evaluator.Rule.DeviceId, evaluator.Rule.PointId, evaluator.Rule.Unit, Quality.UncertainStale, now);
-                switch (evaluator.Check())
-                {
-                    case RuleTransition.Activated: Activate(evaluator.Rule, reading, changes); break;
-                    case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
-                }
-            }
+            foreach (var evaluator in _clocked)
+                Apply(evaluator, evaluator.Check(), changes);
             long monotonic = _time.GetTimestamp();
+            PlanMaintenance(_usage, changes);
+            if (_time.GetElapsedTime(_usageSavedAt, monotonic) >= UsageSaveEvery)
+                SaveUsage(changes);
+            if (_flood.TakeDigest() is { } digest)
+            {
+                changes.Digest = digest;
+                LogDigest(digest.Digest.Items.Count, digest.Digest.Key);
+            }
             foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Open))
             {
                 int next = ticket.EscalationLevel + 1;
@@ -233,7 +264,16 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
-    private void Activate(AlarmRule rule, Reading reading, Changes changes)
+    private void Apply(IAlarmEvaluator evaluator, RuleTransition transition, Changes changes)
+    {
+        switch (transition)
+        {
+            case RuleTransition.Activated: Activate(evaluator.Rule, evaluator.Value, changes); break;
+            case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
+        }
+    }
+
+    private void Activate(AlarmRule rule, double? value, Changes changes)
     {
         var now = _time.GetUtcNow();
         var state = _states.GetValueOrDefault(rule.Id) ?? new AlarmState { RuleId = rule.Id };
@@ -245,7 +285,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         if (!commLoss && !state.Chattering && IsChattering(rule.Id))
         {
             state = state with { Chattering = true };
-            OpenInstrumentTicket(rule, reading, now, changes);
+            OpenInstrumentTicket(rule, value, now, changes);
         }
         if (state.IsSilenced(now))
         {
@@ -261,7 +301,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             {
                 Occurrences = previous.Occurrences + 1,
                 LastAt = now,
-                Value = Value(reading),
+                Value = value,
                 ConditionActive = true,
                 State = previous.State == TicketState.Resolved ? TicketState.Open : previous.State,
                 Revision = previous.Revision + 1,
@@ -271,8 +311,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
         else
         {
-            ticket = NewTicket(rule, reading, now);
-            _openedAt[ticket.Id] = _time.GetTimestamp();
+            ticket = NewTicket(rule, value, now);
             name = "opened";
         }
         LogTicket(ticket.Id, name, ticket.Priority, ticket.Asset.Name, ticket.Message);
@@ -293,7 +332,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     }
 
     /// <summary>One low-priority ticket asking for the instrument to be checked; the chattering alarm stops paging.</summary>
-    private void OpenInstrumentTicket(AlarmRule rule, Reading reading, DateTimeOffset now, Changes changes)
+    private void OpenInstrumentTicket(AlarmRule rule, double? value, DateTimeOffset now, Changes changes)
     {
         var chatter = rule with
         {
@@ -303,7 +342,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         };
         if (OpenTickets.Any(t => t.RuleId == chatter.Id))
             return;
-        var ticket = NewTicket(chatter, reading, now);
+        var ticket = NewTicket(chatter, value, now);
         changes.Put(ticket, "opened");
         LogTicket(ticket.Id, "opened", ticket.Priority, ticket.Asset.Name, ticket.Message);
     }
@@ -338,10 +377,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
-    private Ticket NewTicket(AlarmRule rule, Reading reading, DateTimeOffset now)
+    private Ticket NewTicket(AlarmRule rule, double? value, DateTimeOffset now)
     {
         var asset = _assets.GetValueOrDefault(rule.AssetId);
         string id = $"T-{now:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant()}";
+        _openedAt[id] = _time.GetTimestamp(); // escalation counts on monotonic time
         return new Ticket
         {
             Id = id,
@@ -352,7 +392,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             PointId = rule.PointId,
             Priority = rule.Priority,
             Message = rule.Message,
-            Value = Value(reading),
+            Value = value,
             Limit = rule.Type is AlarmRuleType.Stale ? null : rule.Limit,
             Unit = rule.Unit,
             FirstAt = now,
@@ -363,7 +403,84 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         };
     }
 
-    private static double? Value(Reading reading) => double.IsFinite(reading.Value) ? reading.Value : null;
+    /// <summary>Tasks of the plans that came due: a P4 maintenance ticket each, committed with the due points that follow.</summary>
+    private void PlanMaintenance(IEnumerable<UsageTracker> trackers, Changes changes)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var tracker in trackers.Distinct())
+        {
+            var (due, next) = tracker.Plan(now);
+            if (due.Count == 0 && next.Due == tracker.Snapshot().Due)
+                continue;
+            changes.Usage[tracker] = next;
+            foreach (var task in due)
+                OpenMaintenanceTicket(tracker, task, now, changes);
+        }
+    }
+
+    private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
+    {
+        var asset = tracker.Asset;
+        string slug = new([.. task.Task.Task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+        var running = asset.RunningPoint;
+        var rule = new AlarmRule($"{asset.Id}/maintenance/{slug}", running?.Device ?? "", running?.Point ?? "", asset.Id, AlarmRuleType.Maintenance,
+            task.Task.EveryRunHours ?? task.Task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
+            $"Maintenance due: {task.Task.Task} ({task.Reason})", task.Task.EveryRunHours is not null ? "h" : task.Task.EveryStarts is not null ? "starts" : "");
+        double? value = task.Task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.Task.EveryStarts is not null ? tracker.Starts : null;
+        var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == rule.Id && t.State != TicketState.Resolved));
+        Ticket ticket;
+        if (open is not null)
+        {
+            // Not done since it last came due: the same ticket counts another occurrence.
+            ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = rule.Message, Revision = open.Revision + 1,
+                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", $"due again: {task.Reason}")] };
+        }
+        else
+        {
+            ticket = NewTicket(rule, value, now) with { ConditionActive = false };
+        }
+        LogTicket(ticket.Id, "maintenance_due", ticket.Priority, asset.Name, ticket.Message);
+        changes.Put(ticket, "maintenance_due");
+    }
+
+    /// <summary>Counters that moved are saved (and published as readings of the gateway) with this commit.</summary>
+    private void SaveUsage(Changes changes)
+    {
+        _usageSavedAt = _time.GetTimestamp();
+        var now = _time.GetUtcNow();
+        var readings = new List<Reading>();
+        foreach (var tracker in _usage.Where(t => t.Dirty))
+        {
+            if (!changes.Usage.ContainsKey(tracker))
+                changes.Usage[tracker] = tracker.Snapshot();
+            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.run_hours", Math.Round(tracker.RunHours, 3), null, "h", Quality.Good, now));
+            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.starts", tracker.Starts, null, "", Quality.Good, now));
+        }
+        if (readings.Count > 0)
+            changes.Readings.Add(new ReadingBatch(OutboxService.GatewayDeviceId, _config.Gateway.Id, now, readings));
+    }
+
+    /// <summary>Saves the usage counters now (on a clean stop).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_loaded)
+                return;
+            var changes = new Changes();
+            SaveUsage(changes);
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Run hours and starts of an asset with a run signal or a calendar plan.</summary>
+    public (double RunHours, long Starts)? Usage(string assetId) =>
+        _usage.FirstOrDefault(t => t.Asset.Id == assetId) is { } tracker ? (tracker.RunHours, tracker.Starts) : null;
 
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
@@ -377,6 +494,10 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             if (_byRule.TryGetValue(state.RuleId, out var evaluator))
                 evaluator.Restore(state.IsActive); // raised and notified before the restart: stays silent
         }
+        foreach (var (key, json) in await _outbox.Outbox.LoadStateAsync("usage", cancellationToken).ConfigureAwait(false))
+            _usage.FirstOrDefault(t => t.Asset.Id == key)?.Restore(JsonSerializer.Deserialize<UsageState>(json, TicketEvent.Json)!);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("flood", cancellationToken).ConfigureAwait(false))
+            _flood.Restore(JsonSerializer.Deserialize<DigestState>(json, TicketEvent.Json)!);
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
         {
             var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
@@ -393,39 +514,66 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private sealed class Changes
     {
         public Dictionary<string, AlarmState> States { get; } = new(StringComparer.Ordinal);
-        public Dictionary<string, (Ticket Ticket, List<string> Events)> Tickets { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Each ticket changed, with every version of it that is an event, in order.</summary>
+        public Dictionary<string, List<(Ticket Ticket, string Event)>> Tickets { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<UsageTracker, UsageState> Usage { get; } = [];
+
+        public List<ReadingBatch> Readings { get; } = [];
+
+        public (TicketDigest Digest, DigestState Next)? Digest { get; set; }
+
+        public bool IsEmpty => States.Count == 0 && Tickets.Count == 0 && Usage.Count == 0 && Readings.Count == 0 && Digest is null;
 
         public void Put(AlarmState state) => States[state.RuleId] = state;
 
         public void Put(Ticket ticket, string @event)
         {
-            if (Tickets.TryGetValue(ticket.Id, out var entry))
-                Tickets[ticket.Id] = (ticket, [.. entry.Events, @event]);
-            else
-                Tickets[ticket.Id] = (ticket, [@event]);
+            if (!Tickets.TryGetValue(ticket.Id, out var versions))
+                Tickets[ticket.Id] = versions = [];
+            versions.Add((ticket, @event));
         }
+
+        /// <summary>The newest version of a ticket: changed in this evaluation, or as committed.</summary>
+        public Ticket? Current(Ticket? committed) =>
+            committed is not null && Tickets.TryGetValue(committed.Id, out var versions) ? versions[^1].Ticket : committed;
     }
 
     private async Task CommitAsync(Changes changes, CancellationToken cancellationToken)
     {
-        if (changes.States.Count == 0 && changes.Tickets.Count == 0)
+        if (changes.IsEmpty)
             return;
+        var events = changes.Tickets.Values.SelectMany(v => v).ToList();
+        var (held, flood) = _flood.Plan(events, changes.Digest?.Next);
         var rows = new List<(string, string, string)>();
         rows.AddRange(changes.States.Values.Select(s => ("alarm", s.RuleId, JsonSerializer.Serialize(s, TicketEvent.Json))));
-        rows.AddRange(changes.Tickets.Values.Select(t => ("ticket", t.Ticket.Id, JsonSerializer.Serialize(t.Ticket, TicketEvent.Json))));
-        var records = changes.Tickets.Values
-            .SelectMany(t => t.Events.Select(e => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e, t.Ticket).Encode())))
-            .ToList();
+        rows.AddRange(changes.Tickets.Values.Select(v => ("ticket", v[^1].Ticket.Id, JsonSerializer.Serialize(v[^1].Ticket, TicketEvent.Json))));
+        rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, TicketEvent.Json))));
+        if (flood is not null)
+            rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, TicketEvent.Json)));
+        var records = new List<(OutboxRecordKind, byte[])>();
+        if (changes.Digest is { } digest)
+            records.Add((OutboxRecordKind.TicketDigest, digest.Digest.Encode()));
+        records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
+        records.AddRange(changes.Readings.Select(b => (OutboxRecordKind.Readings, ReadingBatchCodec.Encode(b))));
         await _outbox.Outbox.TransactAsync(rows, records, cancellationToken).ConfigureAwait(false);
         // Only after the commit does memory follow: a failed commit leaves the old state to be tried again.
         foreach (var state in changes.States.Values)
             _states[state.RuleId] = state;
         lock (_tickets)
-            foreach (var (ticket, _) in changes.Tickets.Values)
-                _tickets[ticket.Id] = ticket;
+            foreach (var versions in changes.Tickets.Values)
+                _tickets[versions[^1].Ticket.Id] = versions[^1].Ticket;
+        foreach (var (tracker, usage) in changes.Usage)
+            tracker.Saved(usage);
+        if (flood is not null)
+            _flood.Apply(flood);
     }
 
     public void Dispose() => _gate.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification flood: {Count} notifications sent as digest {Key}")]
+    private partial void LogDigest(int count, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ticket {TicketId} {Event}: {Priority} {Asset}: {Message}")]
     private partial void LogTicket(string ticketId, string @event, AlarmPriority priority, string asset, string message);

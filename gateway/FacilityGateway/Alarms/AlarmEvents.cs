@@ -5,11 +5,12 @@ using FacilityGateway.Tickets;
 namespace FacilityGateway.Alarms;
 
 /// <summary>
-/// A notification about a ticket, as stored in the outbox and published (docs/TICKETS.md):
+/// A notification about a ticket, as stored in the outbox and published (docs/ON-CALL.md):
 /// <c>{"event":"opened","key":"T-20261126-233000-1a2b#1","ticket":{...}}</c>. <c>key</c> (ticket id and revision) is the
-/// idempotency key: a consumer that sees it twice has seen the same notification twice.
+/// idempotency key: a consumer that sees it twice has seen the same notification twice. <c>held</c> is true when a
+/// notification flood held it for the digest: it updates dashboards but pages nobody.
 /// </summary>
-public sealed record TicketEvent(string Event, string Key, Ticket Ticket)
+public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? Held = null)
 {
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -18,7 +19,7 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket)
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static TicketEvent Of(string name, Ticket ticket) => new(name, $"{ticket.Id}#{ticket.Revision}", ticket);
+    public static TicketEvent Of(string name, Ticket ticket, bool held = false) => new(name, $"{ticket.Id}#{ticket.Revision}", ticket, held ? true : null);
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

@@ -23,6 +23,15 @@ public enum AlarmRuleType
     ShortCycling,
     /// <summary>A running signal (0/1) stayed on longer than <c>max_run</c>: a pump that never stops (a leak, a stuck pressure switch).</summary>
     RunTooLong,
+    /// <summary>An asset's dry-run rule (written under the asset's <c>rules:</c>, not a point's).</summary>
+    [NotBound, Describe("dry_run is a rule of an asset: write it under the asset's 'rules:' with running:, flow: or power: (docs/ALARM-RULES.md)")]
+    DryRun,
+    /// <summary>An asset's lighting schedule rule (written under the asset's <c>rules:</c>, not a point's).</summary>
+    [NotBound, Describe("lighting_schedule is a rule of an asset: write it under the asset's 'rules:' with point: and schedule: (docs/ALARM-RULES.md)")]
+    LightingSchedule,
+    /// <summary>A task of an asset's maintenance plan came due.</summary>
+    [NotBound, Describe("maintenance is planned under the asset's 'maintenance:' with every_run_hours:, every_starts: or every:")]
+    Maintenance,
 }
 
 /// <summary>Priority, P1 most urgent. Response targets per priority are in <see cref="Tickets.ResponseTargets"/>.</summary>
@@ -32,7 +41,7 @@ public enum AlarmPriority { P1 = 1, P2 = 2, P3 = 3, P4 = 4 }
 public sealed class AlarmRuleOptions : ConfigNode
 {
     /// <summary>What the rule watches.</summary>
-    [RequiredKey, Describe("add 'type:' (high, high_high, low, low_low, state, stale)")]
+    [RequiredKey, Describe("add 'type:' (high, high_high, low, low_low, state, stale, rate_of_change, short_cycling, run_too_long)")]
     public AlarmRuleType Type { get; set; }
 
     /// <summary>Limit of an analog rule, in the point's unit.</summary>

@@ -9,10 +9,9 @@ public enum RuleTransition { None, Activated, Cleared }
 /// The condition of one rule over its readings: deadband, on-delay and off-delay, on monotonic time (a wall-clock step
 /// neither fires nor delays anything). Bad readings are not values: they neither raise nor clear a value alarm.
 /// </summary>
-public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
+public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time) : IAlarmEvaluator
 {
-    private long? _breachSince;
-    private long? _clearSince;
+    private readonly DelayedCondition _condition = new(rule.OnDelay, rule.OffDelay, time);
     private long _lastGood = time.GetTimestamp();
     private readonly Queue<long> _starts = new();
     private bool _running;
@@ -21,15 +20,26 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
 
     public AlarmRule Rule => rule;
 
-    /// <summary>True while the alarm condition is established (after the on-delay, until the off-delay).</summary>
-    public bool Active { get; private set; }
+    public IReadOnlyList<PointRef> Inputs { get; } = [new(rule.DeviceId, rule.PointId)];
 
-    /// <summary>Restores the condition after a restart, so an alarm already raised is not raised again.</summary>
+    public bool Clocked => rule.Type == AlarmRuleType.Stale;
+
+    /// <summary>True while the alarm condition is established (after the on-delay, until the off-delay).</summary>
+    public bool Active
+    {
+        get => _condition.Active;
+        private set => _condition.Active = value;
+    }
+
+    public double? Value { get; private set; }
+
     public void Restore(bool active) => Active = active;
 
     public RuleTransition Evaluate(Reading reading)
     {
         long now = time.GetTimestamp();
+        if (!reading.Quality.IsBad() && double.IsFinite(reading.Value))
+            Value = reading.Value;
         if (rule.Type == AlarmRuleType.Stale)
         {
             if (reading.Quality == Quality.Good)
@@ -49,32 +59,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time)
                 return RuleTransition.None;
             value = Math.Abs(reading.Value - p.Value) / time.GetElapsedTime(p.At, now).TotalMinutes; // units per minute
         }
-        if (!Active)
-        {
-            if (!rule.Breaches(value))
-            {
-                _breachSince = null;
-                return RuleTransition.None;
-            }
-            _breachSince ??= now;
-            if (time.GetElapsedTime(_breachSince.Value, now) < rule.OnDelay)
-                return RuleTransition.None;
-            Active = true;
-            _breachSince = null;
-            _clearSince = null;
-            return RuleTransition.Activated;
-        }
-        if (!rule.Clears(value))
-        {
-            _clearSince = null;
-            return RuleTransition.None;
-        }
-        _clearSince ??= now;
-        if (time.GetElapsedTime(_clearSince.Value, now) < rule.OffDelay)
-            return RuleTransition.None;
-        Active = false;
-        _clearSince = null;
-        return RuleTransition.Cleared;
+        return _condition.Update(rule.Breaches(value), rule.Clears(value), now);
     }
 
     /// <summary>Equipment rules over a running signal: starts within a window, or one run too long.</summary>

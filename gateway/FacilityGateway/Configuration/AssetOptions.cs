@@ -43,6 +43,23 @@ public sealed class AssetOptions : ConfigNode
 
     /// <summary>Maintenance plan.</summary>
     public List<MaintenanceTask> Maintenance { get; set; } = [];
+
+    /// <summary>
+    /// The run signal, <c>device/point</c> (non-zero is running): run hours and starts are counted from it, and
+    /// maintenance by run hours or starts and the dry_run rule need it.
+    /// </summary>
+    public string? Running { get; set; }
+
+    /// <summary>Equipment rules over more than one point or a schedule (dry_run, lighting_schedule).</summary>
+    public List<Alarms.Equipment.EquipmentRuleOptions> Rules { get; set; } = [];
+
+    /// <summary>The run signal, resolved by validation.</summary>
+    [NotBound]
+    public Alarms.PointRef? RunningPoint { get; set; }
+
+    /// <summary>The equipment rules, resolved by validation.</summary>
+    [NotBound]
+    public List<Alarms.Equipment.EquipmentRule> EquipmentRules { get; set; } = [];
 }
 
 /// <summary>Building, floor and room.</summary>
@@ -74,6 +91,6 @@ public sealed class MaintenanceTask : ConfigNode
     [Range(1, 100_000_000)]
     public long? EveryStarts { get; set; }
 
-    /// <summary>Due every calendar period.</summary>
+    /// <summary>Due every calendar period, counted from when the gateway first saw the task.</summary>
     public TimeSpan? Every { get; set; }
 }

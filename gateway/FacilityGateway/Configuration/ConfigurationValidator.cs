@@ -62,6 +62,10 @@ internal static class ConfigurationValidator
                 errors.Error(device.OriginOf("interval"), device.PathOf("interval"), $"interval {Durations.Format(device.Interval)} is too short", "use 10ms or more; 1s is typical");
             DeviceKinds.All[device.Kind].Validate(device, context);
         }
+
+        var points = config.Devices.Where(d => d.Enabled && d.Id.Length > 0).DistinctBy(d => d.Id)
+            .ToDictionary(d => d.Id, d => d.DescribePoints().DistinctBy(p => p.Id).ToDictionary(p => p.Id, StringComparer.Ordinal), StringComparer.Ordinal);
+        Alarms.Equipment.EquipmentRuleResolver.Resolve(config, points, errors);
     }
 
     private static void Unique<T>(IEnumerable<T> items, Func<T, string> id, string what, ConfigErrors errors) where T : ConfigNode

@@ -31,9 +31,10 @@ public static class GatewayHost
         builder.Services.AddSingleton<Outbox.OutboxService>();
         builder.Services.AddSingleton<Alarms.AlarmEngine>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
-        builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
+        // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
+        builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddHostedService<ReadingPipeline>();
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
         builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();

@@ -9,6 +9,8 @@ public enum OutboxRecordKind : byte
     AlarmEvent = 2,
     /// <summary>A ticket change (alarms issue).</summary>
     TicketEvent = 3,
+    /// <summary>A digest of ticket events held during a notification flood.</summary>
+    TicketDigest = 4,
 }
 
 /// <summary>

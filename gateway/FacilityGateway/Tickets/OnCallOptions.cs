@@ -34,6 +34,9 @@ public sealed class OnCallOptions : ConfigNode
 
     /// <summary>Unacknowledged P2: page the secondary after this long.</summary>
     public TimeSpan P2SecondaryAfter { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Flood handling: too many notifications at once go out as a digest (P1 always alone).</summary>
+    public Alarms.FloodOptions Flood { get; set; } = new();
 }
 
 /// <summary>How to reach a person.</summary>

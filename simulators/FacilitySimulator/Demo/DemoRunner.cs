@@ -23,6 +23,7 @@ public static class DemoRunner
         new() { At = TimeSpan.FromSeconds(10), Device = "leak-inputs", Fault = "leak", Target = "di0" },
         new() { At = TimeSpan.FromSeconds(15), Device = "gpio-wiring", Fault = "leak" },
         new() { At = TimeSpan.FromSeconds(25), Device = "booster-set", Fault = "trip", Target = "1" },
+        new() { At = TimeSpan.FromSeconds(35), Device = "booster-set", Fault = "dry_run" },
     ];
 
     public static async Task<int> RunAsync(TimeSpan? duration, bool headless, TextWriter output, CancellationToken cancellationToken)

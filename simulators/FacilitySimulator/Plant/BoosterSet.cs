@@ -57,6 +57,9 @@ public sealed class BoosterSet : SimulatedDevice
         }
     }
 
+    /// <summary>True while the duty pump runs dry (the suction tank is empty): low power, no flow.</summary>
+    public bool DryRunning => _dryRun && DutyRunning;
+
     /// <summary>True while a pump runs (its drive's run-feedback contact is closed).</summary>
     public bool DutyRunning => _frequency.Any(f => f > 1);
 

@@ -45,11 +45,13 @@ public sealed class PlantRoom : IAsyncDisposable
         plant.Serve("meter", meterStore, MbapFraming.Instance, ports.GetValueOrDefault("meter"));
 
         var serialStore = new ModbusDataStore(11, 12, 5);
-        plant.Add(new BoosterSet("booster-set",
+        var boosters = new BoosterSet("booster-set",
             new ProfileRegisters(profilesDirectory, "abb-acs580", serialStore[11]),
             new ProfileRegisters(profilesDirectory, "abb-acs580", serialStore[12]),
-            () => plant.Demand));
-        plant.Add(new WaterMeter("cold-water-meter", new ProfileRegisters(profilesDirectory, "onicon-f3100", serialStore[5]), () => plant.Demand));
+            () => plant.Demand);
+        plant.Add(boosters);
+        // A pump running dry moves no water: the main's flow meter sees it.
+        plant.Add(new WaterMeter("cold-water-meter", new ProfileRegisters(profilesDirectory, "onicon-f3100", serialStore[5]), () => boosters.DryRunning ? 0 : plant.Demand));
         plant.Serve("serial_server", serialStore, RtuFraming.Instance, ports.GetValueOrDefault("serial_server"));
         if (serialDevice is not null)
         {

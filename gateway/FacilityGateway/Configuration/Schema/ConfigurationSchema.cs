@@ -128,7 +128,7 @@ public static class ConfigurationSchema
             return new JsonObject { ["type"] = "string", ["pattern"] = @"^\d{2}:\d{2}(:\d{2})?$" };
         else if (t.IsEnum)
             // The binder ignores case: offer the canonical spelling first, then the type's own (P1, V2, Int16 ...).
-            scalar = new JsonObject { ["enum"] = new JsonArray([.. YamlBinder.EnumNames(t).Select(n => n.Key).Concat(Enum.GetNames(t)).Distinct().Select(n => (JsonNode)n)]) };
+            scalar = new JsonObject { ["enum"] = new JsonArray([.. YamlBinder.EnumNames(t).Select(n => n.Key).Concat(YamlBinder.EnumNames(t).Select(n => Enum.GetName(t, n.Value)!)).Distinct().Select(n => (JsonNode)n)]) };
         else
             throw new NotSupportedException($"No schema for {t}.");
         foreach (var key in scalar.Where(p => p.Value is null).Select(p => p.Key).ToList())

@@ -34,12 +34,12 @@ public sealed class RangeAttribute(double minimum, double maximum) : Attribute
     public double Maximum { get; } = maximum;
 }
 
-/// <summary>A property the binder leaves alone (bound by hand, or computed).</summary>
-[AttributeUsage(AttributeTargets.Property)]
+/// <summary>A property the binder leaves alone (bound by hand, or computed), or an enum value YAML cannot name.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class NotBoundAttribute : Attribute;
 
-/// <summary>A one-line description used by the JSON Schema and the docs.</summary>
-[AttributeUsage(AttributeTargets.Property)]
+/// <summary>A one-line description used by the JSON Schema and the docs; on a hidden enum value, the hint for who writes it.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class DescribeAttribute(string text) : Attribute
 {
     /// <summary>The description.</summary>

@@ -219,8 +219,10 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         if (match.Key is not null)
             return match.Value;
         string? suggestion = Names.Suggest(text, EnumNames(type).Select(n => n.Key));
+        var hidden = Enum.GetNames(type).FirstOrDefault(n => string.Equals(Names.SnakeCase(n), text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
+        string? hint = hidden is null ? null : type.GetField(hidden)!.GetCustomAttribute<DescribeAttribute>()?.Text;
         errors.Error(location, path, $"'{text}' is not one of {string.Join(", ", EnumNames(type).Select(n => n.Key))}",
-            suggestion is null ? null : $"did you mean '{suggestion}'?");
+            hint ?? (suggestion is null ? null : $"did you mean '{suggestion}'?"));
         return null;
     }
 
@@ -260,7 +262,9 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
             .ToDictionary(p => Names.SnakeCase(p.Name), StringComparer.Ordinal);
 
     internal static IEnumerable<KeyValuePair<string, object>> EnumNames(Type type) =>
-        Enum.GetValues(type).Cast<object>().Select(v => new KeyValuePair<string, object>(EnumName(type, v), v));
+        Enum.GetValues(type).Cast<object>()
+            .Where(v => type.GetField(Enum.GetName(type, v)!)!.GetCustomAttribute<NotBoundAttribute>() is null)
+            .Select(v => new KeyValuePair<string, object>(EnumName(type, v), v));
 
     internal static string EnumName(Type type, object value)
     {

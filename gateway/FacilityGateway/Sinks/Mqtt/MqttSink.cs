@@ -72,6 +72,13 @@ public sealed partial class MqttSink : ISink
                     }
                     continue;
                 }
+                if (record.Kind == OutboxRecordKind.TicketDigest)
+                {
+                    await window.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    pending.Add(PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Digests).WithPayload(record.Payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build(), window, cancellationToken));
+                    continue;
+                }
                 if (record.Kind != OutboxRecordKind.Readings)
                     continue;
                 var batch = ReadingBatchCodec.Decode(record.Payload);

@@ -5,7 +5,7 @@ namespace FacilityGateway.Sinks.Mqtt;
 /// <list type="bullet">
 /// <item><c>status</c>: retained <c>online</c>, or <c>offline</c> (last will and clean stop)</item>
 /// <item><c>telemetry/{device}</c>: one message per device poll, QoS 1</item>
-/// <item><c>tickets/{ticket}</c>, <c>events</c>, <c>commands/#</c>: the alarms issue</item>
+/// <item><c>tickets/{ticket}</c> (retained), <c>events</c>, <c>digests</c>, <c>commands/#</c>: tickets and actions</item>
 /// </list>
 /// </summary>
 public sealed class MqttTopics(string prefix, string site, string gateway)
@@ -21,6 +21,9 @@ public sealed class MqttTopics(string prefix, string site, string gateway)
 
     /// <summary>Every ticket event, in order.</summary>
     public string Events => $"{Root}/events";
+
+    /// <summary>Digests of the notifications held during a flood.</summary>
+    public string Digests => $"{Root}/digests";
 
     /// <summary>Commands from technicians: <c>commands/ack</c>, <c>commands/resolve</c>, ...</summary>
     public string Commands => $"{Root}/commands/#";

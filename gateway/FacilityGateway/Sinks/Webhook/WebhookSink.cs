@@ -37,7 +37,8 @@ public sealed class WebhookSinkOptions : SinkOptions
 
 /// <summary>
 /// Posts each ticket event, in order, with the event's key (ticket id and revision) as <c>Idempotency-Key</c>, so a
-/// receiver that gets a notification twice (after a retry) can tell. 2xx moves on; 408, 429 and 5xx are retried
+/// receiver that gets a notification twice (after a retry) can tell. During a flood the P2-P4 events are held and come
+/// as one digest (key <c>D-site-N</c>). 2xx moves on; 408, 429 and 5xx are retried
 /// (honouring Retry-After); another 4xx is logged and dropped.
 /// </summary>
 public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger) : ISink
@@ -50,29 +51,11 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
 
     public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
     {
-        foreach (var record in records.Where(r => r.Kind == OutboxRecordKind.TicketEvent))
+        foreach (var record in records)
         {
-            var ticketEvent = TicketEvent.Decode(record.Payload);
-            if (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event))
+            using var request = Request(record);
+            if (request is null)
                 continue;
-            using var request = new HttpRequestMessage(HttpMethod.Post, options.Url);
-            request.Headers.Add("Idempotency-Key", ticketEvent.Key);
-            if (options.Token is { Length: > 0 } token)
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            if (options.Format == WebhookFormat.Ntfy)
-            {
-                var t = ticketEvent.Ticket;
-                request.Headers.Add("Title", $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}");
-                request.Headers.Add("Priority", t.Priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
-                request.Headers.Add("Tags", t.Priority == AlarmPriority.P1 ? "rotating_light" : "warning");
-                request.Content = new StringContent($"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" +
-                    (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}"), Encoding.UTF8, "text/plain");
-            }
-            else
-            {
-                request.Content = new ByteArrayContent(record.Payload);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            }
             HttpResponseMessage response;
             try
             {
@@ -89,9 +72,55 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
                     continue;
                 if (status is 408 or 429 or >= 500)
                     throw new SinkUnavailableException($"webhook {options.Url}: HTTP {status}", null, response.Headers.RetryAfter?.Delta);
-                LogRefused(options.Id, ticketEvent.Key, status);
+                LogRefused(options.Id, request.Headers.GetValues("Idempotency-Key").First(), status);
             }
         }
+    }
+
+    /// <summary>The request for a ticket event or a digest; null for what this webhook does not send.</summary>
+    private HttpRequestMessage? Request(OutboxRecord record)
+    {
+        string key, title, body;
+        AlarmPriority priority;
+        if (record.Kind == OutboxRecordKind.TicketEvent)
+        {
+            var ticketEvent = TicketEvent.Decode(record.Payload);
+            if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
+                return null; // held for the flood digest, or not wanted here
+            var t = ticketEvent.Ticket;
+            (key, priority, title) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}");
+            body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
+        }
+        else if (record.Kind == OutboxRecordKind.TicketDigest)
+        {
+            var digest = TicketDigest.Decode(record.Payload);
+            if (options.Events.Count > 0 && !options.Events.Contains(digest.Event))
+                return null;
+            (key, priority) = (digest.Key, digest.Items.Min(i => i.Priority));
+            title = $"Alarm flood at {digest.Site}: {digest.Items.Count} notifications";
+            body = string.Join('\n', digest.Items.Select(i => $"{i.Priority} {i.Asset}: {i.Event}: {i.Message} ({i.Ticket})"));
+        }
+        else
+        {
+            return null;
+        }
+        var request = new HttpRequestMessage(HttpMethod.Post, options.Url);
+        request.Headers.Add("Idempotency-Key", key);
+        if (options.Token is { Length: > 0 } token)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (options.Format == WebhookFormat.Ntfy)
+        {
+            request.Headers.Add("Title", title);
+            request.Headers.Add("Priority", priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
+            request.Headers.Add("Tags", priority == AlarmPriority.P1 ? "rotating_light" : "warning");
+            request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
+        }
+        else
+        {
+            request.Content = new ByteArrayContent(record.Payload);
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        }
+        return request;
     }
 
     public ValueTask DisposeAsync()

@@ -1,0 +1,144 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+
+namespace FacilityGateway.Maintenance;
+
+/// <summary>When a maintenance task is next due, by whichever of its intervals it has.</summary>
+public sealed record MaintenanceDue(double? RunHours, long? Starts, DateTimeOffset? At);
+
+/// <summary>An asset's usage as stored (outbox state, kind <c>usage</c>): counters that never decrease, and what is due next.</summary>
+public sealed record UsageState
+{
+    public required string AssetId { get; init; }
+    public double RunHours { get; init; }
+    public long Starts { get; init; }
+    /// <summary>The run signal when last seen, so a start across a restart is still counted.</summary>
+    public bool? Running { get; init; }
+    /// <summary>Next due point of each task of the plan, by the task's text.</summary>
+    public Dictionary<string, MaintenanceDue> Due { get; init; } = [];
+}
+
+/// <summary>A task of the plan that has come due, and why.</summary>
+public sealed record DueTask(MaintenanceTask Task, string Reason);
+
+/// <summary>
+/// Run hours and starts of one asset, counted from its run signal (monotonic time between readings, gaps longer than
+/// <see cref="MaxGap"/> not counted), and the tasks of its maintenance plan that come due by run hours, starts or
+/// calendar time. The engine saves the counters at least every minute, so a power cut loses at most a minute of them.
+/// </summary>
+public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
+{
+    /// <summary>A longer silence between two readings of the run signal is not counted as running.</summary>
+    public static readonly TimeSpan MaxGap = TimeSpan.FromMinutes(5);
+
+    private double _runSeconds;
+    private long _starts;
+    private bool? _running;
+    private bool _runningKnown;
+    private long _lastAt;
+    private Dictionary<string, MaintenanceDue> _due = [];
+
+    public AssetOptions Asset => asset;
+
+    public double RunHours => _runSeconds / 3600;
+
+    public long Starts => _starts;
+
+    /// <summary>True when the counters moved since they were last saved.</summary>
+    public bool Dirty { get; private set; }
+
+    public void Restore(UsageState state)
+    {
+        _runSeconds = state.RunHours * 3600;
+        _starts = state.Starts;
+        _running = state.Running;
+        _runningKnown = false; // the time while the gateway was down is not known
+        _due = new Dictionary<string, MaintenanceDue>(state.Due, StringComparer.Ordinal);
+    }
+
+    /// <summary>A reading of the run signal.</summary>
+    public void Update(Reading reading)
+    {
+        long now = time.GetTimestamp();
+        if (reading.Quality.IsBad() || !double.IsFinite(reading.Value))
+        {
+            _runningKnown = false;
+            return;
+        }
+        bool running = reading.Value != 0;
+        if (_runningKnown && _running == true)
+        {
+            var elapsed = time.GetElapsedTime(_lastAt, now);
+            if (elapsed <= MaxGap)
+            {
+                _runSeconds += elapsed.TotalSeconds;
+                Dirty = true;
+            }
+        }
+        if (running && _running == false)
+        {
+            _starts++;
+            Dirty = true;
+        }
+        Dirty |= _running != running;
+        _running = running;
+        _runningKnown = true;
+        _lastAt = now;
+    }
+
+    /// <summary>The state to save now, and whether it holds anything new.</summary>
+    public UsageState Snapshot(Dictionary<string, MaintenanceDue>? due = null) =>
+        new() { AssetId = asset.Id, RunHours = RunHours, Starts = _starts, Running = _running, Due = due ?? _due };
+
+    /// <summary>The tasks due now and the due points to store with their tickets; <see cref="Saved"/> applies them after the commit.</summary>
+    public (IReadOnlyList<DueTask> Due, UsageState Next) Plan(DateTimeOffset now)
+    {
+        var due = new List<DueTask>();
+        var next = new Dictionary<string, MaintenanceDue>(_due, StringComparer.Ordinal);
+        bool changed = false;
+        foreach (var task in asset.Maintenance)
+        {
+            var before = next.GetValueOrDefault(task.Task);
+            // First sight of a task (or of one of its intervals): due one interval from now.
+            var point = new MaintenanceDue(
+                task.EveryRunHours is { } h ? before?.RunHours ?? RunHours + h : null,
+                task.EveryStarts is { } s ? before?.Starts ?? _starts + s : null,
+                task.Every is { } every ? before?.At ?? now + every : null);
+            var reasons = new List<string>();
+            if (point.RunHours is { } dueHours && RunHours >= dueHours)
+            {
+                reasons.Add($"{RunHours:0} run hours (every {task.EveryRunHours:0})");
+                while (dueHours <= RunHours)
+                    dueHours += task.EveryRunHours!.Value;
+                point = point with { RunHours = dueHours };
+            }
+            if (point.Starts is { } dueStarts && _starts >= dueStarts)
+            {
+                reasons.Add($"{_starts} starts (every {task.EveryStarts})");
+                while (dueStarts <= _starts)
+                    dueStarts += task.EveryStarts!.Value;
+                point = point with { Starts = dueStarts };
+            }
+            if (point.At is { } dueAt && now >= dueAt)
+            {
+                reasons.Add($"every {Configuration.Yaml.Durations.Format(task.Every!.Value)}");
+                while (dueAt <= now)
+                    dueAt += task.Every!.Value;
+                point = point with { At = dueAt };
+            }
+            if (reasons.Count > 0)
+                due.Add(new DueTask(task, string.Join(", ", reasons)));
+            changed |= point != before;
+            next[task.Task] = point;
+        }
+        return (due, changed ? Snapshot(next) : Snapshot());
+    }
+
+    /// <summary>The state was committed.</summary>
+    public void Saved(UsageState state)
+    {
+        _due = state.Due;
+        Dirty = false;
+    }
+}
