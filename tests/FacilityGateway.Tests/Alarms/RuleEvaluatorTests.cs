@@ -83,7 +83,7 @@ public class RuleEvaluatorTests
     }
 }
 
-public class EquipmentRuleTests
+public class RunningSignalRuleTests
 {
     private static AlarmRule Rule(AlarmRuleType type, double limit, TimeSpan window) =>
         new("pump/running/x", "pump", "running", "pump-1", type, limit, 0, TimeSpan.Zero, TimeSpan.Zero, window, false, AlarmPriority.P2, "Pump", "");

@@ -1,0 +1,130 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FacilityGateway.Tests.Alarms;
+
+/// <summary>Run hours and starts from an asset's run signal, kept durably, and the maintenance tickets of its plan.</summary>
+public sealed class MaintenanceTests : IAsyncDisposable
+{
+    private readonly AlarmBench _bench = new();
+    private FakeTimeProvider Time => _bench.Time;
+
+    public ValueTask DisposeAsync() => _bench.DisposeAsync();
+
+    private const string Yaml = """
+            gateway: { id: gw, site: site }
+            assets:
+              - id: pump-1
+                name: Booster pump 1
+                type: pump
+                running: drive/running
+                maintenance:
+                  - { task: Check coupling, every_starts: 3 }
+                  - { task: Inspect mechanical seal, every_run_hours: 2 }
+                  - { task: Check vessel pre-charge, every: 30d }
+            devices:
+              - { id: drive, asset: pump-1, endpoint: "tcp://127.0.0.1:1", unit: 1, points: [{ id: running, register: 40001, type: bit, bit: 2 }] }
+            """;
+
+    private async Task RunAsync(AlarmEngine engine, double running, TimeSpan duration)
+    {
+        for (var t = TimeSpan.Zero; t < duration; t += TimeSpan.FromSeconds(5))
+        {
+            var now = Time.GetUtcNow();
+            await engine.ConsumeAsync(new ReadingBatch("drive", "pump-1", now, [new("drive", "running", running, null, "", Quality.Good, now)]), default);
+            await engine.TickAsync(default);
+            Time.Advance(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private async Task CyclesAsync(AlarmEngine engine, int cycles, TimeSpan run)
+    {
+        for (int i = 0; i < cycles; i++)
+        {
+            await RunAsync(engine, 0, TimeSpan.FromMinutes(1));
+            await RunAsync(engine, 1, run);
+        }
+    }
+
+    [Fact]
+    public async Task RunHoursAndStarts_AreCounted_AndPublishedAsGatewayReadings()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await CyclesAsync(engine, 2, TimeSpan.FromMinutes(30));
+        await RunAsync(engine, 0, TimeSpan.FromMinutes(2));
+        var (hours, starts) = engine.Usage("pump-1")!.Value;
+        Assert.Equal(2, starts);
+        Assert.InRange(hours, 1.0 - 0.01, 1.0 + 0.01);
+
+        var readings = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.Readings)
+            .SelectMany(r => ReadingBatchCodec.Decode(r.Payload).Readings).Where(r => r.DeviceId == OutboxService.GatewayDeviceId).ToList();
+        Assert.Equal(2, readings.Last(r => r.PointId == "asset.pump-1.starts").Value);
+        Assert.InRange(readings.Last(r => r.PointId == "asset.pump-1.run_hours").Value, 0.98, 1.01);
+    }
+
+    [Fact]
+    public async Task EveryThreeStarts_OpensOneP4Ticket_AndTheNextDueCountsOnItWhileNotDone()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await CyclesAsync(engine, 2, TimeSpan.FromMinutes(1));
+        Assert.Empty(engine.OpenTickets);
+        await CyclesAsync(engine, 1, TimeSpan.FromMinutes(1));
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal((AlarmPriority.P4, "pump-1/maintenance/check-coupling", 3.0, "starts"), (ticket.Priority, ticket.RuleId, ticket.Value, ticket.Unit));
+        Assert.StartsWith("Maintenance due: Check coupling (3 starts", ticket.Message, StringComparison.Ordinal);
+        Assert.Equal(ticket.FirstAt.AddDays(30), ticket.RespondBy);
+
+        await CyclesAsync(engine, 3, TimeSpan.FromMinutes(1));
+        ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal((2, 6.0), (ticket.Occurrences, ticket.Value));
+
+        // Done and resolved: the next time it comes due is a new ticket.
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "sam", "coupling checked"), default));
+        await CyclesAsync(engine, 3, TimeSpan.FromMinutes(1));
+        Assert.Equal(2, engine.OpenTickets.Count(t => t.RuleId == "pump-1/maintenance/check-coupling"));
+    }
+
+    [Fact]
+    public async Task RunHours_ComeDue_AndTheCalendarTaskToo()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(121));
+        var seal = Assert.Single(engine.OpenTickets);
+        Assert.Equal("pump-1/maintenance/inspect-mechanical-seal", seal.RuleId);
+        Assert.Equal("h", seal.Unit);
+
+        Time.Advance(TimeSpan.FromDays(30));
+        await engine.TickAsync(default);
+        Assert.Contains(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-vessel-pre-charge");
+    }
+
+    [Fact]
+    public async Task PowerLoss_LosesAtMostAMinute_CountersNeverDecrease_AndNoTicketIsRepeated()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await CyclesAsync(engine, 3, TimeSpan.FromMinutes(10)); // 3 starts: the coupling ticket
+        var before = engine.Usage("pump-1")!.Value;
+        await _bench.StopAsync(); // power cut: no flush
+
+        engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 1, TimeSpan.FromSeconds(5)); // loads the saved state
+        var after = engine.Usage("pump-1")!.Value;
+        Assert.Equal(3, after.Starts);
+        Assert.InRange(before.RunHours - after.RunHours, 0, 1.0 / 60 + 1e-9);
+        Assert.Single(engine.OpenTickets);
+
+        // Counting goes on from the saved values; a clean stop saves everything.
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(10));
+        var running = engine.Usage("pump-1")!.Value;
+        Assert.True(running.RunHours > after.RunHours);
+        await engine.FlushAsync(default);
+        await _bench.StopAsync();
+        engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(5));
+        Assert.Equal(running.RunHours, engine.Usage("pump-1")!.Value.RunHours, 6);
+        Assert.Single(engine.OpenTickets);
+    }
+}
