@@ -31,6 +31,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly List<UsageTracker> _usage = [];
     private readonly Dictionary<(string Device, string Point), List<UsageTracker>> _usageByPoint = [];
     private readonly NotificationFlood _flood;
+    private readonly Dictionary<(string Device, string Point), List<IAlarmEvaluator>> _gated = [];
+    private readonly Dictionary<PointRef, bool> _gates = []; // only_when points seen, and whether they are on
     private long _usageSavedAt;
     private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
@@ -74,6 +76,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                 _clocked.Add(evaluator);
             foreach (var input in evaluator.Inputs)
                 Route(_byPoint, input, evaluator);
+            if (evaluator.Rule.OnlyWhen is { } gate)
+                Route(_gated, gate, evaluator);
         }
         foreach (var asset in config.Assets.Where(a => a.RunningPoint is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
@@ -120,10 +124,24 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                         tracker.Update(reading);
                     (counted ??= []).AddRange(trackers);
                 }
+                if (_gated.Count > 0 && _gated.ContainsKey((reading.DeviceId, reading.PointId)) && !reading.Quality.IsBad())
+                {
+                    var gate = new PointRef(reading.DeviceId, reading.PointId);
+                    bool on = reading.Value != 0 && !double.IsNaN(reading.Value);
+                    if (!_gates.TryGetValue(gate, out bool was) || was != on)
+                    {
+                        _gates[gate] = on;
+                        Gate(gate, on, changes);
+                    }
+                }
                 if (!_byPoint.TryGetValue((reading.DeviceId, reading.PointId), out var evaluators))
                     continue;
                 foreach (var evaluator in evaluators)
+                {
+                    if (evaluator.Rule.OnlyWhen is { } only && !_gates.GetValueOrDefault(only))
+                        continue; // suppressed by design: not evaluated
                     Apply(evaluator, evaluator.Evaluate(reading), changes);
+                }
             }
             if (counted is not null)
                 PlanMaintenance(counted, changes);
@@ -148,7 +166,10 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             var changes = new Changes();
             var now = _time.GetUtcNow();
             foreach (var evaluator in _clocked)
-                Apply(evaluator, evaluator.Check(), changes);
+                if (evaluator.Rule.OnlyWhen is not { } only || _gates.GetValueOrDefault(only))
+                    Apply(evaluator, evaluator.Check(), changes);
+            foreach (var expired in _states.Values.Where(s => s.ShelvedUntil <= now).ToList())
+                Release(StateOf(expired.RuleId, changes) with { ShelvedUntil = null, ShelveReason = null }, "when its shelve expired", changes);
             long monotonic = _time.GetTimestamp();
             PlanMaintenance(_usage, changes);
             if (_time.GetElapsedTime(_usageSavedAt, monotonic) >= UsageSaveEvery)
@@ -177,7 +198,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             {
                 if (!_byRule.TryGetValue(ruleId, out var evaluator) || evaluator.Rule.RealarmAfter is not { } realarm
                     || _states.GetValueOrDefault(ruleId) is not { Condition: AlarmCondition.ActiveAcknowledged, TicketId: { } ticketId } state
-                    || _time.GetElapsedTime(acknowledged, monotonic) < realarm || !_tickets.TryGetValue(ticketId, out var acked))
+                    || _time.GetElapsedTime(acknowledged, monotonic) < realarm || changes.Current(_tickets.GetValueOrDefault(ticketId)) is not { } acked)
                     continue;
                 _acknowledgedAt.Remove(ruleId);
                 changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
@@ -215,6 +236,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             var changes = new Changes();
             var state = _states.GetValueOrDefault(ticket.RuleId) ?? new AlarmState { RuleId = ticket.RuleId };
             var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
+            bool released = false;
             switch (command.Action)
             {
                 case "ack":
@@ -242,6 +264,16 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     break;
                 case "unshelve":
                     state = state with { ShelvedUntil = null, ShelveReason = null };
+                    released = true;
+                    break;
+                case "out_of_service":
+                    if (command.Note is null)
+                        return false; // out of service needs a reason
+                    state = state with { OutOfServiceReason = command.Note };
+                    break;
+                case "in_service":
+                    state = state with { OutOfServiceReason = null };
+                    released = true;
                     break;
                 case "reset": // a latched alarm whose condition has gone
                     if (_byRule.TryGetValue(ticket.RuleId, out var evaluator))
@@ -255,6 +287,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, audit] };
             changes.Put(state);
             changes.Put(ticket, command.Action);
+            if (released)
+                Release(state, command.Action == "unshelve" ? "when its shelve was ended" : "when it was returned to service", changes);
             await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -273,16 +307,62 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
-    private void Activate(AlarmRule rule, double? value, Changes changes)
+    /// <summary>The state of an alarm as this evaluation has it: changed in it, or as committed.</summary>
+    private AlarmState StateOf(string ruleId, Changes changes) =>
+        changes.States.GetValueOrDefault(ruleId) ?? _states.GetValueOrDefault(ruleId) ?? new AlarmState { RuleId = ruleId };
+
+    /// <summary>
+    /// An alarm leaves a silenced state (a shelve expired or ended, back in service): if it is still active it notifies
+    /// again, with a <c>realarm</c> event on its open ticket or, when it became active while silenced, a new ticket.
+    /// </summary>
+    private void Release(AlarmState state, string why, Changes changes)
+    {
+        changes.Put(state);
+        var now = _time.GetUtcNow();
+        if (!_byRule.TryGetValue(state.RuleId, out var evaluator) || !evaluator.Active || state.IsSilenced(now))
+            return;
+        var ticket = changes.Current(state.TicketId is { } id ? _tickets.GetValueOrDefault(id) : null);
+        if (ticket is not null && ticket.State is not (TicketState.Resolved or TicketState.Closed) && ticket.ConditionActive)
+        {
+            changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
+            changes.Put(ticket with
+            {
+                State = TicketState.Open,
+                LastAt = now,
+                Revision = ticket.Revision + 1,
+                Audit = [.. ticket.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {why}")],
+            }, "realarm");
+            LogTicket(ticket.Id, "realarm", ticket.Priority, ticket.Asset.Name, ticket.Message);
+            return;
+        }
+        Activate(evaluator.Rule, evaluator.Value, changes, countChatter: false);
+    }
+
+    /// <summary>
+    /// The <c>only_when</c> point of some rules changed: off suppresses them by design (an active one returns to normal,
+    /// quietly), on lets them be evaluated afresh, with their on-delay.
+    /// </summary>
+    private void Gate(PointRef gate, bool open, Changes changes)
+    {
+        foreach (var evaluator in _gated[(gate.Device, gate.Point)])
+        {
+            if (!open && evaluator.Active)
+                Clear(evaluator.Rule, changes, force: true);
+            evaluator.Restore(false);
+            changes.Put(StateOf(evaluator.Rule.Id, changes) with { SuppressedByDesign = !open });
+        }
+    }
+
+    private void Activate(AlarmRule rule, double? value, Changes changes, bool countChatter = true)
     {
         var now = _time.GetUtcNow();
-        var state = _states.GetValueOrDefault(rule.Id) ?? new AlarmState { RuleId = rule.Id };
+        var state = StateOf(rule.Id, changes);
         bool commLoss = rule.Id == AlarmRule.CommLossId(rule.DeviceId);
-        bool deviceDown = !commLoss && _states.GetValueOrDefault(AlarmRule.CommLossId(rule.DeviceId))?.IsActive == true;
+        bool deviceDown = !commLoss && StateOf(AlarmRule.CommLossId(rule.DeviceId), changes).IsActive;
         state = state with { Condition = AlarmCondition.ActiveUnacknowledged, ActivatedAt = now, Suppressed = deviceDown };
         if (commLoss)
             SuppressDevice(rule.DeviceId, true, changes);
-        if (!commLoss && !state.Chattering && IsChattering(rule.Id))
+        if (!commLoss && countChatter && !state.Chattering && IsChattering(rule.Id))
         {
             state = state with { Chattering = true };
             OpenInstrumentTicket(rule, value, now, changes);
@@ -347,11 +427,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         LogTicket(ticket.Id, "opened", ticket.Priority, ticket.Asset.Name, ticket.Message);
     }
 
-    private void Clear(AlarmRule rule, Changes changes)
+    private void Clear(AlarmRule rule, Changes changes, bool force = false)
     {
-        if (rule.Latched)
+        if (rule.Latched && !force)
             return; // stays active until a technician resets it
-        var state = _states.GetValueOrDefault(rule.Id) ?? new AlarmState { RuleId = rule.Id };
+        var state = StateOf(rule.Id, changes);
         state = state with
         {
             Condition = state.Condition == AlarmCondition.ActiveAcknowledged ? AlarmCondition.Normal : AlarmCondition.ReturnedUnacknowledged,
@@ -359,7 +439,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         if (rule.Id == AlarmRule.CommLossId(rule.DeviceId))
             SuppressDevice(rule.DeviceId, false, changes);
         changes.Put(state);
-        if (state.TicketId is { } id && _tickets.TryGetValue(id, out var ticket) && ticket.ConditionActive && !state.Suppressed)
+        if (changes.Current(state.TicketId is { } id ? _tickets.GetValueOrDefault(id) : null) is { ConditionActive: true } ticket && !state.Suppressed)
         {
             var now = _time.GetUtcNow();
             changes.Put(ticket with { ConditionActive = false, LastAt = now, Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "cleared", "gateway", null)] }, "cleared");
@@ -371,7 +451,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     {
         foreach (var evaluator in _byRule.Values.Where(e => e.Rule.DeviceId == deviceId && e.Rule.Id != AlarmRule.CommLossId(deviceId)))
         {
-            var state = _states.GetValueOrDefault(evaluator.Rule.Id) ?? new AlarmState { RuleId = evaluator.Rule.Id };
+            var state = StateOf(evaluator.Rule.Id, changes);
             if (state.Suppressed != suppressed)
                 changes.Put(state with { Suppressed = suppressed });
         }

@@ -2,7 +2,9 @@ namespace FacilityGateway.Alarms;
 
 /// <summary>
 /// A resolved rule: what to watch on which point, with its defaults applied. For short_cycling <see cref="Limit"/> is the
-/// most starts and <see cref="MaxAge"/> the window; for run_too_long <see cref="MaxAge"/> is the longest run.
+/// most starts, <see cref="MaxAge"/> the window and <see cref="MinRun"/> the shortest run; for run_too_long
+/// <see cref="MaxAge"/> is the longest run. With <see cref="OnlyWhen"/> the rule applies only while that point is on
+/// (non-zero): otherwise it is suppressed by design (a low-pressure alarm of a pump that is commanded off).
 /// </summary>
 public sealed record AlarmRule(
     string Id,
@@ -19,7 +21,9 @@ public sealed record AlarmRule(
     AlarmPriority Priority,
     string Message,
     string Unit,
-    TimeSpan? RealarmAfter = null)
+    TimeSpan? RealarmAfter = null,
+    TimeSpan? MinRun = null,
+    PointRef? OnlyWhen = null)
 {
     /// <summary>The rule id of a device's automatic communication-loss alarm.</summary>
     public static string CommLossId(string deviceId) => $"{deviceId}/comm_loss";

@@ -69,16 +69,25 @@ public sealed class AlarmRuleOptions : ConfigNode
     /// <summary>For short_cycling: the sliding window (default 60 min).</summary>
     public TimeSpan? Window { get; set; }
 
+    /// <summary>For short_cycling: a run shorter than this is short cycling too (none by default).</summary>
+    public TimeSpan? MinRun { get; set; }
+
+    /// <summary>
+    /// The rule applies only while this point (<c>device/point</c>) is on, non-zero; otherwise it is suppressed by
+    /// design. For example a discharge-pressure-low rule with only_when: pump-1-drive/running.
+    /// </summary>
+    public string? OnlyWhen { get; set; }
+
     /// <summary>For run_too_long: the longest run allowed.</summary>
     public TimeSpan? MaxRun { get; set; }
 
     /// <summary>An acknowledged alarm still active after this long becomes unacknowledged again and pages again.</summary>
     public TimeSpan? RealarmAfter { get; set; }
 
-    /// <summary>Stays active after the condition clears until a technician resets it.</summary>
-    public bool Latched { get; set; }
+    /// <summary>Stays active after the condition clears until a technician resets it (default: true for a state rule of a leak probe).</summary>
+    public bool? Latched { get; set; }
 
-    /// <summary>Priority (default P3; P1 for a latched state alarm).</summary>
+    /// <summary>Priority (default P3; P1 for a latched alarm).</summary>
     public AlarmPriority? Priority { get; set; }
 
     /// <summary>What the technician reads.</summary>

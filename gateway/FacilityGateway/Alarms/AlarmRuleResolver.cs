@@ -1,3 +1,4 @@
+using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -6,13 +7,21 @@ namespace FacilityGateway.Alarms;
 /// <summary>Binds a point's <c>alarms:</c> and applies the defaults worth starting from.</summary>
 internal static class AlarmRuleResolver
 {
+    /// <summary>Key of <see cref="ValidationContext.State"/> for the <c>only_when</c> references checked once every device is known.</summary>
+    public const string OnlyWhenChecks = "alarms.only_when";
+
+    /// <summary>
+    /// Resolves the rules of one point. A state rule of a leak probe (a gpio_input with <c>meaning: leak</c>) is latched
+    /// and P1 unless it says otherwise; a point elsewhere that is a leak probe says <c>latched: true</c>.
+    /// </summary>
     public static List<AlarmRule> Resolve(string deviceId, string assetId, string pointId, string unit, double? minimum, double? maximum,
-        YamlNode? alarms, SourceLocation origin, string path, ConfigErrors errors, Func<string, string?> environment)
+        YamlNode? alarms, SourceLocation origin, string path, ValidationContext context, bool leakProbe = false)
     {
         var rules = new List<AlarmRule>();
         if (alarms is null)
             return rules;
-        var binder = new YamlBinder(errors, origin.File, environment);
+        var errors = context.Errors;
+        var binder = new YamlBinder(errors, origin.File, context.Environment);
         if (binder.BindValue(alarms, typeof(List<AlarmRuleOptions>), $"{path}.alarms") is not List<AlarmRuleOptions> options)
             return rules;
         double span = minimum is { } lo && maximum is { } hi ? hi - lo : 0;
@@ -39,6 +48,20 @@ internal static class AlarmRuleResolver
                 errors.Error(o.Origin, o.PathOf("max_age"), "a stale rule needs 'max_age:'", "for example max_age: 5m");
                 continue;
             }
+            PointRef? onlyWhen = null;
+            if (o.OnlyWhen is not null)
+            {
+                if (!PointRef.TryParse(o.OnlyWhen, out var gate))
+                {
+                    errors.Error(o.OriginOf("only_when"), o.PathOf("only_when"), $"'{o.OnlyWhen}' is not a point reference", "write device/point, for example only_when: pump-1-drive/running");
+                    continue;
+                }
+                onlyWhen = gate;
+                if (!context.State.TryGetValue(OnlyWhenChecks, out var checks))
+                    context.State[OnlyWhenChecks] = checks = new List<(ConfigNode, PointRef)>();
+                ((List<(ConfigNode, PointRef)>)checks).Add((o, gate));
+            }
+            bool latched = o.Latched ?? (leakProbe && o.Type == AlarmRuleType.State);
             string type = YamlBinder.EnumName(typeof(AlarmRuleType), o.Type);
             rules.Add(new AlarmRule(
                 $"{deviceId}/{pointId}/{type}",
@@ -48,11 +71,13 @@ internal static class AlarmRuleResolver
                 o.OnDelay ?? (o.Type switch { AlarmRuleType.State => TimeSpan.FromSeconds(5), AlarmRuleType.ShortCycling or AlarmRuleType.RunTooLong => TimeSpan.Zero, _ => TimeSpan.FromSeconds(10) }),
                 o.OffDelay ?? TimeSpan.FromSeconds(30),
                 o.Type switch { AlarmRuleType.ShortCycling => o.Window ?? TimeSpan.FromHours(1), AlarmRuleType.RunTooLong => o.MaxRun!.Value, _ => o.MaxAge ?? TimeSpan.Zero },
-                o.Latched,
-                o.Priority ?? (o.Latched ? AlarmPriority.P1 : AlarmPriority.P3),
+                latched,
+                o.Priority ?? (latched ? AlarmPriority.P1 : AlarmPriority.P3),
                 o.Message ?? $"{pointId} {type} ({deviceId})",
                 unit,
-                o.RealarmAfter));
+                o.RealarmAfter,
+                o.MinRun,
+                onlyWhen));
         }
         foreach (var duplicate in rules.GroupBy(r => r.Id).Where(g => g.Count() > 1))
             errors.Error(origin, $"{path}.alarms", $"two '{duplicate.First().Type}' rules on point '{pointId}'", "keep one rule of each type per point");

@@ -18,8 +18,10 @@ public sealed record AlarmState
 {
     public required string RuleId { get; init; }
     public AlarmCondition Condition { get; init; }
-    /// <summary>Suppressed by design: its device has lost communication, so this value alarm does not notify.</summary>
+    /// <summary>Suppressed: its device has lost communication, so this value alarm does not notify.</summary>
     public bool Suppressed { get; init; }
+    /// <summary>Suppressed by design: its <c>only_when</c> point is off (the pump is commanded off); not evaluated meanwhile.</summary>
+    public bool SuppressedByDesign { get; init; }
     public DateTimeOffset? ShelvedUntil { get; init; }
     public string? ShelveReason { get; init; }
     public string? OutOfServiceReason { get; init; }
@@ -33,5 +35,5 @@ public sealed record AlarmState
     public bool IsActive => Condition is AlarmCondition.ActiveUnacknowledged or AlarmCondition.ActiveAcknowledged;
 
     /// <summary>True when an activation must not page anybody.</summary>
-    public bool IsSilenced(DateTimeOffset now) => Suppressed || Chattering || OutOfServiceReason is not null || ShelvedUntil > now;
+    public bool IsSilenced(DateTimeOffset now) => Suppressed || SuppressedByDesign || Chattering || OutOfServiceReason is not null || ShelvedUntil > now;
 }

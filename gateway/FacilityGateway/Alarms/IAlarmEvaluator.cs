@@ -36,7 +36,10 @@ public interface IAlarmEvaluator
     /// <summary>The value a ticket shows (the last good value of the main input), if any.</summary>
     double? Value { get; }
 
-    /// <summary>Restores the condition after a restart, so an alarm already raised is not raised again.</summary>
+    /// <summary>
+    /// Sets the condition and forgets any delay under way: after a restart (an alarm already raised is not raised again),
+    /// a reset of a latched alarm, or suppression by design (evaluation starts afresh, with its on-delay).
+    /// </summary>
     void Restore(bool active);
 
     RuleTransition Evaluate(Reading reading);
@@ -54,6 +57,14 @@ public sealed class DelayedCondition(TimeSpan onDelay, TimeSpan offDelay, TimePr
     private long? _clearSince;
 
     public bool Active { get; set; }
+
+    /// <summary>Sets the condition and forgets any delay under way (after a restart, a reset, or suppression by design).</summary>
+    public void Reset(bool active)
+    {
+        Active = active;
+        _breachSince = null;
+        _clearSince = null;
+    }
 
     public RuleTransition Update(bool breach, bool clear, long now)
     {

@@ -16,6 +16,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time) : IAlarmEva
     private readonly Queue<long> _starts = new();
     private bool _running;
     private long _runningSince;
+    private bool _shortRun;
     private (double Value, long At)? _previous;
 
     public AlarmRule Rule => rule;
@@ -33,7 +34,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time) : IAlarmEva
 
     public double? Value { get; private set; }
 
-    public void Restore(bool active) => Active = active;
+    public void Restore(bool active) => _condition.Reset(active);
 
     public RuleTransition Evaluate(Reading reading)
     {
@@ -70,13 +71,20 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time) : IAlarmEva
             _runningSince = now;
             _starts.Enqueue(now);
         }
+        if (rule.MinRun is { } minRun)
+        {
+            if (!running && _running)
+                _shortRun = time.GetElapsedTime(_runningSince, now) < minRun; // a run just ended: was it too short?
+            else if (running && time.GetElapsedTime(_runningSince, now) >= minRun)
+                _shortRun = false; // this run is long enough
+        }
         _running = running;
         bool condition;
         if (rule.Type == AlarmRuleType.ShortCycling)
         {
             while (_starts.Count > 0 && time.GetElapsedTime(_starts.Peek(), now) > rule.MaxAge)
                 _starts.Dequeue();
-            condition = _starts.Count > rule.Limit;
+            condition = _starts.Count > rule.Limit || _shortRun;
         }
         else
         {

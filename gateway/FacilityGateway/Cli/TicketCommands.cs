@@ -18,7 +18,7 @@ internal static class TicketCommands
 {
     public static Command Build(Option<FileInfo> configOption, TextWriter output, TextWriter error)
     {
-        var tickets = new Command("tickets", "List fault tickets, or acknowledge, start, resolve, shelve or reset one.");
+        var tickets = new Command("tickets", "List fault tickets, or acknowledge, start, resolve, shelve, reset or take out of service one.");
         var all = new Option<bool>("--all") { Description = "Include closed and resolved tickets." };
         var list = new Command("list", "List open tickets (from the gateway's outbox file).") { configOption, all };
         list.SetAction(parse =>
@@ -47,7 +47,7 @@ internal static class TicketCommands
             return ExitCodes.Ok;
         });
         tickets.Add(list);
-        foreach (var action in new[] { "ack", "start", "resolve", "shelve", "unshelve", "reset" })
+        foreach (var action in new[] { "ack", "start", "resolve", "shelve", "unshelve", "reset", "out_of_service", "in_service" })
             tickets.Add(Action(action, configOption, output, error));
         return tickets;
     }

@@ -65,7 +65,7 @@ internal static class ConfigurationValidator
 
         var points = config.Devices.Where(d => d.Enabled && d.Id.Length > 0).DistinctBy(d => d.Id)
             .ToDictionary(d => d.Id, d => d.DescribePoints().DistinctBy(p => p.Id).ToDictionary(p => p.Id, StringComparer.Ordinal), StringComparer.Ordinal);
-        Alarms.Equipment.EquipmentRuleResolver.Resolve(config, points, errors);
+        Alarms.Equipment.EquipmentRuleResolver.Resolve(config, points, context);
     }
 
     private static void Unique<T>(IEnumerable<T> items, Func<T, string> id, string what, ConfigErrors errors) where T : ConfigNode

@@ -34,7 +34,7 @@ public sealed class DryRunEvaluator : IAlarmEvaluator
 
     public double? Value => _flow ?? _power;
 
-    public void Restore(bool active) => _condition.Active = active;
+    public void Restore(bool active) => _condition.Reset(active);
 
     public RuleTransition Evaluate(Reading reading)
     {

@@ -3,12 +3,19 @@ using FacilityGateway.Configuration.Yaml;
 
 namespace FacilityGateway.Alarms.Equipment;
 
-/// <summary>Checks an asset's run signal and equipment rules against the devices' points, and applies the defaults.</summary>
+/// <summary>
+/// Checks what refers to other devices' points once every device is known: an asset's run signal and equipment rules
+/// (resolved here, with their defaults), and the point rules' <c>only_when</c>.
+/// </summary>
 internal static class EquipmentRuleResolver
 {
     /// <summary>Resolves every asset; <paramref name="points"/> holds each enabled device's points by id.</summary>
-    public static void Resolve(GatewayConfig config, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors)
+    public static void Resolve(GatewayConfig config, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ValidationContext context)
     {
+        var errors = context.Errors;
+        if (context.State.GetValueOrDefault(AlarmRuleResolver.OnlyWhenChecks) is List<(ConfigNode Rule, PointRef Gate)> checks)
+            foreach (var (rule, gate) in checks)
+                _ = Point(rule, "only_when", gate.ToString(), points, errors);
         foreach (var asset in config.Assets)
         {
             if (asset.Running is not null)

@@ -24,7 +24,7 @@ public sealed class LightingScheduleEvaluator(AlarmRule rule, LightingScheduleRu
     /// <summary>True when the circuit is lit; null when its last reading was bad.</summary>
     private bool? _lit;
 
-    public void Restore(bool active) => _condition.Active = active;
+    public void Restore(bool active) => _condition.Reset(active);
 
     public RuleTransition Evaluate(Reading reading)
     {

@@ -118,7 +118,7 @@ public sealed partial class MqttSink : ISink
 
     /// <summary>
     /// A command on <c>…/commands/{action}</c> with <c>{"ticket":"T-…","by":"alice","note":"…","duration":"2h"}</c>:
-    /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset.
+    /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset, out_of_service (note required), in_service.
     /// </summary>
     private async Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
     {

@@ -16,7 +16,7 @@ internal sealed class GpioInputKind : IDeviceKind
         GpioPins.CheckUnique(input, context);
         if (input.SupervisionPin == input.Pin)
             context.Errors.Error(input.OriginOf("supervision_pin"), input.PathOf("supervision_pin"), "the supervision contact needs its own pin");
-        input.AlarmRules = AlarmRuleResolver.Resolve(input.Id, input.Asset, "state", "", 0, 1, input.Alarms, input.Origin, input.KeyPath, context.Errors, context.Environment);
+        input.AlarmRules = AlarmRuleResolver.Resolve(input.Id, input.Asset, "state", "", 0, 1, input.Alarms, input.Origin, input.KeyPath, context, leakProbe: input.Meaning == InputMeaning.Leak);
     }
 }
 
@@ -33,7 +33,7 @@ internal sealed class PulseCounterKind : IDeviceKind
         GpioPins.CheckUnique(counter, context);
         if (counter.RateWindow < TimeSpan.FromSeconds(1))
             context.Errors.Error(counter.OriginOf("rate_window"), counter.PathOf("rate_window"), "the rate window is too short to count pulses in", "use 10s or more");
-        counter.AlarmRules = AlarmRuleResolver.Resolve(counter.Id, counter.Asset, "rate", counter.RateUnit, null, null, counter.Alarms, counter.Origin, counter.KeyPath, context.Errors, context.Environment);
+        counter.AlarmRules = AlarmRuleResolver.Resolve(counter.Id, counter.Asset, "rate", counter.RateUnit, null, null, counter.Alarms, counter.Origin, counter.KeyPath, context);
     }
 }
 

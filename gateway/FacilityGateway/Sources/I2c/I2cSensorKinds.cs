@@ -18,7 +18,7 @@ internal abstract class I2cSensorKind : IDeviceKind
         if (sensor is Ads1115Options ads && ads.RangeMax == ads.RangeMin)
             context.Errors.Error(ads.OriginOf("range_max"), ads.PathOf("range_max"), "range_max equals range_min", "give the transmitter's range, for example range_min: 0, range_max: 10");
         var unit = sensor.DescribePoints().First().Unit;
-        sensor.AlarmRules = AlarmRuleResolver.Resolve(sensor.Id, sensor.Asset, MainPoint, unit, null, null, sensor.Alarms, sensor.Origin, sensor.KeyPath, context.Errors, context.Environment);
+        sensor.AlarmRules = AlarmRuleResolver.Resolve(sensor.Id, sensor.Asset, MainPoint, unit, null, null, sensor.Alarms, sensor.Origin, sensor.KeyPath, context);
     }
 }
 

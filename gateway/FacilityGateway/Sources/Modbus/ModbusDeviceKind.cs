@@ -109,7 +109,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             {
                 points.Add(point);
                 device.AlarmRules.AddRange(Alarms.AlarmRuleResolver.Resolve(device.Id, device.Asset, point.Id, point.Unit, point.Minimum, point.Maximum,
-                    options.Alarms, options.Origin, options.KeyPath, errors, context.Environment));
+                    options.Alarms, options.Origin, options.KeyPath, context));
             }
         }
         return points;

@@ -44,7 +44,7 @@ internal sealed class Ds18b20Kind : IDeviceKind
         var probe = (Ds18b20Options)options;
         if (probe.Sensor.Length > 0 && !probe.Sensor.StartsWith("28-", StringComparison.Ordinal))
             context.Errors.Error(probe.OriginOf("sensor"), probe.PathOf("sensor"), $"'{probe.Sensor}' is not a DS18B20 id", "DS18B20 ids start with 28- (ls /sys/bus/w1/devices)");
-        probe.AlarmRules = AlarmRuleResolver.Resolve(probe.Id, probe.Asset, "temperature", "°C", -55, 125, probe.Alarms, probe.Origin, probe.KeyPath, context.Errors, context.Environment);
+        probe.AlarmRules = AlarmRuleResolver.Resolve(probe.Id, probe.Asset, "temperature", "°C", -55, 125, probe.Alarms, probe.Origin, probe.KeyPath, context);
     }
 }
 
