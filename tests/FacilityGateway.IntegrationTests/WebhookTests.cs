@@ -3,6 +3,8 @@ using System.Device.Gpio;
 using System.Net;
 using System.Text.Json;
 using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Modbus.Server;
 using FacilityGateway.Sources.Gpio;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -83,5 +85,53 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal("5", ntfy.Headers["Priority"]);
         Assert.Contains("Water leak in the tank room", ntfy.Body, StringComparison.Ordinal);
         Assert.Contains("A / Tank room", ntfy.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flood_TenAlarmsArePagedAlone_TheRestComeAsOneDigest_AtTheWebhookAndOnMosquitto()
+    {
+        await using var broker = await MosquittoBroker.StartAsync(tls: null, passwords: false);
+        await using var subscriber = await MqttSubscriber.StartAsync(broker.Port, "facility/#", tls: null, credentials: false);
+        var store = new ModbusDataStore(1);
+        await using var modbus = new ModbusTcpServer(store);
+        modbus.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            logging: { level: warning }
+            assets: [{ id: plant, name: Plant room, type: other }]
+            on_call: { flood: { max_notifications: 10, window: 1m, digest_every: 2s } }
+            devices:
+              - id: panel
+                asset: plant
+                endpoint: "tcp://127.0.0.1:{{modbus.LocalEndPoint.Port}}"
+                unit: 1
+                interval: 100ms
+                points:
+            {{string.Join('\n', Enumerable.Range(0, 14).Select(i => $"      - {{ id: in{i}, coil: {i}, alarms: [{{ type: state, state: 1, on_delay: 0s, priority: P3, message: Input {i} }}] }}"))}}
+                  - { id: leak, coil: 20, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Leak }] }
+            sinks:
+              - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, max_backoff: 200ms }
+              - { id: pager, kind: webhook, url: "http://127.0.0.1:{{_port}}/pager", max_backoff: 200ms }
+            """);
+        // A power dip: fourteen inputs at once, then a leak during the flood.
+        store[1].SetBits(ModbusTable.Coils, 0, Enumerable.Repeat(true, 14).ToArray());
+        await subscriber.WaitForAsync(s => s.Messages.Count(m => m.Topic.EndsWith("/events", StringComparison.Ordinal)) >= 14, TimeSpan.FromSeconds(20), "14 ticket events");
+        store[1].SetBits(ModbusTable.Coils, 20, [true]);
+        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.EndsWith("/digests", StringComparison.Ordinal)), TimeSpan.FromSeconds(20), "the digest on MQTT");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!_received.Any(r => r.Body.Contains("\"digest\"", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+
+        var posted = _received.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        var alone = posted.Where(p => p.GetProperty("event").GetString() == "opened").ToList();
+        Assert.Equal(11, alone.Count); // ten P3 before the flood, and the P1 leak in it
+        Assert.Contains(alone, p => p.GetProperty("ticket").GetProperty("priority").GetString() == "p1");
+        var digest = Assert.Single(posted, p => p.GetProperty("event").GetString() == "digest");
+        Assert.Equal(4, digest.GetProperty("items").GetArrayLength());
+        Assert.Equal(digest.GetProperty("key").GetString(), _received.Single(r => r.Body.Contains("\"digest\"", StringComparison.Ordinal)).Headers["Idempotency-Key"]);
+
+        // On MQTT every event is there for dashboards, the held ones marked.
+        var events = subscriber.Messages.Where(m => m.Topic.EndsWith("/events", StringComparison.Ordinal)).Select(m => JsonDocument.Parse(m.Payload).RootElement).ToList();
+        Assert.Equal(4, events.Count(e => e.TryGetProperty("held", out var held) && held.GetBoolean()));
     }
 }
