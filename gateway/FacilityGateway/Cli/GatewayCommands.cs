@@ -74,7 +74,7 @@ public static class GatewayCommands
     private static Command ValidateCommand(TextWriter output, TextWriter error)
     {
         var config = ConfigOption();
-        var command = new Command("validate", "Check a configuration without touching any device, and show the reads it will make.") { config };
+        var command = new Command("validate", "Check a configuration without touching any device, and show the reads it will make and the alarms it will watch.") { config };
         command.SetAction(parse =>
         {
             var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
@@ -83,6 +83,7 @@ public static class GatewayCommands
             int points = loaded.Devices.OfType<ModbusDeviceOptions>().Sum(d => d.ResolvedPoints.Count);
             output.WriteLine($"configuration OK: gateway {loaded.Gateway.Id} at {loaded.Gateway.Site}; {loaded.Assets.Count} asset(s), {loaded.Lines.Count} line(s), {loaded.Devices.Count} device(s), {points} point(s) from {loaded.Files.Count} file(s)");
             output.Write(ModbusLines.Describe(loaded));
+            output.Write(Alarms.AlarmPlan.Describe(loaded));
             return ExitCodes.Ok;
         });
         return command;

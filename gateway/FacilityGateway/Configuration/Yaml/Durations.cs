@@ -38,5 +38,6 @@ public static class Durations
         value.TotalMilliseconds < 1000 ? $"{value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms"
         : value.TotalSeconds < 120 ? $"{value.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s"
         : value.TotalMinutes < 120 ? $"{value.TotalMinutes.ToString(CultureInfo.InvariantCulture)}m"
-        : $"{value.TotalHours.ToString(CultureInfo.InvariantCulture)}h";
+        : value.TotalHours < 48 || value.Ticks % TimeSpan.TicksPerDay != 0 ? $"{value.TotalHours.ToString(CultureInfo.InvariantCulture)}h"
+        : $"{value.TotalDays.ToString(CultureInfo.InvariantCulture)}d";
 }
