@@ -38,7 +38,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AssetOptions> _assets;
     private readonly OnCallRota _rota;
-    private readonly Dictionary<string, long> _openedAt = new(StringComparer.Ordinal); // monotonic, for escalation
+    /// <summary>
+    /// Moments of the stored wall-clock times that timers count from or to (a ticket opened or resolved, a shelve's end),
+    /// as monotonic timestamps, taken when they are recorded or loaded: a later wall-clock step (NTP) moves none of them.
+    /// </summary>
+    private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
     private readonly Dictionary<string, long> _acknowledgedAt = new(StringComparer.Ordinal); // monotonic, for re-alarm
     private readonly TimeSpan _followUp;
@@ -168,7 +172,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             foreach (var evaluator in _clocked)
                 if (evaluator.Rule.OnlyWhen is not { } only || _gates.GetValueOrDefault(only))
                     Apply(evaluator, evaluator.Check(), changes);
-            foreach (var expired in _states.Values.Where(s => s.ShelvedUntil <= now).ToList())
+            foreach (var expired in _states.Values.Where(s => s.ShelvedUntil is not null && Since($"shelved:{s.RuleId}") >= TimeSpan.Zero).ToList())
                 Release(StateOf(expired.RuleId, changes) with { ShelvedUntil = null, ShelveReason = null }, "when its shelve expired", changes);
             long monotonic = _time.GetTimestamp();
             PlanMaintenance(_usage, changes);
@@ -182,8 +186,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Open))
             {
                 int next = ticket.EscalationLevel + 1;
-                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || !_openedAt.TryGetValue(ticket.Id, out long opened)
-                    || _time.GetElapsedTime(opened, monotonic) < after)
+                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || Since($"opened:{ticket.Id}") < after)
                     continue;
                 string? who = _rota.Who(next, now);
                 changes.Put(ticket with
@@ -209,7 +212,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     Audit = [.. acked.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {realarm.TotalMinutes:0} min after the acknowledgement")],
                 }, "realarm");
             }
-            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Resolved && now - t.ResolvedAt >= _followUp))
+            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Resolved && Since($"resolved:{t.Id}") >= _followUp))
             {
                 if (_states.GetValueOrDefault(ticket.RuleId)?.IsActive == true)
                     continue; // not normal through the follow-up: stays resolved until it is
@@ -250,6 +253,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     break;
                 case "resolve":
                     ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
+                    Mark($"resolved:{ticket.Id}", now);
                     if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal) && _states.TryGetValue(ticket.RuleId[..^"/chatter".Length], out var chattering))
                     {
                         changes.Put(chattering with { Chattering = false });
@@ -261,6 +265,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     if (command.Note is null || duration > TimeSpan.FromHours(24))
                         return false; // shelving needs a reason and expires within 24 h
                     state = state with { ShelvedUntil = now + duration, ShelveReason = command.Note };
+                    Mark($"shelved:{state.RuleId}", now + duration);
                     break;
                 case "unshelve":
                     state = state with { ShelvedUntil = null, ShelveReason = null };
@@ -307,6 +312,14 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
+    /// <summary>Records the monotonic moment of a wall-clock time, relative to the wall clock now.</summary>
+    private void Mark(string key, DateTimeOffset wall) =>
+        _marks[key] = _time.GetTimestamp() + (long)((wall - _time.GetUtcNow()).TotalSeconds * _time.TimestampFrequency);
+
+    /// <summary>Monotonic time since a marked moment (negative before it); very long for an unknown mark.</summary>
+    private TimeSpan Since(string key) =>
+        _marks.TryGetValue(key, out long mark) ? _time.GetElapsedTime(mark) : TimeSpan.MaxValue;
+
     /// <summary>The state of an alarm as this evaluation has it: changed in it, or as committed.</summary>
     private AlarmState StateOf(string ruleId, Changes changes) =>
         changes.States.GetValueOrDefault(ruleId) ?? _states.GetValueOrDefault(ruleId) ?? new AlarmState { RuleId = ruleId };
@@ -319,7 +332,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     {
         changes.Put(state);
         var now = _time.GetUtcNow();
-        if (!_byRule.TryGetValue(state.RuleId, out var evaluator) || !evaluator.Active || state.IsSilenced(now))
+        if (!_byRule.TryGetValue(state.RuleId, out var evaluator) || !evaluator.Active || state.IsSilenced)
             return;
         var ticket = changes.Current(state.TicketId is { } id ? _tickets.GetValueOrDefault(id) : null);
         if (ticket is not null && ticket.State is not (TicketState.Resolved or TicketState.Closed) && ticket.ConditionActive)
@@ -367,7 +380,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             state = state with { Chattering = true };
             OpenInstrumentTicket(rule, value, now, changes);
         }
-        if (state.IsSilenced(now))
+        if (state.IsSilenced)
         {
             changes.Put(state);
             return;
@@ -375,7 +388,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         Ticket ticket;
         string name;
         if (state.TicketId is { } id && _tickets.TryGetValue(id, out var previous) && previous.State != TicketState.Closed
-            && (previous.State != TicketState.Resolved || now - previous.ResolvedAt < ReopenWindow))
+            && (previous.State != TicketState.Resolved || Since($"resolved:{previous.Id}") < ReopenWindow))
         {
             ticket = previous with
             {
@@ -461,7 +474,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     {
         var asset = _assets.GetValueOrDefault(rule.AssetId);
         string id = $"T-{now:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant()}";
-        _openedAt[id] = _time.GetTimestamp(); // escalation counts on monotonic time
+        Mark($"opened:{id}", now); // escalation counts on monotonic time
         return new Ticket
         {
             Id = id,
@@ -583,10 +596,14 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
             lock (_tickets)
                 _tickets[ticket.Id] = ticket;
-            // After a restart the monotonic clock starts again: count from when the ticket opened by the wall clock.
-            var age = _time.GetUtcNow() - ticket.FirstAt;
-            _openedAt[ticket.Id] = _time.GetTimestamp() - (long)(Math.Max(0, age.TotalSeconds) * _time.TimestampFrequency);
+            // After a restart the monotonic clock starts again: map the stored times once, now.
+            Mark($"opened:{ticket.Id}", ticket.FirstAt);
+            if (ticket.ResolvedAt is { } resolved)
+                Mark($"resolved:{ticket.Id}", resolved);
         }
+        foreach (var state in _states.Values)
+            if (state.ShelvedUntil is { } until)
+                Mark($"shelved:{state.RuleId}", until);
         _loaded = true;
     }
 

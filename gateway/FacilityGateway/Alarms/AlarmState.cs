@@ -32,8 +32,10 @@ public sealed record AlarmState
     public DateTimeOffset? ActivatedAt { get; init; }
 
     /// <summary>True while the condition is active, acknowledged or not.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsActive => Condition is AlarmCondition.ActiveUnacknowledged or AlarmCondition.ActiveAcknowledged;
 
-    /// <summary>True when an activation must not page anybody.</summary>
-    public bool IsSilenced(DateTimeOffset now) => Suppressed || SuppressedByDesign || Chattering || OutOfServiceReason is not null || ShelvedUntil > now;
+    /// <summary>True when an activation must not page anybody. A shelve lasts until the engine's monotonic timer ends it.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsSilenced => Suppressed || SuppressedByDesign || Chattering || OutOfServiceReason is not null || ShelvedUntil is not null;
 }

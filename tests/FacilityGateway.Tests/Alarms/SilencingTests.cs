@@ -2,6 +2,7 @@ using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FacilityGateway.Tests.Alarms;
@@ -67,6 +68,28 @@ public sealed class SilencingTests : IAsyncDisposable
         Assert.Equal(AlarmCondition.ActiveUnacknowledged, engine.State(ticket.RuleId)!.Condition);
         Assert.Null(engine.State(ticket.RuleId)!.ShelvedUntil);
         Assert.Contains(ticket.Audit, a => a.Action == "realarm" && a.Note == "still active when its shelve expired");
+    }
+
+    [Fact]
+    public async Task WallClockSteps_NeitherEndAShelveEarly_NorCloseAResolvedTicketEarly()
+    {
+        var clock = new SteppedClock(Time);
+        _bench.EngineTime = clock;
+        var engine = await _bench.StartAsync(Yaml);
+        await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "drive being replaced", TimeSpan.FromMinutes(30)), default));
+        clock.Step = TimeSpan.FromHours(1); // NTP jumps an hour ahead
+        await FeedAsync(engine, TimeSpan.FromMinutes(29), tripped: 1);
+        Assert.Equal(["opened", "shelve"], await EventsAsync());
+        await FeedAsync(engine, TimeSpan.FromMinutes(2), tripped: 1);
+        Assert.Equal(["opened", "shelve", "realarm"], await EventsAsync());
+
+        await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 0);
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "bob", "drive replaced"), default));
+        clock.Step = TimeSpan.FromHours(30); // a day and more ahead: the 24 h follow-up has not passed
+        await FeedAsync(engine, TimeSpan.FromMinutes(5));
+        Assert.Equal(TicketState.Resolved, Assert.Single(engine.OpenTickets).State);
     }
 
     [Fact]
