@@ -40,6 +40,44 @@ public sealed class MqttSinkTests(ITestOutputHelper output)
         """;
 
     [Fact]
+    public async Task MutualTls_TheGatewaysClientCertificateIsItsIdentity_AndAClientWithoutOneIsRefused()
+    {
+        using var tls = await TestCertificates.CreateAsync();
+        await using var broker = await MosquittoBroker.StartAsync(tls, passwords: false, requireClientCertificate: true);
+        await using var subscriber = await MqttSubscriber.StartAsync(broker.Port, "facility/#", tls, credentials: false, clientCertificate: true);
+        var store = new ModbusDataStore(1);
+        await using var modbus = new ModbusTcpServer(store);
+        modbus.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: test-gw, site: test-site }
+            logging: { level: warning }
+            assets: [{ id: incomer, name: Main incomer, type: meter }]
+            devices:
+              - { id: meter, asset: incomer, endpoint: "tcp://127.0.0.1:{{modbus.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: power, holding: 0, unit: kW }] }
+            sinks:
+              - id: broker
+                kind: mqtt
+                host: 127.0.0.1
+                port: {{broker.Port}}
+                tls: { ca_file: {{tls.CaFile}}, client_certificate: {{tls.ClientCertificate}}, client_key: {{tls.ClientKey}} }
+                max_backoff: 500ms
+            """);
+        await subscriber.WaitForAsync(s => s.TelemetryIds().Count >= 5, Wait, "telemetry over mutual TLS");
+        Assert.Equal("online", subscriber.Messages.Last(m => m.Topic == "facility/test-site/test-gw/status").Payload);
+
+        // The same broker turns away a TLS client that trusts it but shows no certificate of its own.
+        using var stranger = new MQTTnet.MqttClientFactory().CreateMqttClient();
+        var ca = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(tls.CaFile);
+        var options = new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithTimeout(TimeSpan.FromSeconds(5))
+            .WithTlsOptions(t => t.UseTls().WithTargetHost("127.0.0.1")
+                .WithCertificateValidationHandler(e => FacilityGateway.Sinks.Mqtt.MqttTls.Validate(e.Certificate, e.SslPolicyErrors, ca, checkHostName: true)))
+            .Build();
+        var refused = await Record.ExceptionAsync(() => stranger.ConnectAsync(options));
+        Assert.NotNull(refused);
+        Assert.False(stranger.IsConnected);
+    }
+
+    [Fact]
     public async Task Telemetry_OverTlsWithPassword_HasTheDocumentedTopicsAndPayloads_AndSurvivesABrokerRestartInOrder()
     {
         Environment.SetEnvironmentVariable("FG_TEST_MQTT_PASSWORD", MosquittoBroker.Password);

@@ -9,6 +9,13 @@ namespace FacilityGateway.Modbus.Tests;
 
 public class TransportTests
 {
+    /// <summary>
+    /// A transport over a scripted peer that answers at once. The generous response timeout keeps a CI machine that
+    /// stalls for a second from turning these tests into timeouts; the timeout itself is tested with FakeTimeProvider.
+    /// </summary>
+    private static ModbusStreamTransport Scripted(IModbusConnector connector, IModbusFraming framing) =>
+        new(connector, framing, new ModbusTransportOptions { ResponseTimeout = TimeSpan.FromSeconds(30) });
+
     private static readonly ushort[] Expected = [555, 0, 100];
 
     /// <summary>Answers "read 3 holding registers" with 555, 0, 100 in the framing of the request.</summary>
@@ -36,7 +43,7 @@ public class TransportTests
         {
             int first = split;
             var connector = new ScriptedConnector(r => Answer(r, framing), chunkSize: n => n == 0 ? first : int.MaxValue);
-            await using var client = new ModbusClient(new ModbusStreamTransport(connector, framing), ModbusRetryPolicy.None);
+            await using var client = new ModbusClient(Scripted(connector, framing), ModbusRetryPolicy.None);
             var registers = new ushort[3];
             await client.ReadHoldingRegistersAsync(1, 107, registers);
             Assert.Equal(Expected, registers);
@@ -49,7 +56,7 @@ public class TransportTests
     {
         var framing = FramingOf(framingName);
         var connector = new ScriptedConnector(r => Answer(r, framing), chunkSize: _ => 1);
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, framing), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, framing), ModbusRetryPolicy.None);
         var registers = new ushort[3];
         await client.ReadHoldingRegistersAsync(1, 107, registers);
         Assert.Equal(Expected, registers);
@@ -82,7 +89,7 @@ public class TransportTests
             answer[1] ^= 0x01;
             return answer;
         });
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
         var ex = await Assert.ThrowsAsync<ModbusFramingException>(() => client.ReadHoldingRegistersAsync(1, 107, 3).AsTask());
         Assert.Equal(ModbusFramingError.TransactionId, ex.Error);
     }
@@ -99,7 +106,7 @@ public class TransportTests
             answer[offset] ^= xor;
             return answer;
         });
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
         var ex = await Assert.ThrowsAnyAsync<ModbusTransportException>(() => client.ReadHoldingRegistersAsync(1, 107, 3).AsTask());
         // A length that grows past the bytes sent ends in EOF: the peer closed mid-frame.
         Assert.True(ex is ModbusFramingException f ? f.Error == expected : ex is ModbusConnectionException, ex.ToString());
@@ -114,7 +121,7 @@ public class TransportTests
             answer[^1] ^= 0xFF;
             return answer;
         });
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, RtuFraming.Instance), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, RtuFraming.Instance), ModbusRetryPolicy.None);
         var ex = await Assert.ThrowsAsync<ModbusFramingException>(() => client.ReadHoldingRegistersAsync(1, 107, 3).AsTask());
         Assert.Equal(ModbusFramingError.Crc, ex.Error);
     }
@@ -128,7 +135,7 @@ public class TransportTests
             Crc16.Append(adu, 3);
             return adu;
         });
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, RtuFraming.Instance), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, RtuFraming.Instance), ModbusRetryPolicy.None);
         var ex = await Assert.ThrowsAsync<ModbusServerException>(() => client.ReadHoldingRegistersAsync(1, 107, 3).AsTask());
         Assert.Equal(ModbusExceptionCode.IllegalDataAddress, ex.Code);
     }
@@ -138,7 +145,7 @@ public class TransportTests
     {
         int calls = 0;
         var connector = new ScriptedConnector(r => ++calls == 1 ? [] : Answer(r, MbapFraming.Instance));
-        await using var client = new ModbusClient(new ModbusStreamTransport(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
+        await using var client = new ModbusClient(Scripted(connector, MbapFraming.Instance), ModbusRetryPolicy.None);
         await Assert.ThrowsAsync<ModbusConnectionException>(() => client.ReadHoldingRegistersAsync(1, 107, 3).AsTask());
         Assert.Equal(Expected, await client.ReadHoldingRegistersAsync(1, 107, 3));
         Assert.Equal(2, connector.Connects);

@@ -23,7 +23,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoBroker> StartAsync(TestCertificates? tls = null, bool passwords = true)
+    /// <summary>Starts a broker; with <paramref name="requireClientCertificate"/> a TLS client must present a certificate of the test CA, whose CN is its user name.</summary>
+    public static async Task<MosquittoBroker> StartAsync(TestCertificates? tls = null, bool passwords = true, bool requireClientCertificate = false)
     {
         string mosquitto = PeerTools.Require("mosquitto", "mosquitto");
         string dir = Directory.CreateTempSubdirectory("fg-mqtt-").FullName;
@@ -56,6 +57,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
             lines.Add($"cafile {tls.CaFile}");
             lines.Add($"certfile {tls.ServerCertificate}");
             lines.Add($"keyfile {tls.ServerKey}");
+            if (requireClientCertificate)
+            {
+                lines.Add("require_certificate true");
+                lines.Add("use_identity_as_username true");
+            }
         }
         string config = Path.Combine(dir, "mosquitto.conf");
         await File.WriteAllLinesAsync(config, lines);

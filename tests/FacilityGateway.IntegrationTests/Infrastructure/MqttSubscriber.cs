@@ -33,7 +33,7 @@ public sealed class MqttSubscriber : IAsyncDisposable
         };
     }
 
-    public static async Task<MqttSubscriber> StartAsync(int port, string filter, TestCertificates? tls = null, bool credentials = true)
+    public static async Task<MqttSubscriber> StartAsync(int port, string filter, TestCertificates? tls = null, bool credentials = true, bool clientCertificate = false)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
@@ -46,8 +46,16 @@ public sealed class MqttSubscriber : IAsyncDisposable
         if (tls is not null)
         {
             var ca = X509CertificateLoader.LoadCertificateFromFile(tls.CaFile);
-            builder.WithTlsOptions(t => t.UseTls().WithTargetHost("127.0.0.1").WithTrustChain([ca])
-                .WithCertificateValidationHandler(e => FacilityGateway.Sinks.Mqtt.MqttTls.Validate(e.Certificate, e.SslPolicyErrors, ca, checkHostName: true)));
+            builder.WithTlsOptions(t =>
+            {
+                t.UseTls().WithTargetHost("127.0.0.1").WithTrustChain([ca])
+                    .WithCertificateValidationHandler(e => FacilityGateway.Sinks.Mqtt.MqttTls.Validate(e.Certificate, e.SslPolicyErrors, ca, checkHostName: true));
+                if (clientCertificate)
+                {
+                    using var pem = X509Certificate2.CreateFromPemFile(tls.ClientCertificate, tls.ClientKey);
+                    t.WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
+                }
+            });
         }
         var subscriber = new MqttSubscriber(builder.Build(), filter);
         subscriber._loop = subscriber.LoopAsync();
