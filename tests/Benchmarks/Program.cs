@@ -8,6 +8,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //   client-loop ENDPOINT N         (used by compare-clients) N reads in a loop, prints the loop's CPU time
 //   gateway-load [devices] [points] [seconds] [NAME=VALUE...]
 //                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
+//   end-to-end [devices] [points] [interval ms] [seconds] [NAME=VALUE...]
+//                                  the same, every poll also to Mosquitto, InfluxDB 1.x and VictoriaMetrics: rates and lag
 //   gpio-latency [edges] [debounce ms]  GPIO edge to reading out of the pipeline, p50/p99
 //   alarm-throughput [seconds]     readings/s through the alarm engine, 10,000 points, 20,000 rules
 //   alarm-latency [breaches]       breaching edge to the ticket event on a real Mosquitto, p50/p99
@@ -23,6 +25,13 @@ return args.FirstOrDefault() switch
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50,
         args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 60,
         args.Length > 4 ? args[4..] : []),
+    "end-to-end" => await FacilityGateway.Benchmarks.Gateway.PollingLoad.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50,
+        args.Length > 4 ? double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture) : 60,
+        args.Length > 5 ? args[5..] : [],
+        TimeSpan.FromMilliseconds(args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 100),
+        sinks: true),
     "delivery" => await FacilityGateway.Benchmarks.Gateway.DeliveryThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 72_000),
     "gpio-latency" => await FacilityGateway.Benchmarks.Gateway.GpioLatency.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,

@@ -8,22 +8,41 @@ using FacilityGateway.Modbus.Server;
 namespace FacilityGateway.Benchmarks.Gateway;
 
 /// <summary>
-/// The gateway process polling many Modbus TCP devices at 1 s on loopback: its CPU (% of one core) and its resident
-/// memory. The devices are our Modbus server, one listener per device, in this benchmark process; the gateway is the
-/// real executable in its own process, so its figures are its own (read from /proc).
+/// The gateway process polling many Modbus TCP devices on loopback: its CPU (% of one core) and its resident memory.
+/// The devices are our Modbus server, one listener per device, in this benchmark process; the gateway is the real
+/// executable in its own process, so its figures are its own (read from /proc). With <c>sinks</c>, the end-to-end run:
+/// every poll also goes to a real Mosquitto, InfluxDB 1.x (v1 /write) and VictoriaMetrics (v2 write), and each sink's
+/// delivery rate and lag are read from the cursors in the gateway's outbox file.
 /// </summary>
 public static class PollingLoad
 {
-    public static async Task<int> RunAsync(int devices, int points, double seconds, string[] environment)
+    public static async Task<int> RunAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval = null, bool sinks = false)
     {
+        var every = interval ?? TimeSpan.FromSeconds(1);
         var servers = new List<ModbusTcpServer>();
-        var yaml = new StringBuilder("""
-            gateway: { id: load-test, site: bench }
+        string directory = Directory.CreateTempSubdirectory("fg-load-").FullName;
+        var peers = new List<Peer>();
+        var yaml = new StringBuilder($$"""
+            gateway: { id: load-test, site: bench, data_directory: {{directory}}/data }
             logging: { level: warning }
             assets: [{ id: plant, name: Plant, type: other }]
-            devices:
 
             """);
+        if (sinks)
+        {
+            var mosquitto = await Peer.MosquittoAsync(directory);
+            var influx = await Peer.InfluxAsync(directory);
+            var vm = await Peer.VictoriaMetricsAsync(directory);
+            peers.AddRange([mosquitto, influx, vm]);
+            yaml.Append(CultureInfo.InvariantCulture, $$"""
+                sinks:
+                  - { id: mqtt, kind: mqtt, host: 127.0.0.1, port: {{mosquitto.Port}} }
+                  - { id: influx1, kind: influxdb, url: "{{influx.Url}}", api: v1, database: facility }
+                  - { id: vm, kind: influxdb, url: "{{vm.Url}}", api: v2, org: o, bucket: b, token: t }
+
+                """);
+        }
+        yaml.Append("devices:\n");
         var registers = new ushort[points * 2];
         for (int p = 0; p < points; p++)
             ModbusValueCodec.EncodeDouble(p * 1.5, new RegisterFormat(ModbusDataType.Float32), registers.AsSpan(p * 2));
@@ -34,11 +53,10 @@ public static class PollingLoad
             var server = new ModbusTcpServer(store);
             server.Start();
             servers.Add(server);
-            yaml.Append(CultureInfo.InvariantCulture, $"  - id: dev{d}\n    asset: plant\n    endpoint: tcp://127.0.0.1:{server.LocalEndPoint.Port}\n    unit: 1\n    interval: 1s\n    points:\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"  - id: dev{d}\n    asset: plant\n    endpoint: tcp://127.0.0.1:{server.LocalEndPoint.Port}\n    unit: 1\n    interval: {every.TotalMilliseconds}ms\n    points:\n");
             for (int p = 0; p < points; p++)
                 yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: p{p}, holding: {p * 2}, type: float32, unit: kW }}\n");
         }
-        string directory = Directory.CreateTempSubdirectory("fg-load-").FullName;
         string config = Path.Combine(directory, "load.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
 
@@ -54,9 +72,11 @@ public static class PollingLoad
         _ = gateway.StandardOutput.ReadToEndAsync();
         _ = gateway.StandardError.ReadToEndAsync();
 
-        Console.WriteLine($"gateway pid {gateway.Id}: {devices} devices x {points} points at 1 s = {devices * points:N0} points/s; env: {string.Join(' ', environment)}");
+        Console.WriteLine(FormattableString.Invariant($"gateway pid {gateway.Id}: {devices} devices x {points} points every {every.TotalMilliseconds} ms = {devices * points / every.TotalSeconds:N0} points/s{(sinks ? " to Mosquitto, InfluxDB 1.x and VictoriaMetrics" : "")}; env: {string.Join(' ', environment)}"));
         await Task.Delay(TimeSpan.FromSeconds(15)); // start-up, JIT tiering, connections
+        string outbox = Path.Combine(directory, "data", "outbox.db");
         long requests0 = servers.Sum(s => s.Requests);
+        var cursors0 = sinks ? Cursors(outbox) : [];
         double cpu0 = CpuSeconds(gateway.Id);
         var watch = Stopwatch.StartNew();
         long peakRss = 0;
@@ -69,16 +89,47 @@ public static class PollingLoad
         double elapsed = watch.Elapsed.TotalSeconds;
         long requests = servers.Sum(s => s.Requests) - requests0;
         long hwm = Status(gateway.Id, "VmHWM:");
+        var cursors = sinks ? Cursors(outbox) : [];
         gateway.Kill();
         await gateway.WaitForExitAsync();
         foreach (var server in servers)
             await server.DisposeAsync();
+        foreach (var peer in peers)
+            await peer.DisposeAsync();
+
+        if (sinks)
+        {
+            // Records are polls: the outbox's last id grows by one per poll (plus the gateway's health readings every 10 s).
+            long appended = cursors["(appended)"] - cursors0["(appended)"];
+            Console.WriteLine(FormattableString.Invariant($"polled and stored: {appended / elapsed:N0} records/s = {appended * points / elapsed:N0} points/s over {elapsed:F0} s"));
+            Console.WriteLine("| sink | delivered records/s | delivered points/s | lag at the end (records) |");
+            Console.WriteLine("|---|---:|---:|---:|");
+            foreach (var sink in new[] { "mqtt", "influx1", "vm" })
+            {
+                long delivered = cursors.GetValueOrDefault(sink) - cursors0.GetValueOrDefault(sink);
+                Console.WriteLine(FormattableString.Invariant($"| {sink} | {delivered / elapsed:N0} | {delivered * points / elapsed:N0} | {cursors["(appended)"] - cursors.GetValueOrDefault(sink):N0} |"));
+            }
+        }
         Directory.Delete(directory, recursive: true);
 
         Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) |"));
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {requests * points / elapsed:N0} | {requests / elapsed:N1} | {cpu / elapsed * 100:F2} % | {peakRss / 1024.0:F1} MiB | {hwm / 1024.0:F1} MiB |"));
         return 0;
+    }
+
+    /// <summary>The outbox's last record id, as <c>(appended)</c>, and each sink's cursor, read beside the running gateway (WAL).</summary>
+    private static Dictionary<string, long> Cursors(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sink, position FROM cursors UNION ALL SELECT '(appended)', seq FROM sqlite_sequence WHERE name = 'records'";
+        using var reader = command.ExecuteReader();
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.Read())
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        return result;
     }
 
     private static double CpuSeconds(int pid)
