@@ -50,6 +50,14 @@ public sealed class AssetOptions : ConfigNode
     /// </summary>
     public string? Running { get; set; }
 
+    /// <summary>Run hours the equipment already had when the gateway started counting (from its hour meter or drive).</summary>
+    [Range(0, 10_000_000)]
+    public double? InitialRunHours { get; set; }
+
+    /// <summary>Starts the equipment already had when the gateway started counting.</summary>
+    [Range(0, 1_000_000_000)]
+    public long? InitialStarts { get; set; }
+
     /// <summary>Equipment rules over more than one point or a schedule (dry_run, lighting_schedule).</summary>
     public List<Alarms.Equipment.EquipmentRuleOptions> Rules { get; set; } = [];
 

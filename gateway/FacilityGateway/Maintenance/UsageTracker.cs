@@ -32,8 +32,8 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
     /// <summary>A longer silence between two readings of the run signal is not counted as running.</summary>
     public static readonly TimeSpan MaxGap = TimeSpan.FromMinutes(5);
 
-    private double _runSeconds;
-    private long _starts;
+    private double _runSeconds = (asset.InitialRunHours ?? 0) * 3600; // until a saved state is restored
+    private long _starts = asset.InitialStarts ?? 0;
     private bool? _running;
     private bool _runningKnown;
     private long _lastAt;

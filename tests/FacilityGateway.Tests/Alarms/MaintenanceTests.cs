@@ -87,6 +87,24 @@ public sealed class MaintenanceTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task InitialCounters_FromTheEquipmentsOwnMeter_AreWhereCountingStarts_AndASavedStateWins()
+    {
+        string yaml = Yaml.Replace("running: drive/running", "running: drive/running\n    initial_run_hours: 18500\n    initial_starts: 4100", StringComparison.Ordinal);
+        var engine = await _bench.StartAsync(yaml);
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(30));
+        var usage = engine.Usage("pump-1")!.Value;
+        Assert.Equal(4101, usage.Starts);
+        Assert.InRange(usage.RunHours, 18500.49, 18500.51);
+        await engine.FlushAsync(default);
+        await _bench.StopAsync();
+
+        engine = await _bench.StartAsync(yaml);
+        await RunAsync(engine, 1, TimeSpan.FromSeconds(5));
+        Assert.Equal(4101, engine.Usage("pump-1")!.Value.Starts);
+    }
+
+    [Fact]
     public async Task RunHours_ComeDue_AndTheCalendarTaskToo()
     {
         var engine = await _bench.StartAsync(Yaml);
