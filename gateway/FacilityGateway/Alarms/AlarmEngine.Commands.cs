@@ -1,0 +1,111 @@
+using FacilityGateway.Tickets;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>Technicians' actions, and alarms that leave a silenced state (shelve, out of service).</summary>
+public sealed partial class AlarmEngine
+{
+    /// <summary>Applies a technician's action (ack, resolve, shelve, unshelve, reset) and records who, when and why.</summary>
+    public async Task<bool> ExecuteAsync(TicketCommand command, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            if (!_tickets.TryGetValue(command.Ticket, out var ticket))
+                return false;
+            var now = _time.GetUtcNow();
+            var changes = new Changes();
+            var state = _states.GetValueOrDefault(ticket.RuleId) ?? new AlarmState { RuleId = ticket.RuleId };
+            var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
+            bool released = false;
+            switch (command.Action)
+            {
+                case "ack":
+                    if (ticket.State == TicketState.Open)
+                        ticket = ticket with { State = TicketState.Acknowledged };
+                    _acknowledgedAt[ticket.RuleId] = _time.GetTimestamp();
+                    state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
+                    break;
+                case "start":
+                    ticket = ticket with { State = TicketState.InProgress };
+                    break;
+                case "resolve":
+                    ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
+                    Mark($"resolved:{ticket.Id}", now);
+                    if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal) && _states.TryGetValue(ticket.RuleId[..^"/chatter".Length], out var chattering))
+                    {
+                        changes.Put(chattering with { Chattering = false });
+                        _activations.Remove(chattering.RuleId);
+                    }
+                    break;
+                case "shelve":
+                    var duration = command.Duration ?? TimeSpan.FromHours(1);
+                    if (command.Note is null || duration > TimeSpan.FromHours(24))
+                        return false; // shelving needs a reason and expires within 24 h
+                    state = state with { ShelvedUntil = now + duration, ShelveReason = command.Note };
+                    Mark($"shelved:{state.RuleId}", now + duration);
+                    break;
+                case "unshelve":
+                    state = state with { ShelvedUntil = null, ShelveReason = null };
+                    released = true;
+                    break;
+                case "out_of_service":
+                    if (command.Note is null)
+                        return false; // out of service needs a reason
+                    state = state with { OutOfServiceReason = command.Note };
+                    break;
+                case "in_service":
+                    state = state with { OutOfServiceReason = null };
+                    released = true;
+                    break;
+                case "reset": // a latched alarm whose condition has gone
+                    if (_byRule.TryGetValue(ticket.RuleId, out var evaluator))
+                        evaluator.Restore(false);
+                    state = state with { Condition = AlarmCondition.Normal };
+                    ticket = ticket with { ConditionActive = false };
+                    break;
+                default:
+                    return false;
+            }
+            ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, audit] };
+            changes.Put(state);
+            changes.Put(ticket, command.Action);
+            if (released)
+                Release(state, command.Action == "unshelve" ? "when its shelve was ended" : "when it was returned to service", changes);
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// An alarm leaves a silenced state (a shelve expired or ended, back in service): if it is still active it notifies
+    /// again, with a <c>realarm</c> event on its open ticket or, when it became active while silenced, a new ticket.
+    /// </summary>
+    private void Release(AlarmState state, string why, Changes changes)
+    {
+        changes.Put(state);
+        var now = _time.GetUtcNow();
+        if (!_byRule.TryGetValue(state.RuleId, out var evaluator) || !evaluator.Active || state.IsSilenced)
+            return;
+        var ticket = changes.Current(state.TicketId is { } id ? _tickets.GetValueOrDefault(id) : null);
+        if (ticket is not null && ticket.State is not (TicketState.Resolved or TicketState.Closed) && ticket.ConditionActive)
+        {
+            changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
+            changes.Put(ticket with
+            {
+                State = TicketState.Open,
+                LastAt = now,
+                Revision = ticket.Revision + 1,
+                Audit = [.. ticket.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {why}")],
+            }, "realarm");
+            LogTicket(ticket.Id, "realarm", ticket.Priority, ticket.Asset.Name, ticket.Message);
+            return;
+        }
+        Activate(evaluator.Rule, evaluator.Value, changes, countChatter: false);
+    }
+}

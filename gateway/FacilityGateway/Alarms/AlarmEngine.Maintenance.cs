@@ -1,0 +1,89 @@
+using FacilityGateway.Maintenance;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>Run hours and starts of the assets, and the maintenance tickets of their plans.</summary>
+public sealed partial class AlarmEngine
+{
+    /// <summary>Tasks of the plans that came due: a P4 maintenance ticket each, committed with the due points that follow.</summary>
+    private void PlanMaintenance(IEnumerable<UsageTracker> trackers, Changes changes)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var tracker in trackers.Distinct())
+        {
+            var (due, next) = tracker.Plan(now);
+            if (due.Count == 0 && next.Due == tracker.Snapshot().Due)
+                continue;
+            changes.Usage[tracker] = next;
+            foreach (var task in due)
+                OpenMaintenanceTicket(tracker, task, now, changes);
+        }
+    }
+
+    private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
+    {
+        var asset = tracker.Asset;
+        string slug = new([.. task.Task.Task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+        var running = asset.RunningPoint;
+        var rule = new AlarmRule($"{asset.Id}/maintenance/{slug}", running?.Device ?? "", running?.Point ?? "", asset.Id, AlarmRuleType.Maintenance,
+            task.Task.EveryRunHours ?? task.Task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
+            $"Maintenance due: {task.Task.Task} ({task.Reason})", task.Task.EveryRunHours is not null ? "h" : task.Task.EveryStarts is not null ? "starts" : "");
+        double? value = task.Task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.Task.EveryStarts is not null ? tracker.Starts : null;
+        var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == rule.Id && t.State != TicketState.Resolved));
+        Ticket ticket;
+        if (open is not null)
+        {
+            // Not done since it last came due: the same ticket counts another occurrence.
+            ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = rule.Message, Revision = open.Revision + 1,
+                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", $"due again: {task.Reason}")] };
+        }
+        else
+        {
+            ticket = NewTicket(rule, value, now) with { ConditionActive = false };
+        }
+        LogTicket(ticket.Id, "maintenance_due", ticket.Priority, asset.Name, ticket.Message);
+        changes.Put(ticket, "maintenance_due");
+    }
+
+    /// <summary>Counters that moved are saved (and published as readings of the gateway) with this commit.</summary>
+    private void SaveUsage(Changes changes)
+    {
+        _usageSavedAt = _time.GetTimestamp();
+        var now = _time.GetUtcNow();
+        var readings = new List<Reading>();
+        foreach (var tracker in _usage.Where(t => t.Dirty))
+        {
+            if (!changes.Usage.ContainsKey(tracker))
+                changes.Usage[tracker] = tracker.Snapshot();
+            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.run_hours", Math.Round(tracker.RunHours, 3), null, "h", Quality.Good, now));
+            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.starts", tracker.Starts, null, "", Quality.Good, now));
+        }
+        if (readings.Count > 0)
+            changes.Readings.Add(new ReadingBatch(OutboxService.GatewayDeviceId, _config.Gateway.Id, now, readings));
+    }
+
+    /// <summary>Saves the usage counters now (on a clean stop).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_loaded)
+                return;
+            var changes = new Changes();
+            SaveUsage(changes);
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Run hours and starts of an asset with a run signal or a calendar plan.</summary>
+    public (double RunHours, long Starts)? Usage(string assetId) =>
+        _usage.FirstOrDefault(t => t.Asset.Id == assetId) is { } tracker ? (tracker.RunHours, tracker.Starts) : null;
+}

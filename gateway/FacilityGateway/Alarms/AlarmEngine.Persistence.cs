@@ -1,0 +1,103 @@
+using System.Text.Json;
+using FacilityGateway.Maintenance;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
+
+namespace FacilityGateway.Alarms;
+
+/// <summary>State, tickets and notifications: loaded once, committed together in one outbox transaction.</summary>
+public sealed partial class AlarmEngine
+{
+    private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
+    {
+        if (_loaded)
+            return;
+        await _outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("alarm", cancellationToken).ConfigureAwait(false))
+        {
+            var state = JsonSerializer.Deserialize<AlarmState>(json, TicketEvent.Json)!;
+            _states[state.RuleId] = state;
+            if (_byRule.TryGetValue(state.RuleId, out var evaluator))
+                evaluator.Restore(state.IsActive); // raised and notified before the restart: stays silent
+        }
+        foreach (var (key, json) in await _outbox.Outbox.LoadStateAsync("usage", cancellationToken).ConfigureAwait(false))
+            _usage.FirstOrDefault(t => t.Asset.Id == key)?.Restore(JsonSerializer.Deserialize<UsageState>(json, TicketEvent.Json)!);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("flood", cancellationToken).ConfigureAwait(false))
+            _flood.Restore(JsonSerializer.Deserialize<DigestState>(json, TicketEvent.Json)!);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
+        {
+            var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
+            lock (_tickets)
+                _tickets[ticket.Id] = ticket;
+            // After a restart the monotonic clock starts again: map the stored times once, now.
+            Mark($"opened:{ticket.Id}", ticket.FirstAt);
+            if (ticket.ResolvedAt is { } resolved)
+                Mark($"resolved:{ticket.Id}", resolved);
+        }
+        foreach (var state in _states.Values)
+            if (state.ShelvedUntil is { } until)
+                Mark($"shelved:{state.RuleId}", until);
+        _loaded = true;
+    }
+
+    /// <summary>State rows and notifications of one evaluation, committed together.</summary>
+    private sealed class Changes
+    {
+        public Dictionary<string, AlarmState> States { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Each ticket changed, with every version of it that is an event, in order.</summary>
+        public Dictionary<string, List<(Ticket Ticket, string Event)>> Tickets { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<UsageTracker, UsageState> Usage { get; } = [];
+
+        public List<ReadingBatch> Readings { get; } = [];
+
+        public (TicketDigest Digest, DigestState Next)? Digest { get; set; }
+
+        public bool IsEmpty => States.Count == 0 && Tickets.Count == 0 && Usage.Count == 0 && Readings.Count == 0 && Digest is null;
+
+        public void Put(AlarmState state) => States[state.RuleId] = state;
+
+        public void Put(Ticket ticket, string @event)
+        {
+            if (!Tickets.TryGetValue(ticket.Id, out var versions))
+                Tickets[ticket.Id] = versions = [];
+            versions.Add((ticket, @event));
+        }
+
+        /// <summary>The newest version of a ticket: changed in this evaluation, or as committed.</summary>
+        public Ticket? Current(Ticket? committed) =>
+            committed is not null && Tickets.TryGetValue(committed.Id, out var versions) ? versions[^1].Ticket : committed;
+    }
+
+    private async Task CommitAsync(Changes changes, CancellationToken cancellationToken)
+    {
+        if (changes.IsEmpty)
+            return;
+        var events = changes.Tickets.Values.SelectMany(v => v).ToList();
+        var (held, flood) = _flood.Plan(events, changes.Digest?.Next);
+        var rows = new List<(string, string, string)>();
+        rows.AddRange(changes.States.Values.Select(s => ("alarm", s.RuleId, JsonSerializer.Serialize(s, TicketEvent.Json))));
+        rows.AddRange(changes.Tickets.Values.Select(v => ("ticket", v[^1].Ticket.Id, JsonSerializer.Serialize(v[^1].Ticket, TicketEvent.Json))));
+        rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, TicketEvent.Json))));
+        if (flood is not null)
+            rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, TicketEvent.Json)));
+        var records = new List<(OutboxRecordKind, byte[])>();
+        if (changes.Digest is { } digest)
+            records.Add((OutboxRecordKind.TicketDigest, digest.Digest.Encode()));
+        records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
+        records.AddRange(changes.Readings.Select(b => (OutboxRecordKind.Readings, ReadingBatchCodec.Encode(b))));
+        await _outbox.Outbox.TransactAsync(rows, records, cancellationToken).ConfigureAwait(false);
+        // Only after the commit does memory follow: a failed commit leaves the old state to be tried again.
+        foreach (var state in changes.States.Values)
+            _states[state.RuleId] = state;
+        lock (_tickets)
+            foreach (var versions in changes.Tickets.Values)
+                _tickets[versions[^1].Ticket.Id] = versions[^1].Ticket;
+        foreach (var (tracker, usage) in changes.Usage)
+            tracker.Saved(usage);
+        if (flood is not null)
+            _flood.Apply(flood);
+    }
+}
