@@ -96,9 +96,8 @@ public sealed partial class AlarmEngine
         if (ticket is not null && ticket.State is not (TicketState.Resolved or TicketState.Closed) && ticket.ConditionActive)
         {
             changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
-            changes.Put(ticket with
+            changes.Put(Repage(ticket, now) with
             {
-                State = TicketState.Open,
                 LastAt = now,
                 Revision = ticket.Revision + 1,
                 Audit = [.. ticket.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {why}")],

@@ -31,7 +31,7 @@ public sealed partial class AlarmEngine
             lock (_tickets)
                 _tickets[ticket.Id] = ticket;
             // After a restart the monotonic clock starts again: map the stored times once, now.
-            Mark($"opened:{ticket.Id}", ticket.FirstAt);
+            Mark($"paged:{ticket.Id}", ticket.PagedAt ?? ticket.FirstAt);
             if (ticket.ResolvedAt is { } resolved)
                 Mark($"resolved:{ticket.Id}", resolved);
         }

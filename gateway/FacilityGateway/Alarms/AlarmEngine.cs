@@ -182,11 +182,13 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                 changes.Digest = digest;
                 LogDigest(digest.Digest.Items.Count, digest.Digest.Key);
             }
-            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Open))
+            // Each loop below builds on the newest version of a ticket (changes.Current): one tick may touch a ticket twice.
+            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().Where(t => t.State == TicketState.Open))
             {
                 int next = ticket.EscalationLevel + 1;
-                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || Since($"opened:{ticket.Id}") < after)
-                    continue;
+                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || Since($"paged:{ticket.Id}") < after
+                    || StateOf(ticket.RuleId, changes).IsSilenced)
+                    continue; // not due yet, or its alarm is shelved, out of service or suppressed: nobody is paged
                 string? who = _rota.Who(next, now);
                 changes.Put(ticket with
                 {
@@ -204,14 +206,13 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     continue;
                 _acknowledgedAt.Remove(ruleId);
                 changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
-                changes.Put(acked with
+                changes.Put(Repage(acked, now) with
                 {
-                    State = TicketState.Open,
                     Revision = acked.Revision + 1,
                     Audit = [.. acked.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {realarm.TotalMinutes:0} min after the acknowledgement")],
                 }, "realarm");
             }
-            foreach (var ticket in OpenTickets.Where(t => t.State == TicketState.Resolved && Since($"resolved:{t.Id}") >= _followUp))
+            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().Where(t => t.State == TicketState.Resolved && Since($"resolved:{t.Id}") >= _followUp))
             {
                 if (_states.GetValueOrDefault(ticket.RuleId)?.IsActive == true)
                     continue; // not normal through the follow-up: stays resolved until it is
@@ -232,6 +233,13 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             case RuleTransition.Activated: Activate(evaluator.Rule, evaluator.Value, changes); break;
             case RuleTransition.Cleared: Clear(evaluator.Rule, changes); break;
         }
+    }
+
+    /// <summary>A ticket paged again from the start (reopened, re-alarmed): open, primary first, escalation counted from now.</summary>
+    private Ticket Repage(Ticket ticket, DateTimeOffset now)
+    {
+        Mark($"paged:{ticket.Id}", now);
+        return ticket with { State = TicketState.Open, EscalationLevel = 0, PagedAt = now, AssignedTo = _rota.Who(0, now) ?? ticket.AssignedTo };
     }
 
     /// <summary>Records the monotonic moment of a wall-clock time, relative to the wall clock now.</summary>
@@ -285,13 +293,12 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         if (state.TicketId is { } id && _tickets.TryGetValue(id, out var previous) && previous.State != TicketState.Closed
             && (previous.State != TicketState.Resolved || Since($"resolved:{previous.Id}") < ReopenWindow))
         {
-            ticket = previous with
+            ticket = (previous.State == TicketState.Resolved ? Repage(previous, now) : previous) with
             {
                 Occurrences = previous.Occurrences + 1,
                 LastAt = now,
                 Value = value,
                 ConditionActive = true,
-                State = previous.State == TicketState.Resolved ? TicketState.Open : previous.State,
                 Revision = previous.Revision + 1,
                 Audit = [.. previous.Audit, new TicketAuditEntry(now, "recurred", "gateway", null)],
             };
@@ -369,7 +376,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     {
         var asset = _assets.GetValueOrDefault(rule.AssetId);
         string id = $"T-{now:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant()}";
-        Mark($"opened:{id}", now); // escalation counts on monotonic time
+        Mark($"paged:{id}", now); // escalation counts on monotonic time
         return new Ticket
         {
             Id = id,
@@ -387,6 +394,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             LastAt = now,
             RespondBy = ResponseTargets.DueBy(rule.Priority, now),
             AssignedTo = _rota.Who(0, now),
+            PagedAt = now,
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],
         };
     }

@@ -41,6 +41,8 @@ public sealed record Ticket
     public string? AssignedTo { get; init; }
     /// <summary>0 primary, 1 secondary, 2 supervisor.</summary>
     public int EscalationLevel { get; init; }
+    /// <summary>When the current round of paging began (opened, reopened or re-alarmed); escalation counts from it.</summary>
+    public DateTimeOffset? PagedAt { get; init; }
     /// <summary>Number of the last notification sent about this ticket; with the id, the idempotency key of each.</summary>
     public int Revision { get; init; } = 1;
     public IReadOnlyList<TicketAuditEntry> Audit { get; init; } = [];

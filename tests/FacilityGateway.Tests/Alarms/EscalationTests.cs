@@ -130,4 +130,25 @@ public sealed class EscalationTests : IAsyncDisposable
         Assert.Equal(0, ticket.EscalationLevel);
         Assert.DoesNotContain(ticket.Audit, a => a.Action == "escalated");
     }
+
+    [Fact]
+    public async Task Shelved_NobodyIsEscalatedTo_AndStillActiveAtExpiry_ItPagesThePrimaryAgain_ThenEscalates()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Wet(), default);
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "alice", "tank being drained on purpose", TimeSpan.FromMinutes(30)), default));
+        await RunMinutesAsync(engine, 29);
+        ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(0, ticket.EscalationLevel); // shelved: no escalation
+
+        await RunMinutesAsync(engine, 2); // the shelve expires, the leak is latched and still active: the primary again
+        ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(("alice", 0, TicketState.Open), (ticket.AssignedTo, ticket.EscalationLevel, ticket.State));
+        Assert.Contains(ticket.Audit, a => a.Action == "realarm");
+        await RunMinutesAsync(engine, 8); // 9 min after the realarm at 30:00
+        Assert.Equal(0, Assert.Single(engine.OpenTickets).EscalationLevel); // counted from the realarm, not from the opening
+        await RunMinutesAsync(engine, 1);
+        Assert.Equal(("carol", 1), (Assert.Single(engine.OpenTickets).AssignedTo, Assert.Single(engine.OpenTickets).EscalationLevel));
+    }
 }
