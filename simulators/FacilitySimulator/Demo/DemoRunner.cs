@@ -133,7 +133,7 @@ public static class DemoRunner
                         events.Add($"you acknowledged {open.Id}");
                     }
                 }
-                context.UpdateTarget(new Rows(Render(snapshot, config, broker, events), RenderTickets(alarms)));
+                context.UpdateTarget(new Rows(Render(snapshot, config, broker, alarms, events), RenderTickets(alarms)));
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public static class DemoRunner
 
     private static readonly string[] KeyPoints = ["power_total", "import_energy", "voltage_l1", "running", "tripped", "output_frequency", "motor_current", "flow_rate", "total_forward", "di0", "di1", "state", "total", "rate", "health.online", "health.response_time"];
 
-    private static Table Render(ReadingSnapshot snapshot, GatewayConfig config, EmbeddedBroker broker, List<string> events)
+    private static Table Render(ReadingSnapshot snapshot, GatewayConfig config, EmbeddedBroker broker, FacilityGateway.Alarms.AlarmEngine alarms, List<string> events)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]FacilityGateway demo[/] - {config.Gateway.Site} / {config.Gateway.Id} - {broker.Published} MQTT messages")
             .AddColumn("Asset").AddColumn("Device").AddColumn("Readings").AddColumn("Health");
@@ -167,6 +167,9 @@ public static class DemoRunner
                 .Select(p => (Point: p, Reading: snapshot.Get(device.Id, p)))
                 .Where(x => x.Reading is not null)
                 .Select(x => Format(x.Point, x.Reading!.Value));
+            // The pump's run hours and starts, counted by the gateway from the drive's run signal.
+            if (assets[device.Asset].RunningPoint?.Device == device.Id && alarms.Usage(device.Asset) is { } usage)
+                values = values.Append(FormattableString.Invariant($"[blue]run {usage.RunHours:0.000} h, {usage.Starts} starts[/]"));
             var online = snapshot.Get(device.Id, "health.online");
             var response = snapshot.Get(device.Id, "health.response_time");
             string health = online is null ? "[grey]waiting[/]" : online.Value.Value == 1 ? $"[green]online[/] {response?.Value:F0} ms" : "[red]offline[/]";
