@@ -39,6 +39,12 @@ internal static class ConfigurationValidator
             if (!onCall.Contacts.ContainsKey(person))
                 errors.Warning(onCall.OriginOf("contacts"), onCall.PathOf("contacts"), $"'{person}' is on the rota but has no contact details", $"add contacts: {{ {person}: {{ phone: ..., ntfy_topic: ... }} }}");
 
+        var dashboard = config.Dashboard;
+        int colon = dashboard.Listen.LastIndexOf(':');
+        if (colon <= 0 || !ushort.TryParse(dashboard.Listen[(colon + 1)..], out _))
+            errors.Error(dashboard.OriginOf("listen"), dashboard.PathOf("listen"), $"'{dashboard.Listen}' is not host:port",
+                "for example listen: 0.0.0.0:8080 (the building's network) or 127.0.0.1:8080 (this machine only)");
+
         Unique(config.Sinks, s => s.Id, "sink", errors);
         foreach (var sink in config.Sinks)
         {

@@ -31,6 +31,9 @@ public sealed class GatewayConfig : ConfigNode
     /// <summary>The on-call rota and escalation.</summary>
     public Tickets.OnCallOptions OnCall { get; set; } = new();
 
+    /// <summary>The live dashboard (off unless enabled).</summary>
+    public Dashboard.DashboardOptions Dashboard { get; set; } = new();
+
     /// <summary>The durable outbox.</summary>
     public Outbox.OutboxOptions Outbox { get; set; } = new();
 

@@ -36,6 +36,8 @@ public static class GatewayHost
         // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
         builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddHostedService<ReadingPipeline>();
+        builder.Services.AddSingleton<Dashboard.DashboardService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
         builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());

@@ -39,6 +39,7 @@ public static class DemoRunner
             Environment.SetEnvironmentVariable($"DEMO_{name.ToUpperInvariant()}_PORT", port.ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("DEMO_MQTT_PORT", broker.Port.ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("DEMO_DATA_DIR", dataDirectory);
+        Environment.SetEnvironmentVariable("DEMO_DASHBOARD_PORT", PortOrAnyFree(8080).ToString(CultureInfo.InvariantCulture));
         Environment.SetEnvironmentVariable("DEMO_LOG_CONSOLE", headless ? "text" : "none");
 
         GatewayConfig config;
@@ -66,6 +67,8 @@ public static class DemoRunner
         if (duration is { } limit)
             stop.CancelAfter(limit);
         await host.StartAsync(stop.Token).ConfigureAwait(false);
+        if (host.Services.GetRequiredService<FacilityGateway.Dashboard.DashboardService>().Address is { } dashboard)
+            output.WriteLine($"Dashboard: {dashboard} (live readings and tickets; to acknowledge there, type your name and the action token '{config.Dashboard.ActionToken}')");
         var snapshot = host.Services.GetRequiredService<ReadingSnapshot>();
         var alarms = host.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>();
         var started = TimeProvider.System.GetTimestamp();
@@ -113,6 +116,26 @@ public static class DemoRunner
             if (++tick % 5 == 0)
                 output.WriteLine($"{tick} s: {snapshot.BatchCount} polls, {broker.Published} MQTT messages; {string.Join("; ", plant.Devices.Values.Select(d => $"{d.Id}: {d.Describe()}"))}");
         }
+    }
+
+    /// <summary>The preferred port if nothing listens on it, else any free one.</summary>
+    private static int PortOrAnyFree(int preferred)
+    {
+        foreach (int port in new[] { preferred, 0 })
+        {
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                int bound = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                return bound;
+            }
+            catch (System.Net.Sockets.SocketException) when (port != 0)
+            {
+            }
+        }
+        throw new InvalidOperationException("no free port");
     }
 
     private static async Task LiveTableAsync(PlantRoom plant, EmbeddedBroker broker, ReadingSnapshot snapshot, FacilityGateway.Alarms.AlarmEngine alarms, GatewayConfig config, long started, Func<int> next, Action<int> setNext, CancellationToken cancellationToken)

@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace FacilityGateway.Dashboard;
+
+/// <summary>A technician's action from the dashboard.</summary>
+public sealed record DashboardAction(string? By, string? Note);
+
+/// <summary>The dashboard's page and its JSON API (docs/DASHBOARD.md).</summary>
+internal static class DashboardEndpoints
+{
+    /// <summary>Actions a technician may take from the dashboard; shelving and out-of-service stay with the command line.</summary>
+    private static readonly HashSet<string> Actions = ["ack", "start", "resolve", "reset"];
+
+    public static void Map(WebApplication app, GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time)
+    {
+        byte[] page = LoadPage();
+        string? token = config.Dashboard.ActionToken is { Length: > 0 } t ? t : null;
+
+        app.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8"));
+        app.MapGet("/api/overview", () => Results.Json(DashboardOverview.Build(config, snapshot, alarms, time, actions: token is not null)));
+        app.MapPost("/api/tickets/{id}/{action}", async (string id, string action, DashboardAction? body, HttpRequest request, CancellationToken cancellationToken) =>
+        {
+            if (token is null)
+                return Results.Problem("This dashboard is read-only: set dashboard.action_token to act on tickets from it.", statusCode: StatusCodes.Status403Forbidden);
+            if (!Authorized(request, token))
+                return Results.Problem("Wrong or missing action token.", statusCode: StatusCodes.Status401Unauthorized);
+            if (!Actions.Contains(action))
+                return Results.Problem($"'{action}' is not an action of the dashboard (ack, start, resolve, reset).", statusCode: StatusCodes.Status400BadRequest);
+            if (string.IsNullOrWhiteSpace(body?.By))
+                return Results.Problem("Say who you are ('by').", statusCode: StatusCodes.Status400BadRequest);
+            bool done = await alarms.ExecuteAsync(new TicketCommand(action, id, body.By.Trim(), string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim()), cancellationToken).ConfigureAwait(false);
+            return done ? Results.NoContent() : Results.Problem($"Ticket {id} is unknown, or '{action}' does not apply to it now.", statusCode: StatusCodes.Status409Conflict);
+        });
+    }
+
+    /// <summary><c>Authorization: Bearer {token}</c>, compared in constant time.</summary>
+    private static bool Authorized(HttpRequest request, string token)
+    {
+        string header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+            return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(token));
+    }
+
+    private static byte[] LoadPage()
+    {
+        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("FacilityGateway.Dashboard.index.html")
+            ?? throw new InvalidOperationException("The dashboard page is not embedded in the assembly.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,19 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Dashboard;
+
+/// <summary>The live dashboard under <c>dashboard:</c>: readings, open tickets, and acknowledging from a browser.</summary>
+public sealed class DashboardOptions : ConfigNode
+{
+    /// <summary>Serve the dashboard.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Address and port, <c>host:port</c>; 0.0.0.0 to be reached from the building's network, port 0 for any free one.</summary>
+    public string Listen { get; set; } = "127.0.0.1:8080";
+
+    /// <summary>
+    /// The token a technician types to act on tickets from the dashboard (<c>${DASHBOARD_TOKEN}</c> or
+    /// <c>action_token_file:</c>); without it the dashboard is read-only.
+    /// </summary>
+    public string? ActionToken { get; set; }
+}

@@ -1,0 +1,47 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
+
+namespace FacilityGateway.Dashboard;
+
+/// <summary>One point as the dashboard shows it.</summary>
+public sealed record DashboardPoint(string Id, string? Name, string Unit, double? Value, string? Text, string Quality, DateTimeOffset? At);
+
+/// <summary>One device of an asset.</summary>
+public sealed record DashboardDevice(string Id, string Kind, bool? Online, double? ResponseMs, IReadOnlyList<DashboardPoint> Points);
+
+/// <summary>One asset of the register with its devices and, if counted, its run hours and starts.</summary>
+public sealed record DashboardAsset(string Id, string Name, string Type, string? Location, string? Team, double? RunHours, long? Starts, IReadOnlyList<DashboardDevice> Devices);
+
+/// <summary>Everything the page shows, in one answer of <c>GET /api/overview</c>.</summary>
+public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets)
+{
+    public static DashboardOverview Build(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions)
+    {
+        var assets = new List<DashboardAsset>();
+        foreach (var asset in config.Assets)
+        {
+            var devices = config.Devices.Where(d => d.Enabled && d.Asset == asset.Id).Select(d => Device(d, snapshot)).ToList();
+            var usage = alarms.Usage(asset.Id);
+            assets.Add(new DashboardAsset(asset.Id, asset.Name, Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), asset.Type),
+                asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
+                usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, devices));
+        }
+        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets);
+    }
+
+    private static DashboardDevice Device(DeviceOptions device, ReadingSnapshot snapshot)
+    {
+        var points = device.DescribePoints().Where(p => !p.Id.StartsWith("health.", StringComparison.Ordinal)).Select(p =>
+        {
+            var reading = snapshot.Get(device.Id, p.Id);
+            return new DashboardPoint(p.Id, p.Name, p.Unit,
+                reading is { } r && !r.Quality.IsBad() && double.IsFinite(r.Value) ? r.Value : null,
+                reading?.Text, reading is { } q ? q.Quality.Name() : "waiting", reading?.SampledAt);
+        }).ToList();
+        var online = snapshot.Get(device.Id, "health.online");
+        var response = snapshot.Get(device.Id, "health.response_time");
+        return new DashboardDevice(device.Id, device.Kind, online is { } o ? o.Value == 1 : null, response?.Value, points);
+    }
+}

@@ -1,0 +1,65 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
+using FacilityGateway.Readings;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace FacilityGateway.Dashboard;
+
+/// <summary>
+/// Serves the dashboard with ASP.NET Core (Kestrel, minimal APIs) beside the worker when <c>dashboard.enabled</c>: a
+/// page of the plant's live readings by asset and its open tickets, refreshed every 2 seconds, on which a technician
+/// with the action token can acknowledge, start and resolve tickets. It reads the in-process snapshot and the alarm
+/// engine; it never talks to a device.
+/// </summary>
+public sealed partial class DashboardService(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, ILogger<DashboardService> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
+    public Uri? Address { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = config.Dashboard;
+        if (!options.Enabled)
+            return;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-dashboard" });
+        builder.Logging.ClearProviders(); // requests are not logged; the gateway logs what matters
+        builder.WebHost.UseUrls($"http://{options.Listen}");
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = TicketEvent.Json.PropertyNamingPolicy;
+            json.SerializerOptions.DefaultIgnoreCondition = TicketEvent.Json.DefaultIgnoreCondition;
+            foreach (var converter in TicketEvent.Json.Converters)
+                json.SerializerOptions.Converters.Add(converter);
+        });
+        _app = builder.Build();
+        DashboardEndpoints.Map(_app, config, snapshot, alarms, time);
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string url = _app.Urls.First();
+        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        string mode = options.ActionToken is { Length: > 0 } ? "acknowledging with the action token" : "read-only";
+        LogListening(url, mode);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard on {Address} ({Mode})")]
+    private partial void LogListening(string address, string mode);
+}

@@ -1,0 +1,141 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Dashboard;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Modbus.Codec;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Modbus.Server;
+using FacilityGateway.Tickets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace FacilityGateway.BrowserTests;
+
+/// <summary>
+/// The dashboard as an engineer and an on-call technician use it, in Debian's headless Chromium: live readings of a
+/// real Modbus device, a leak that becomes a P1 ticket on the page, and the technician acknowledging it there.
+/// </summary>
+public sealed class DashboardTests : IAsyncLifetime
+{
+    private const string Token = "s3cret-action-token";
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        string chromium = PeerTools.Require("/usr/bin/chromium", "chromium");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"], // tests run as root in a container
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+            await _browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+
+    private static async Task<(ModbusDataStore Store, ModbusTcpServer Server)> PlantAsync()
+    {
+        var store = new ModbusDataStore(1, 2); // unit 1 the meter, unit 2 the leak input module
+        var registers = new ushort[2];
+        ModbusValueCodec.EncodeDouble(230.5, new RegisterFormat(ModbusDataType.Float32), registers);
+        store[1].SetRegisters(ModbusTable.InputRegisters, 0, registers);
+        var server = new ModbusTcpServer(store);
+        server.Start();
+        await Task.CompletedTask;
+        return (store, server);
+    }
+
+    private static string Yaml(int port, bool withToken) => $$"""
+        gateway: { id: plantroom, site: riverside }
+        logging: { level: warning }
+        assets:
+          - { id: incomer, name: Main incomer, type: meter, location: { building: Riverside Court, room: Plant room }, team: Electrical }
+          - { id: tank-room, name: Tank room leak zone, type: leak_zone, location: { building: Riverside Court, room: Tank room }, team: Mechanical }
+        devices:
+          - { id: meter, asset: incomer, endpoint: "tcp://127.0.0.1:{{port}}", unit: 1, interval: 200ms, points: [{ id: voltage_l1, name: Phase 1 voltage, register: 30001, type: float32, unit: V }] }
+          - { id: leak-panel, asset: tank-room, endpoint: "tcp://127.0.0.1:{{port}}", unit: 2, interval: 200ms, points: [{ id: probe, name: Probe under the tanks, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak under the tanks }] }] }
+        dashboard: { enabled: true, listen: "127.0.0.1:0"{{(withToken ? $", action_token: {Token}" : "")}} }
+        """;
+
+    [Fact]
+    public async Task Engineer_SeesLiveReadings_Technician_AcknowledgesTheLeakTicketOnThePage()
+    {
+        var (store, server) = await PlantAsync();
+        await using var _ = server;
+        await using var gateway = await GatewayUnderTest.StartAsync(Yaml(server.LocalEndPoint.Port, withToken: true));
+        var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+
+        // Live readings, by asset, from the device.
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("FacilityGateway · riverside / plantroom");
+        var voltage = page.Locator("[data-point='meter/voltage_l1']");
+        await Assertions.Expect(voltage).ToContainTextAsync("230.5 V");
+        await Assertions.Expect(voltage).ToContainTextAsync("Phase 1 voltage");
+        await Assertions.Expect(page.Locator("[data-asset='incomer']")).ToContainTextAsync("Riverside Court / Plant room");
+        await Assertions.Expect(page.Locator("[data-device='meter']")).ToContainTextAsync("online");
+        await Assertions.Expect(page.Locator("#tickets")).ToContainTextAsync("No open tickets.");
+
+        // The value moves on the device: the page follows without a reload.
+        var registers = new ushort[2];
+        ModbusValueCodec.EncodeDouble(236.0, new RegisterFormat(ModbusDataType.Float32), registers);
+        store[1].SetRegisters(ModbusTable.InputRegisters, 0, registers);
+        await Assertions.Expect(voltage).ToContainTextAsync("236.0 V");
+
+        // A leak: the P1 ticket appears with the asset from the register.
+        store[2].SetBits(ModbusTable.Coils, 0, [true]);
+        var row = page.Locator("#tickets tr[data-ticket]");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("P1");
+        await Assertions.Expect(row).ToContainTextAsync("Water leak under the tanks");
+        await Assertions.Expect(row).ToContainTextAsync("Tank room leak zone");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "open");
+
+        // Without a name the page asks for one; with the wrong token the gateway refuses, and the page says so.
+        await row.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Type your name first");
+        await page.GetByLabel("Your name").FillAsync("alice");
+        await page.GetByLabel("Action token").FillAsync("wrong");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Wrong or missing action token");
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "open");
+
+        await page.GetByLabel("Action token").FillAsync(Token);
+        await row.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
+        await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "acknowledged");
+        await Assertions.Expect(row.GetByRole(AriaRole.Button, new() { Name = "Resolve" })).ToBeVisibleAsync();
+
+        var ticket = Assert.Single(gateway.Services.GetRequiredService<AlarmEngine>().OpenTickets);
+        Assert.Equal(TicketState.Acknowledged, ticket.State);
+        Assert.Contains(ticket.Audit, a => a is { Action: "ack", By: "alice", Note: "from the dashboard" });
+    }
+
+    [Fact]
+    public async Task WithoutAnActionToken_TheDashboardIsReadOnly()
+    {
+        var (store, server) = await PlantAsync();
+        await using var _ = server;
+        await using var gateway = await GatewayUnderTest.StartAsync(Yaml(server.LocalEndPoint.Port, withToken: false));
+        var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+
+        store[2].SetBits(ModbusTable.Coils, 0, [true]);
+        var row = page.Locator("#tickets tr[data-ticket]");
+        await Assertions.Expect(row).ToContainTextAsync("Water leak under the tanks");
+        await Assertions.Expect(row.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#who")).ToBeHiddenAsync();
+
+        // The API refuses actions too, not only the page.
+        var response = await page.APIRequest.PostAsync(new Uri(address, $"api/tickets/{await row.GetAttributeAsync("data-ticket")}/ack").ToString(),
+            new() { DataObject = new { by = "mallory" }, Headers = new Dictionary<string, string> { ["Authorization"] = "Bearer anything" } });
+        Assert.Equal(403, response.Status);
+        Assert.Equal(TicketState.Open, Assert.Single(gateway.Services.GetRequiredService<AlarmEngine>().OpenTickets).State);
+    }
+}
