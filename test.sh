@@ -4,8 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Real peers the integration tests start on loopback ports (each test starts its own on free ports and stops it).
-PACKAGES=(python3-pymodbus python3-serial mbpoll socat mosquitto mosquitto-clients influxdb victoria-metrics openssl)
+# Real peers the integration tests start on loopback ports (each test starts its own on free ports and stops it), and
+# the browser the dashboard's browser tests drive (Playwright with Debian's Chromium, no browser download).
+PACKAGES=(python3-pymodbus python3-serial mbpoll socat mosquitto mosquitto-clients influxdb victoria-metrics openssl chromium fonts-liberation)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

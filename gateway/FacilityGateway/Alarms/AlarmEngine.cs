@@ -388,7 +388,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             Priority = rule.Priority,
             Message = rule.Message,
             Value = value,
-            Limit = rule.Type is AlarmRuleType.Stale ? null : rule.Limit,
+            Limit = rule.Type is AlarmRuleType.Stale or AlarmRuleType.State ? null : rule.Limit, // a state has no limit to show
             Unit = rule.Unit,
             FirstAt = now,
             LastAt = now,
