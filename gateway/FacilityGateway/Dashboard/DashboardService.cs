@@ -23,11 +23,12 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
     /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
     public Uri? Address { get; private set; }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the web server when enabled; when not, ASP.NET Core is never even loaded (its own method).</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => config.Dashboard.Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         var options = config.Dashboard;
-        if (!options.Enabled)
-            return;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-dashboard" });
         builder.Logging.ClearProviders(); // requests are not logged; the gateway logs what matters
         builder.WebHost.UseUrls($"http://{options.Listen}");
