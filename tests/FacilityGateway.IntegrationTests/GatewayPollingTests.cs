@@ -161,10 +161,12 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
             double mean = periods.Average();
             double median = periods.Order().ElementAt(periods.Count / 2);
             output.WriteLine($"{id}: mean period {mean:F1} ms, median {median:F1} ms (interval {intervalMs} ms), min {periods.Min():F1}, max {periods.Max():F1}");
-            // The median: one stall of the test machine (CI runs test assemblies side by side on 2 cores) must not
-            // decide the cadence; the fixed-rate schedule catches up after it, which keeps the mean close too.
+            // The median: one stall of the test machine (CI runs test assemblies side by side on 2 cores, one of them a
+            // browser) must not decide the cadence. After a stall the fixed-rate schedule skips the missed slots and keeps
+            // its phase (no burst), so a stall shows as one long period: at most one is allowed, and the rest must be
+            // on time. A dead neighbour that held the line would lengthen every period instead.
             Assert.InRange(median, intervalMs * 0.9, intervalMs * 1.1);
-            Assert.InRange(mean, intervalMs * 0.8, intervalMs * 1.2);
+            Assert.True(periods.Count(p => p > intervalMs * 1.5) <= 1, $"more than one late poll of {id}: {string.Join(", ", periods.Select(p => p.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
             Assert.All(batches.Where(b => b.Batch.DeviceId == id), b => Assert.Equal(Quality.Good, b.Batch.Readings[0].Quality));
         }
 
