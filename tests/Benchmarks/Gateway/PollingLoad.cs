@@ -61,7 +61,9 @@ public static class PollingLoad
         await File.WriteAllTextAsync(config, yaml.ToString());
 
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll"), "run", "--config", config })
+        // FG_GATEWAY_DLL runs another build of the gateway (a ReadyToRun publish, say) on the same load.
+        string executable = Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
+        foreach (var a in new[] { executable, "run", "--config", config })
             info.ArgumentList.Add(a);
         foreach (var pair in environment)
         {
