@@ -45,6 +45,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
     private readonly Dictionary<string, long> _acknowledgedAt = new(StringComparer.Ordinal); // monotonic, for re-alarm
     private readonly TimeSpan _followUp;
+    private readonly TimeZoneInfo _zone;
 
     /// <summary>This many activations within <see cref="ChatterWindow"/> make an alarm chatter.</summary>
     public const int ChatterActivations = 3;
@@ -63,7 +64,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _time = time;
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
+        var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
         _rota = new OnCallRota(config.OnCall, zone);
         _followUp = config.OnCall.FollowUp;
         _flood = new NotificationFlood(config.OnCall.Flood, config.Gateway.Site, time);
@@ -392,7 +393,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             Unit = rule.Unit,
             FirstAt = now,
             LastAt = now,
-            RespondBy = ResponseTargets.DueBy(rule.Priority, now),
+            RespondBy = ResponseTargets.DueBy(rule.Priority, now, _zone),
             AssignedTo = _rota.Who(0, now),
             PagedAt = now,
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],

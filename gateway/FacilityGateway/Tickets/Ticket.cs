@@ -48,22 +48,30 @@ public sealed record Ticket
     public IReadOnlyList<TicketAuditEntry> Audit { get; init; } = [];
 }
 
-/// <summary>Response-time targets per priority (P1 1 h, P2 next business day, P3 5 days, P4 scheduled: 30 days).</summary>
+/// <summary>
+/// Response-time targets per priority (P1 1 h, P2 the next business day by 17:00 at the site, P3 5 days, P4 scheduled:
+/// 30 days).
+/// </summary>
 public static class ResponseTargets
 {
-    public static DateTimeOffset DueBy(AlarmPriority priority, DateTimeOffset openedAt) => priority switch
+    /// <summary>End of the business day, local time of the site.</summary>
+    public static readonly TimeOnly EndOfBusinessDay = new(17, 0);
+
+    public static DateTimeOffset DueBy(AlarmPriority priority, DateTimeOffset openedAt, TimeZoneInfo site) => priority switch
     {
         AlarmPriority.P1 => openedAt.AddHours(1),
-        AlarmPriority.P2 => NextBusinessDay(openedAt),
+        AlarmPriority.P2 => NextBusinessDay(openedAt, site),
         AlarmPriority.P3 => openedAt.AddDays(5),
         _ => openedAt.AddDays(30),
     };
 
-    private static DateTimeOffset NextBusinessDay(DateTimeOffset at)
+    /// <summary>17:00 on the next weekday after <paramref name="at"/>, in the site's time zone (summer time included).</summary>
+    private static DateTimeOffset NextBusinessDay(DateTimeOffset at, TimeZoneInfo site)
     {
-        var day = at.Date.AddDays(1);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, site).DateTime).AddDays(1);
         while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
             day = day.AddDays(1);
-        return new DateTimeOffset(day.AddHours(17), at.Offset);
+        var local = day.ToDateTime(EndOfBusinessDay, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, site.GetUtcOffset(local));
     }
 }
