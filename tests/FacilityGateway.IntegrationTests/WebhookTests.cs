@@ -88,6 +88,37 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task Ntfy_PagesThePrimarysPhone_AndTheEscalationReachesTheSecondarysPhone()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            logging: { level: warning }
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone }]
+            on_call:
+              primary: [alice]
+              secondary: [carol]
+              p1_secondary_after: 2s
+              contacts:
+                alice: { name: Alice, ntfy_topic: alice-phone }
+                carol: { name: Carol, ntfy_topic: carol-phone }
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, message: Water leak in the tank room }] }
+            sinks:
+              - { id: phones, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/{ntfy_topic}", events: [opened, escalated], max_backoff: 200ms }
+            """);
+        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_received.Any(r => r.Path == "/carol-phone") && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var first = Assert.Single(_received, r => r.Path == "/alice-phone");
+        Assert.Equal("P1 Tank room leak zone: opened", first.Headers["Title"]);
+        var escalated = Assert.Single(_received, r => r.Path == "/carol-phone");
+        Assert.Equal("P1 Tank room leak zone: escalated", escalated.Headers["Title"]);
+        Assert.Contains("assigned to carol", escalated.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Flood_TenAlarmsArePagedAlone_TheRestComeAsOneDigest_AtTheWebhookAndOnMosquitto()
     {
         await using var broker = await MosquittoBroker.StartAsync(tls: null, passwords: false);

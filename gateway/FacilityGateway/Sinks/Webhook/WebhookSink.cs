@@ -21,8 +21,15 @@ public enum WebhookFormat
 /// <summary><c>kind: webhook</c>: ticket notifications to an HTTP endpoint (a ticketing system, a chat hook, ntfy).</summary>
 public sealed class WebhookSinkOptions : SinkOptions
 {
-    [RequiredKey, Describe("add 'url:', for example url: https://ntfy.example.com/riverside-oncall")]
+    /// <summary>
+    /// Where to post. It may hold <c>{ntfy_topic}</c>: the ntfy topic (from <c>on_call.contacts</c>) of the person the
+    /// notification pages, the ticket's <c>assigned_to</c>, so an escalation reaches the secondary's phone.
+    /// </summary>
+    [RequiredKey, Describe("add 'url:', for example url: https://ntfy.example.com/riverside-oncall or https://ntfy.example.com/{ntfy_topic}")]
     public string Url { get; set; } = "";
+
+    /// <summary>With <c>{ntfy_topic}</c> in the url: the topic when that person has none, nobody is assigned, or for a digest.</summary>
+    public string? FallbackTopic { get; set; }
 
     public WebhookFormat Format { get; set; } = WebhookFormat.Json;
 
@@ -41,8 +48,11 @@ public sealed class WebhookSinkOptions : SinkOptions
 /// as one digest (key <c>D-site-N</c>). 2xx moves on; 408, 429 and 5xx are retried
 /// (honouring Retry-After); another 4xx is logged and dropped.
 /// </summary>
-public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger) : ISink
+public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger, IReadOnlyDictionary<string, Tickets.OnCallContact>? contacts = null) : ISink
 {
+    /// <summary>The placeholder of <see cref="WebhookSinkOptions.Url"/> for the paged person's ntfy topic.</summary>
+    public const string TopicPlaceholder = "{ntfy_topic}";
+
     private readonly HttpClient _http = new() { Timeout = options.Timeout };
 
     public string Name => options.Id;
@@ -81,6 +91,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
     private HttpRequestMessage? Request(OutboxRecord record)
     {
         string key, title, body;
+        string? person = null;
         AlarmPriority priority;
         if (record.Kind == OutboxRecordKind.TicketEvent)
         {
@@ -88,7 +99,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
-            (key, priority, title) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}");
+            (key, priority, title, person) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}", t.AssignedTo);
             body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
         }
         else if (record.Kind == OutboxRecordKind.TicketDigest)
@@ -104,7 +115,12 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         {
             return null;
         }
-        var request = new HttpRequestMessage(HttpMethod.Post, options.Url);
+        if (Address(person) is not { } url)
+        {
+            LogNobodyToPage(options.Id, key, person ?? "nobody");
+            return null;
+        }
+        var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.Add("Idempotency-Key", key);
         if (options.Token is { Length: > 0 } token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -123,11 +139,23 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         return request;
     }
 
+    /// <summary>The url for a notification that pages <paramref name="person"/>; null when it names nobody to reach.</summary>
+    internal string? Address(string? person)
+    {
+        if (!options.Url.Contains(TopicPlaceholder, StringComparison.Ordinal))
+            return options.Url;
+        string? topic = person is not null && contacts?.GetValueOrDefault(person)?.NtfyTopic is { Length: > 0 } own ? own : options.FallbackTopic;
+        return topic is null ? null : options.Url.Replace(TopicPlaceholder, Uri.EscapeDataString(topic), StringComparison.Ordinal);
+    }
+
     public ValueTask DisposeAsync()
     {
         _http.Dispose();
         return ValueTask.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Sink}: notification {Key} pages {Person}, who has no ntfy topic, and the sink has no fallback_topic; not sent")]
+    private partial void LogNobodyToPage(string sink, string key, string person);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Sink} refused notification {Key} with HTTP {Status}; dropped")]
     private partial void LogRefused(string sink, string key, int status);
@@ -143,10 +171,19 @@ internal sealed class WebhookSinkKind : ISinkKind
     public void Validate(SinkOptions options, ValidationContext context)
     {
         var webhook = (WebhookSinkOptions)options;
-        if (webhook.Url.Length > 0 && (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        string url = webhook.Url.Replace(WebhookSink.TopicPlaceholder, "topic", StringComparison.Ordinal);
+        if (webhook.Url.Length > 0 && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
+        if (webhook.Url.Contains(WebhookSink.TopicPlaceholder, StringComparison.Ordinal) && webhook.FallbackTopic is null)
+        {
+            var onCall = context.Config.OnCall;
+            foreach (var person in onCall.Primary.Concat(onCall.Secondary).Append(onCall.Supervisor).OfType<string>().Distinct()
+                .Where(p => onCall.Contacts.GetValueOrDefault(p)?.NtfyTopic is not { Length: > 0 }))
+                context.Errors.Warning(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{person}' is on the rota but has no ntfy_topic: notifications paging them would not be sent",
+                    $"add ntfy_topic to on_call.contacts.{person}, or fallback_topic: to this sink");
+        }
     }
 
     public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>());
+        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), config.OnCall.Contacts);
 }
