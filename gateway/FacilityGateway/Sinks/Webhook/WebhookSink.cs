@@ -31,6 +31,9 @@ public sealed class WebhookSinkOptions : SinkOptions
     /// <summary>With <c>{ntfy_topic}</c> in the url: the topic when that person has none, nobody is assigned, or for a digest.</summary>
     public string? FallbackTopic { get; set; }
 
+    /// <summary>ntfy: what tapping the notification opens, for example the gateway's dashboard (https://gateway.example:8080/).</summary>
+    public string? ClickUrl { get; set; }
+
     public WebhookFormat Format { get; set; } = WebhookFormat.Json;
 
     /// <summary>Bearer token (${WEBHOOK_TOKEN} or token_file:).</summary>
@@ -129,6 +132,8 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             request.Headers.Add("Title", title);
             request.Headers.Add("Priority", priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
             request.Headers.Add("Tags", priority == AlarmPriority.P1 ? "rotating_light" : "warning");
+            if (options.ClickUrl is { Length: > 0 } click)
+                request.Headers.Add("Click", click);
             request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
         }
         else
@@ -174,6 +179,8 @@ internal sealed class WebhookSinkKind : ISinkKind
         string url = webhook.Url.Replace(WebhookSink.TopicPlaceholder, "topic", StringComparison.Ordinal);
         if (webhook.Url.Length > 0 && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
+        if (webhook.ClickUrl is { Length: > 0 } click && (!Uri.TryCreate(click, UriKind.Absolute, out var clickUri) || clickUri.Scheme is not ("http" or "https")))
+            context.Errors.Error(webhook.OriginOf("click_url"), webhook.PathOf("click_url"), $"'{click}' is not an http(s) URL", "the address of the dashboard as the technician's phone reaches it");
         if (webhook.Url.Contains(WebhookSink.TopicPlaceholder, StringComparison.Ordinal) && webhook.FallbackTopic is null)
         {
             var onCall = context.Config.OnCall;
