@@ -41,7 +41,18 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
         });
         _app = builder.Build();
         DashboardEndpoints.Map(_app, config, snapshot, alarms, time);
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            // The dashboard is a window on the gateway, not its job: polling, alarms and delivery go on without it.
+            LogCannotListen(options.Listen, ex.GetBaseException().Message);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+            return;
+        }
         string url = _app.Urls.First();
         Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         string mode = options.ActionToken is { Length: > 0 } ? "acknowledging with the action token" : "read-only";
@@ -60,6 +71,9 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
             await _app.DisposeAsync().ConfigureAwait(false);
         _app = null;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dashboard cannot listen on {Listen}: {Reason}. The gateway runs on without it; change dashboard.listen or free the port")]
+    private partial void LogCannotListen(string listen, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard on {Address} ({Mode})")]
     private partial void LogListening(string address, string mode);
