@@ -38,21 +38,28 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         var faultStates = new Dictionary<GpioInputOptions, DigitalInputState>();
         var counterStates = new Dictionary<PulseCounterOptions, PulseCounterState>();
         var byPin = new Dictionary<(GpioDriverKind, int, int), Action<PinEventTypes, long>>();
+        var failed = new Dictionary<GpioDeviceOptions, string>(); // devices whose pins could not be opened, and why
         foreach (var input in inputs)
         {
-            var controller = Open(input, input.Pin);
+            if (TryOpen(input, input.Pin, failed) is not { } controller)
+                continue;
             var state = inputStates[input] = new DigitalInputState(input.Debounce, IsActive(input, controller.Read(input.Pin)));
             byPin[(input.Driver, input.Chip, input.Pin)] = (_, at) => state.OnEdge(at);
             if (input.SupervisionPin is { } supervision)
             {
-                Open(input, supervision);
+                if (TryOpen(input, supervision, failed) is null)
+                {
+                    inputStates.Remove(input);
+                    continue;
+                }
                 var fault = faultStates[input] = new DigitalInputState(input.Debounce, IsActive(input, controller.Read(supervision)));
                 byPin[(input.Driver, input.Chip, supervision)] = (_, at) => fault.OnEdge(at);
             }
         }
         foreach (var counter in counters)
         {
-            Open(counter, counter.Pin);
+            if (TryOpen(counter, counter.Pin, failed) is null)
+                continue;
             var state = counterStates[counter] = new PulseCounterState(counter.MinPulseWidth, counter.RateWindow, time.TimestampFrequency);
             if (stored.TryGetValue(counter.Id, out long pulses))
                 state.Restore(pulses);
@@ -66,6 +73,8 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
             };
         }
 
+        inputs.RemoveAll(failed.ContainsKey);
+        counters.RemoveAll(failed.ContainsKey);
         var nextReport = config.Devices.Where(d => d is GpioDeviceOptions && d.Enabled).ToDictionary(d => d.Id, _ => time.GetTimestamp());
         long nextReread = time.GetTimestamp(), nextPersist = time.GetTimestamp() + Ticks(PersistEvery);
         try
@@ -122,6 +131,13 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
                     await channel.Writer.WriteAsync(Report(counter, counterStates[counter], now), stoppingToken).ConfigureAwait(false);
                     nextReport[counter.Id] = now + Ticks(counter.Interval);
                 }
+                foreach (var (device, reason) in failed)
+                {
+                    if (now < nextReport[device.Id])
+                        continue;
+                    await channel.Writer.WriteAsync(Unreadable(device, reason), stoppingToken).ConfigureAwait(false);
+                    nextReport[device.Id] = now + Ticks(device.Interval);
+                }
                 if (now >= nextPersist)
                 {
                     await PersistAsync(counterStates, stoppingToken).ConfigureAwait(false);
@@ -145,6 +161,39 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
     /// <summary>The pulse counters' totals, for tests and the status view.</summary>
     public IReadOnlyDictionary<string, long> Totals { get; private set; } = new Dictionary<string, long>();
 
+    /// <summary>Opens a pin; when the chip or the pin cannot be had, says why once and marks the device unreadable.</summary>
+    private GpioController? TryOpen(GpioDeviceOptions device, int pin, Dictionary<GpioDeviceOptions, string> failed)
+    {
+        try
+        {
+            return Open(device, pin);
+        }
+        catch (Exception ex) when (ex is PlatformNotSupportedException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            string reason = ex switch
+            {
+                PlatformNotSupportedException => "the libgpiod library is not installed (apt-get install libgpiod2; or driver: simulated on a test bench)",
+                IOException or UnauthorizedAccessException => $"GPIO chip {device.Chip} cannot be opened ({ex.Message}): is /dev/gpiochip{device.Chip} there, and is the gateway's user in the gpio group?",
+                _ => $"pin {pin} cannot be opened: {ex.Message}",
+            };
+            failed[device] = reason;
+            LogCannotOpen(device.Id, reason);
+            return null;
+        }
+    }
+
+    /// <summary>A device whose pins could not be opened: every point bad, and offline, so its communication-loss alarm opens a ticket.</summary>
+    private ReadingBatch Unreadable(GpioDeviceOptions device, string reason)
+    {
+        var now = time.GetUtcNow();
+        return new ReadingBatch(device.Id, device.Asset, now,
+        [
+            .. device.DescribePoints().Select(p => Reading.Bad(device.Id, p.Id, p.Unit, Quality.BadDeviceFailure, now)),
+            new Reading(device.Id, "health.online", 0, null, "", Quality.Good, now),
+            new Reading(device.Id, "health.last_error", double.NaN, reason, "", Quality.Good, now),
+        ]);
+    }
+
     private GpioController Open(GpioDeviceOptions device, int pin)
     {
         if (!_controllers.TryGetValue((device.Driver, device.Chip), out var controller))
@@ -166,6 +215,9 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         });
         return controller;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "GPIO device {Device} cannot be read: {Reason}. Its points are reported bad and the rest of the gateway runs on")]
+    private partial void LogCannotOpen(string device, string reason);
 
     private static bool IsActive(GpioDeviceOptions device, PinValue level) => (level == PinValue.High) == (device.Active == ActiveLevel.High);
 

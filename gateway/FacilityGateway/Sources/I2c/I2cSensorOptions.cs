@@ -54,12 +54,12 @@ public sealed class Ads1115Options : I2cSensorOptions
     /// <summary>Loop current under which the wire counts as broken.</summary>
     public double WireBreakBelowMilliamps { get; set; } = 3.6;
 
-    public override IEnumerable<PointInfo> DescribePoints() => [new("value", null, Unit, 0), new("current", "Loop current", "mA", 0.05)];
+    public override IEnumerable<PointInfo> DescribePoints() => [new("value", null, Unit, 0), new("current", "Loop current", "mA", 0.05), .. Readings.DeviceHealth.Points];
 }
 
 /// <summary><c>kind: bme280</c>: Bosch BME280 temperature, humidity and pressure sensor.</summary>
 public sealed class Bme280Options : I2cSensorOptions
 {
     public override IEnumerable<PointInfo> DescribePoints() =>
-        [new("temperature", "Temperature", "°C", 0.1), new("humidity", "Relative humidity", "%", 0.5), new("pressure", "Pressure", "hPa", 0.1)];
+        [new("temperature", "Temperature", "°C", 0.1), new("humidity", "Relative humidity", "%", 0.5), new("pressure", "Pressure", "hPa", 0.1), .. Readings.DeviceHealth.Points];
 }

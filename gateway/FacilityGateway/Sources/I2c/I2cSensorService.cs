@@ -106,6 +106,7 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
     {
         var sensors = new Dictionary<I2cSensorOptions, Sensor?>();
         var due = options.ToDictionary(o => o, _ => time.GetTimestamp());
+        var health = options.ToDictionary(o => o, o => new DeviceHealth(o.Id));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -116,18 +117,22 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
                     due[o] = now + (long)(o.Interval.TotalSeconds * time.TimestampFrequency);
                     var at = time.GetUtcNow();
                     List<Reading> readings;
+                    var deviceHealth = health[o];
                     try
                     {
                         var sensor = sensors.GetValueOrDefault(o) ?? (sensors[o] = Open(o));
                         readings = sensor.Read(at);
+                        deviceHealth.Succeeded();
                     }
                     catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or PlatformNotSupportedException or ArgumentException)
                     {
                         LogFailed(o.Id, ex.Message);
                         sensors.GetValueOrDefault(o)?.Dispose();
                         sensors[o] = null; // opened again next time
-                        readings = [.. o.DescribePoints().Select(p => Reading.Bad(o.Id, p.Id, p.Unit, Quality.BadCommFailure, at))];
+                        readings = [.. o.DescribePoints().Where(p => !p.Id.StartsWith("health.", StringComparison.Ordinal)).Select(p => Reading.Bad(o.Id, p.Id, p.Unit, Quality.BadCommFailure, at))];
+                        deviceHealth.Failed(ex.Message);
                     }
+                    readings.AddRange(deviceHealth.Readings(at));
                     // This thread may wait for room in the channel: it is not a pool thread.
                     channel.Writer.WriteAsync(new ReadingBatch(o.Id, o.Asset, at, readings), stoppingToken).AsTask().GetAwaiter().GetResult();
                 }

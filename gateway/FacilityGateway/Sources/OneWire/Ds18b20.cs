@@ -29,7 +29,7 @@ public sealed class Ds18b20Options : DeviceOptions
     /// <summary>Alarm rules of the temperature.</summary>
     public YamlNode? Alarms { get; set; }
 
-    public override IEnumerable<PointInfo> DescribePoints() => [new("temperature", "Temperature", "°C", 0.1)];
+    public override IEnumerable<PointInfo> DescribePoints() => [new("temperature", "Temperature", "°C", 0.1), .. Readings.DeviceHealth.Points];
 }
 
 /// <summary><c>kind: ds18b20</c>.</summary>
@@ -82,6 +82,7 @@ public sealed partial class Ds18b20Service(GatewayConfig config, ReadingChannel 
         if (probes.Count == 0)
             return;
         var due = probes.ToDictionary(p => p, _ => time.GetTimestamp());
+        var health = probes.ToDictionary(p => p, p => new DeviceHealth(p.Id));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -98,13 +99,18 @@ public sealed partial class Ds18b20Service(GatewayConfig config, ReadingChannel 
                             : (await new OneWireThermometerDevice(probe.Bus, probe.Sensor).ReadTemperatureAsync().ConfigureAwait(false)).DegreesCelsius;
                         var quality = Ds18b20Values.QualityOf(celsius);
                         reading = quality.IsBad() ? Reading.Bad(probe.Id, "temperature", "°C", quality, now) : new Reading(probe.Id, "temperature", celsius, null, "°C", quality, now);
+                        if (quality.IsBad())
+                            health[probe].Failed($"the probe answered {celsius:0.#} °C, a value it gives when it cannot measure");
+                        else
+                            health[probe].Succeeded();
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
                     {
                         LogFailed(probe.Id, ex.Message);
                         reading = Reading.Bad(probe.Id, "temperature", "°C", Quality.BadCommFailure, now);
+                        health[probe].Failed(ex.Message);
                     }
-                    await channel.Writer.WriteAsync(new ReadingBatch(probe.Id, probe.Asset, now, [reading]), stoppingToken).ConfigureAwait(false);
+                    await channel.Writer.WriteAsync(new ReadingBatch(probe.Id, probe.Asset, now, [reading, .. health[probe].Readings(now)]), stoppingToken).ConfigureAwait(false);
                 }
                 long next = due.Values.Min();
                 await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, next - time.GetTimestamp()) / (double)time.TimestampFrequency), time, stoppingToken).ConfigureAwait(false);
