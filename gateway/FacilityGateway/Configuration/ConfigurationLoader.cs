@@ -160,6 +160,11 @@ public static class ConfigurationLoader
     internal static YamlNode? ReadYaml(string fullPath, string display, ConfigErrors errors)
     {
         string text;
+        if (Directory.Exists(fullPath))
+        {
+            errors.Error(new SourceLocation(display, 0, 0), "", "this is a folder, not a configuration file", "give the YAML file itself, for example --config /etc/facility-gateway/gateway.yaml");
+            return null;
+        }
         try
         {
             text = File.ReadAllText(fullPath);
