@@ -57,6 +57,14 @@ public static class GatewayCommands
             var log = logger.ForContext("SourceContext", "FacilityGateway");
             log.Information("FacilityGateway {Version} starting: gateway {Gateway} at site {Site}, {Devices} device(s) from {Files} file(s)",
                 Version, loaded.Gateway.Id, loaded.Gateway.Site, loaded.Devices.Count, loaded.Files.Count);
+            if (DataDirectoryProblem(loaded.Gateway.DataDirectory) is { } problem)
+            {
+                // Nothing can be kept without it, so nothing is read: one clear line, and systemd tries again later
+                // (the disk may not be mounted yet).
+                log.Fatal("Cannot keep state in data_directory {Directory}: {Problem}. Create it and let the gateway's user write to it (the systemd unit uses StateDirectory=facility-gateway)",
+                    Path.GetFullPath(loaded.Gateway.DataDirectory), problem);
+                return ExitCodes.Failure;
+            }
             try
             {
                 using var host = GatewayHost.Build(loaded, logger);
@@ -69,6 +77,23 @@ public static class GatewayCommands
             }
         });
         return command;
+    }
+
+    /// <summary>Why the gateway cannot create and write files in its data directory, or null when it can.</summary>
+    internal static string? DataDirectoryProblem(string directory)
+    {
+        try
+        {
+            Directory.CreateDirectory(directory);
+            string probe = Path.Combine(directory, $".write-test-{Environment.ProcessId}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex.Message.TrimEnd('.');
+        }
     }
 
     private static Command ValidateCommand(TextWriter output, TextWriter error)

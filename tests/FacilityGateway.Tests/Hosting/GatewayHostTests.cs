@@ -40,4 +40,15 @@ public class GatewayHostTests
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public void DataDirectory_ThatCannotBeWritten_IsOneClearReason()
+    {
+        Assert.Null(GatewayCommands.DataDirectoryProblem(Path.Combine(Path.GetTempPath(), $"fg-data-{Guid.NewGuid():N}")));
+        string file = Path.GetTempFileName(); // a file where a folder should be
+        string? problem = GatewayCommands.DataDirectoryProblem(Path.Combine(file, "data"));
+        Assert.NotNull(problem);
+        Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
+        File.Delete(file);
+    }
 }
