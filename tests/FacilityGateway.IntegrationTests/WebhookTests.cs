@@ -17,6 +17,7 @@ public sealed class WebhookTests : IDisposable
     private readonly int _port = FreePort.Next();
     private readonly ConcurrentQueue<(string Path, Dictionary<string, string?> Headers, string Body)> _received = new();
     private int _failFirst;
+    private int _failStatus = 503;
 
     public WebhookTests()
     {
@@ -41,7 +42,7 @@ public sealed class WebhookTests : IDisposable
             string body = await new StreamReader(context.Request.InputStream).ReadToEndAsync();
             if (Interlocked.Decrement(ref _failFirst) >= 0)
             {
-                context.Response.StatusCode = 503; // the receiver is down once: the sink must retry
+                context.Response.StatusCode = _failStatus; // the receiver refuses first: the sink must retry
                 context.Response.Close();
                 continue;
             }
@@ -85,6 +86,30 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal("5", ntfy.Headers["Priority"]);
         Assert.Contains("Water leak in the tank room", ntfy.Body, StringComparison.Ordinal);
         Assert.Contains("A / Tank room", ntfy.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WrongToken_TheNotificationIsKeptAndRetried_NotDropped()
+    {
+        _failFirst = 3;
+        _failStatus = 401; // as if the token were wrong until someone fixes it on the receiver
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            logging: { level: error }
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s }] }
+            sinks:
+              - { id: helpdesk, kind: webhook, url: "http://127.0.0.1:{{_port}}/helpdesk", token: wrong-at-first, max_backoff: 200ms }
+            """);
+        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_received.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var delivered = Assert.Single(_received);
+        Assert.Equal("Bearer wrong-at-first", delivered.Headers["Authorization"]);
+        Assert.Contains("\"event\":\"opened\"", delivered.Body, StringComparison.Ordinal);
+        Assert.True(Volatile.Read(ref _failFirst) < 0, "the 401s were not retried");
     }
 
     [Fact]

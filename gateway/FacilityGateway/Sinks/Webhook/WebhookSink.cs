@@ -48,8 +48,9 @@ public sealed class WebhookSinkOptions : SinkOptions
 /// <summary>
 /// Posts each ticket event, in order, with the event's key (ticket id and revision) as <c>Idempotency-Key</c>, so a
 /// receiver that gets a notification twice (after a retry) can tell. During a flood the P2-P4 events are held and come
-/// as one digest (key <c>D-site-N</c>). 2xx moves on; 408, 429 and 5xx are retried
-/// (honouring Retry-After); another 4xx is logged and dropped.
+/// as one digest (key <c>D-site-N</c>). 2xx moves on; 400, 413 and 422 (the receiver refuses that notification) are
+/// logged and dropped; everything else, a wrong token or url included, is retried (honouring Retry-After) so nothing is
+/// lost while the configuration is put right.
 /// </summary>
 public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger, IReadOnlyDictionary<string, Tickets.OnCallContact>? contacts = null) : ISink
 {
@@ -83,8 +84,10 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
                 int status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                     continue;
-                if (status is 408 or 429 or >= 500)
-                    throw new SinkUnavailableException($"webhook {options.Url}: HTTP {status}", null, response.Headers.RetryAfter?.Delta);
+                // Only a refusal of the notification itself (bad request, too large, unprocessable) is dropped. A wrong
+                // token or address (401, 403, 404, ...) is the configuration's fault: kept and retried until it is fixed.
+                if (status is not (400 or 413 or 422))
+                    throw new SinkUnavailableException($"webhook {request.RequestUri}: HTTP {status}{(status is 401 or 403 ? " (check the sink's token)" : status == 404 ? " (check the sink's url)" : "")}", null, response.Headers.RetryAfter?.Delta);
                 LogRefused(options.Id, request.Headers.GetValues("Idempotency-Key").First(), status);
             }
         }
