@@ -3,6 +3,7 @@ using FacilityGateway.Maintenance;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using FacilityGateway.Tickets;
+using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Alarms;
 
@@ -71,10 +72,25 @@ public sealed partial class AlarmEngine
             committed is not null && Tickets.TryGetValue(committed.Id, out var versions) ? versions[^1].Ticket : committed;
     }
 
+    /// <summary>Commits a full disk refused, oldest first: saved before anything newer, so notifications keep their order.</summary>
+    private readonly Queue<(List<(string, string, string)> Rows, List<(OutboxRecordKind, byte[])> Records)> _unsaved = new();
+
+    /// <summary>The most refused commits kept waiting in memory; beyond it the oldest are given up (and counted).</summary>
+    public const int MaxUnsaved = 10_000;
+
+    private long _unsavedDropped;
+
+    /// <summary>Changes a full disk has refused so far and that wait to be stored.</summary>
+    public int Unsaved => _unsaved.Count;
+
     private async Task CommitAsync(Changes changes, CancellationToken cancellationToken)
     {
         if (changes.IsEmpty)
+        {
+            if (_unsaved.Count > 0)
+                await SaveQueuedAsync(cancellationToken).ConfigureAwait(false);
             return;
+        }
         var events = changes.Tickets.Values.SelectMany(v => v).ToList();
         var (held, flood) = _flood.Plan(events, changes.Digest?.Next);
         var rows = new List<(string, string, string)>();
@@ -88,8 +104,16 @@ public sealed partial class AlarmEngine
             records.Add((OutboxRecordKind.TicketDigest, digest.Digest.Encode()));
         records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
         records.AddRange(changes.Readings.Select(b => (OutboxRecordKind.Readings, ReadingBatchCodec.Encode(b))));
-        await _outbox.Outbox.TransactAsync(rows, records, cancellationToken).ConfigureAwait(false);
-        // Only after the commit does memory follow: a failed commit leaves the old state to be tried again.
+        _unsaved.Enqueue((rows, records));
+        if (_unsaved.Count > MaxUnsaved)
+        {
+            _unsaved.Dequeue();
+            _unsavedDropped++;
+        }
+        await SaveQueuedAsync(cancellationToken).ConfigureAwait(false);
+        // Memory follows at once, stored or not: the evaluators have moved on, so the engine must not raise the same
+        // alarm twice. What a full disk refused is stored, in order, as soon as there is room (each tick tries); only
+        // a restart before that loses it.
         foreach (var state in changes.States.Values)
             _states[state.RuleId] = state;
         lock (_tickets)
@@ -100,4 +124,34 @@ public sealed partial class AlarmEngine
         if (flood is not null)
             _flood.Apply(flood);
     }
+
+    private async Task SaveQueuedAsync(CancellationToken cancellationToken)
+    {
+        while (_unsaved.TryPeek(out var next))
+        {
+            try
+            {
+                await _outbox.Outbox.TransactAsync(next.Rows, next.Records, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OutboxFullException ex)
+            {
+                if (!_storageFull)
+                    LogStorageFull(ex.GetBaseException().Message);
+                _storageFull = true;
+                return;
+            }
+            _unsaved.Dequeue();
+        }
+        if (_storageFull)
+            LogStoredAgain(_unsavedDropped);
+        _storageFull = false;
+    }
+
+    private bool _storageFull;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Alarm and ticket changes cannot be stored: {Reason}. Tickets go on in memory and in the log, and are stored as soon as there is room; free disk space")]
+    private partial void LogStorageFull(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alarm and ticket changes are stored again ({Dropped} given up while the disk was full)")]
+    private partial void LogStoredAgain(long dropped);
 }

@@ -180,7 +180,7 @@ public sealed class SqliteOutbox : IAsyncDisposable
         {
             work.Run(this);
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException or InvalidCastException)
+        catch (Exception ex) when (ex is SqliteException or OutboxFullException or InvalidOperationException or ArgumentException or InvalidCastException)
         {
             work.Fail(ex);
         }
@@ -215,6 +215,18 @@ public sealed class SqliteOutbox : IAsyncDisposable
     }
 
     private long[] Transact(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
+    {
+        try
+        {
+            return TransactOrThrow(state, records);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */)
+        {
+            throw new OutboxFullException($"The outbox could not store a state change: {ex.Message}", ex); // rolled back: nothing of it stored
+        }
+    }
+
+    private long[] TransactOrThrow(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
     {
         using var transaction = _connection.BeginTransaction();
         foreach (var (kind, key, json) in state)

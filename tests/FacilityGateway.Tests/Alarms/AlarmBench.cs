@@ -23,6 +23,9 @@ public sealed class AlarmBench : IAsyncDisposable
 
     public AlarmBench() => EngineTime = Time;
 
+    /// <summary>Caps the outbox file in pages, as a full disk would.</summary>
+    public long? MaxPageCount { get; set; }
+
     /// <summary>Starts (or, after <see cref="StopAsync"/>, restarts on the same outbox file) an engine for <paramref name="yaml"/>.</summary>
     public async Task<AlarmEngine> StartAsync(string yaml)
     {
@@ -31,7 +34,7 @@ public sealed class AlarmBench : IAsyncDisposable
         var (config, _) = ConfigurationLoader.Load(path);
         config.Gateway.DataDirectory = Path.Combine(_directory, "data");
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance, services);
+        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance, services) { MaxPageCount = MaxPageCount };
         await _outbox.StartAsync(default);
         return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }

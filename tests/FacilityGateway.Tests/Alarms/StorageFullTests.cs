@@ -1,0 +1,69 @@
+using FacilityGateway.Alarms;
+using FacilityGateway.Outbox;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FacilityGateway.Tests.Alarms;
+
+/// <summary>A full disk: alarms and tickets go on in memory, and are stored, in order, once there is room again.</summary>
+public sealed class StorageFullTests : IAsyncDisposable
+{
+    private readonly AlarmBench _bench = new() { MaxPageCount = 40 };
+    private FakeTimeProvider Time => _bench.Time;
+
+    public ValueTask DisposeAsync() => _bench.DisposeAsync();
+
+    private const string Yaml = """
+            gateway: { id: gw, site: site }
+            assets: [{ id: zone, name: Tank room, type: leak_zone }]
+            devices:
+              - { id: panel, asset: zone, endpoint: "tcp://127.0.0.1:1", unit: 1, points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak }] }] }
+            """;
+
+    private ReadingBatch Wet()
+    {
+        var now = Time.GetUtcNow();
+        return new ReadingBatch("panel", "zone", now, [new("panel", "wet", 1, null, "", Quality.Good, now), new("panel", "health.online", 1, null, "", Quality.Good, now)]);
+    }
+
+    [Fact]
+    public async Task DiskFull_TheTicketLivesInMemory_NoCrash_AndIsStoredWhenThereIsRoom()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await _bench.Outbox.GetCursorAsync("mqtt", default); // a sink, whose cursor frees room later
+        foreach (int size in new[] { 8_000, 1_000, 100, 1 }) // fill the capped file with telemetry, to the last byte
+        {
+            while (true)
+            {
+                try
+                {
+                    await await _bench.Outbox.AppendAsync(OutboxRecordKind.Readings, new byte[size], default);
+                }
+                catch (OutboxFullException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await engine.ConsumeAsync(Wet(), default); // does not throw
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(1, engine.Unsaved);
+        await engine.TickAsync(default);
+        Assert.Equal(1, engine.Unsaved); // still no room
+
+        // Room again: the sinks took the telemetry and it was pruned; the next tick stores the waiting change.
+        await _bench.Outbox.SetCursorAsync("mqtt", _bench.Outbox.LastId, default);
+        await _bench.Outbox.PruneAsync(["mqtt"], default);
+        await engine.TickAsync(default);
+        Assert.Equal(0, engine.Unsaved);
+        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload)).ToList();
+        Assert.Equal([(ticket.Id, "opened")], stored.Select(e => (e.Ticket.Id, e.Event)));
+
+        // And it survives a restart: stored means stored.
+        await _bench.StopAsync();
+        engine = await _bench.StartAsync(Yaml);
+        await engine.ConsumeAsync(Wet(), default);
+        Assert.Equal(ticket.Id, Assert.Single(engine.OpenTickets).Id);
+    }
+}
