@@ -65,6 +65,14 @@ public static class GatewayCommands
                     Path.GetFullPath(loaded.Gateway.DataDirectory), problem);
                 return ExitCodes.Failure;
             }
+            using var instance = LockDataDirectory(loaded.Gateway.DataDirectory);
+            if (instance is null)
+            {
+                // Two gateways on one outbox would send everything twice and fight over the sinks' cursors.
+                log.Fatal("Another gateway is already running with data_directory {Directory}. Stop it first (systemctl stop facility-gateway), or give this one its own data_directory",
+                    Path.GetFullPath(loaded.Gateway.DataDirectory));
+                return ExitCodes.Failure;
+            }
             try
             {
                 using var host = GatewayHost.Build(loaded, logger);
@@ -77,6 +85,26 @@ public static class GatewayCommands
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Takes the data directory for this process (an exclusive lock on <c>gateway.lock</c>, released by the kernel when
+    /// the process ends, however it ends); null when another gateway holds it.
+    /// </summary>
+    internal static FileStream? LockDataDirectory(string directory)
+    {
+        try
+        {
+            var stream = new FileStream(Path.Combine(directory, "gateway.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Why the gateway cannot create and write files in its data directory, or null when it can.</summary>

@@ -51,4 +51,18 @@ public class GatewayHostTests
         Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
         File.Delete(file);
     }
+
+    [Fact]
+    public void DataDirectory_IsTakenByOneGatewayAtATime()
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-lock-").FullName;
+        using (var first = GatewayCommands.LockDataDirectory(directory))
+        {
+            Assert.NotNull(first);
+            Assert.Null(GatewayCommands.LockDataDirectory(directory)); // a second gateway on the same outbox is refused
+        }
+        using (var again = GatewayCommands.LockDataDirectory(directory))
+            Assert.NotNull(again); // free once the first has gone
+        Directory.Delete(directory, recursive: true);
+    }
 }
