@@ -2,7 +2,6 @@ using System.Globalization;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Modbus.Protocol;
 using FacilityGateway.Modbus.Server;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace FacilityGateway.IntegrationTests;
@@ -69,12 +68,5 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         }
     }
 
-    private static long LastAcceptedId(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq FROM sqlite_sequence WHERE name = 'records'";
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    }
+    private static long LastAcceptedId(string path) => OutboxFile.Scalar(path, "SELECT seq FROM sqlite_sequence WHERE name = 'records'");
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Modbus.Protocol;
 using FacilityGateway.Modbus.Server;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace FacilityGateway.IntegrationTests;
@@ -149,14 +148,8 @@ public sealed class TicketCrashTests : IDisposable
     }
 
     /// <summary>Ticket events committed to the outbox that some sink had not yet delivered when the process died.</summary>
-    private static int TicketRecordsNotYetDelivered(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM records WHERE kind = 3 AND id > (SELECT COALESCE(MIN(position), 0) FROM cursors)";
-        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static int TicketRecordsNotYetDelivered(string path) =>
+        (int)OutboxFile.Scalar(path, "SELECT COUNT(*) FROM records WHERE kind = 3 AND id > (SELECT COALESCE(MIN(position), 0) FROM cursors)");
 
     /// <summary>Distinct ticket ids per rule in every ticket state and event message on the broker.</summary>
     private static Dictionary<string, HashSet<string>> RulesOnBroker(MqttSubscriber subscriber)
