@@ -114,6 +114,11 @@ public sealed class DashboardTests : IAsyncLifetime
         var ticket = Assert.Single(gateway.Services.GetRequiredService<AlarmEngine>().OpenTickets);
         Assert.Equal(TicketState.Acknowledged, ticket.State);
         Assert.Contains(ticket.Audit, a => a is { Action: "ack", By: "alice", Note: "from the dashboard" });
+
+        // Opened from a phone notification's link (click_url …/#{ticket}): that ticket stands out.
+        var linked = await _browser.NewPageAsync();
+        await linked.GotoAsync(new Uri(address, $"#{ticket.Id}").ToString());
+        await Assertions.Expect(linked.Locator($"tr[data-ticket='{ticket.Id}']")).ToHaveClassAsync("focus");
     }
 
     [Fact]

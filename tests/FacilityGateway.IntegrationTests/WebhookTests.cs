@@ -129,7 +129,7 @@ public sealed class WebhookTests : IDisposable
             devices:
               - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, message: Water leak in the tank room }] }
             sinks:
-              - { id: phones, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/{ntfy_topic}", click_url: "https://gateway.site.example:8080/", events: [opened, escalated], max_backoff: 200ms }
+              - { id: phones, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/{ntfy_topic}", click_url: "https://gateway.site.example:8080/#{ticket}", events: [opened, escalated], max_backoff: 200ms }
             """);
         gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
 
@@ -138,7 +138,7 @@ public sealed class WebhookTests : IDisposable
             await Task.Delay(50);
         var first = Assert.Single(_received, r => r.Path == "/alice-phone");
         Assert.Equal("P1 Tank room leak zone: opened", first.Headers["Title"]);
-        Assert.Equal("https://gateway.site.example:8080/", first.Headers["Click"]); // tapping it opens the dashboard
+        Assert.Matches(@"^https://gateway\.site\.example:8080/#T-\d{8}-\d{6}-[0-9a-f]{4}$", first.Headers["Click"]); // tapping it opens the dashboard at the ticket
         var escalated = Assert.Single(_received, r => r.Path == "/carol-phone");
         Assert.Equal("P1 Tank room leak zone: escalated", escalated.Headers["Title"]);
         Assert.Contains("assigned to carol", escalated.Body, StringComparison.Ordinal);

@@ -31,7 +31,10 @@ public sealed class WebhookSinkOptions : SinkOptions
     /// <summary>With <c>{ntfy_topic}</c> in the url: the topic when that person has none, nobody is assigned, or for a digest.</summary>
     public string? FallbackTopic { get; set; }
 
-    /// <summary>ntfy: what tapping the notification opens, for example the gateway's dashboard (https://gateway.example:8080/).</summary>
+    /// <summary>
+    /// ntfy: what tapping the notification opens, for example the gateway's dashboard at the ticket:
+    /// <c>https://gateway.example:8080/#{ticket}</c> (<c>{ticket}</c> becomes the ticket's id).
+    /// </summary>
     public string? ClickUrl { get; set; }
 
     public WebhookFormat Format { get; set; } = WebhookFormat.Json;
@@ -97,7 +100,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
     private HttpRequestMessage? Request(OutboxRecord record)
     {
         string key, title, body;
-        string? person = null;
+        string? person = null, ticketId = null;
         AlarmPriority priority;
         if (record.Kind == OutboxRecordKind.TicketEvent)
         {
@@ -105,7 +108,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
-            (key, priority, title, person) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}", t.AssignedTo);
+            (key, priority, title, person, ticketId) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}", t.AssignedTo, t.Id);
             body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
         }
         else if (record.Kind == OutboxRecordKind.TicketDigest)
@@ -136,7 +139,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             request.Headers.Add("Priority", priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
             request.Headers.Add("Tags", priority == AlarmPriority.P1 ? "rotating_light" : "warning");
             if (options.ClickUrl is { Length: > 0 } click)
-                request.Headers.Add("Click", click);
+                request.Headers.Add("Click", click.Replace("{ticket}", ticketId is null ? "" : Uri.EscapeDataString(ticketId), StringComparison.Ordinal));
             request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
         }
         else
@@ -182,7 +185,7 @@ internal sealed class WebhookSinkKind : ISinkKind
         string url = webhook.Url.Replace(WebhookSink.TopicPlaceholder, "topic", StringComparison.Ordinal);
         if (webhook.Url.Length > 0 && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
             context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
-        if (webhook.ClickUrl is { Length: > 0 } click && (!Uri.TryCreate(click, UriKind.Absolute, out var clickUri) || clickUri.Scheme is not ("http" or "https")))
+        if (webhook.ClickUrl is { Length: > 0 } click && (!Uri.TryCreate(click.Replace("{ticket}", "T", StringComparison.Ordinal), UriKind.Absolute, out var clickUri) || clickUri.Scheme is not ("http" or "https")))
             context.Errors.Error(webhook.OriginOf("click_url"), webhook.PathOf("click_url"), $"'{click}' is not an http(s) URL", "the address of the dashboard as the technician's phone reaches it");
         if (webhook.Url.Contains(WebhookSink.TopicPlaceholder, StringComparison.Ordinal) && webhook.FallbackTopic is null)
         {
