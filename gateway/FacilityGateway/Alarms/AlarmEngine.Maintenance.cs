@@ -15,8 +15,8 @@ public sealed partial class AlarmEngine
         foreach (var tracker in trackers.Distinct())
         {
             var (due, next) = tracker.Plan(now);
-            if (due.Count == 0 && next.Due == tracker.Snapshot().Due)
-                continue;
+            if (next is null)
+                continue; // a task comes due only by moving its due point
             changes.Usage[tracker] = next;
             foreach (var task in due)
                 OpenMaintenanceTicket(tracker, task, now, changes);

@@ -55,8 +55,6 @@ public sealed class NotificationFlood(FloodOptions options, string site, TimePro
     private DigestState _state = new();
     private long _firstHeld; // monotonic, valid while something is held
 
-    public DigestState State => _state;
-
     /// <summary>True while the count within the window is above the limit.</summary>
     public bool Flooding
     {

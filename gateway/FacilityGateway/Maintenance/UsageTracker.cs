@@ -91,8 +91,11 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
     public UsageState Snapshot(Dictionary<string, MaintenanceDue>? due = null) =>
         new() { AssetId = asset.Id, RunHours = RunHours, Starts = _starts, Running = _running, Due = due ?? _due };
 
-    /// <summary>The tasks due now and the due points to store with their tickets; <see cref="Saved"/> applies them after the commit.</summary>
-    public (IReadOnlyList<DueTask> Due, UsageState Next) Plan(DateTimeOffset now)
+    /// <summary>
+    /// The tasks due now and the due points to store with their tickets (null when no due point moved);
+    /// <see cref="Saved"/> applies them after the commit.
+    /// </summary>
+    public (IReadOnlyList<DueTask> Due, UsageState? Next) Plan(DateTimeOffset now)
     {
         var due = new List<DueTask>();
         var next = new Dictionary<string, MaintenanceDue>(_due, StringComparer.Ordinal);
@@ -132,7 +135,7 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
             changed |= point != before;
             next[task.Task] = point;
         }
-        return (due, changed ? Snapshot(next) : Snapshot());
+        return (due, changed ? Snapshot(next) : null);
     }
 
     /// <summary>The state was committed.</summary>
