@@ -156,17 +156,20 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
         var batches = gateway.Recorder.Batches;
         foreach (var id in new[] { "meter-1", "meter-2" })
         {
-            var times = batches.Where(b => b.Batch.DeviceId == id).Select(b => b.ArrivedAt).Skip(5).Take(polls - 5).ToList();
-            var periods = times.Zip(times.Skip(1), (a, b) => TimeProvider.System.GetElapsedTime(a, b).TotalMilliseconds).ToList();
+            // The cadence is when each poll was made (the batch's sample time), not when the batch reached the end of
+            // the pipeline: that comes after the outbox's durable commit. With both cores busy, batches arrived up to
+            // 485 ms late while every poll was within 6 ms of its slot; CI saw two arrival gaps of 980 ms this way.
+            var times = batches.Where(b => b.Batch.DeviceId == id).Select(b => b.Batch.SampledAt).Skip(5).Take(polls - 5).ToList();
+            var periods = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
             double mean = periods.Average();
             double median = periods.Order().ElementAt(periods.Count / 2);
-            output.WriteLine($"{id}: mean period {mean:F1} ms, median {median:F1} ms (interval {intervalMs} ms), min {periods.Min():F1}, max {periods.Max():F1}");
-            // The median: one stall of the test machine (CI runs test assemblies side by side on 2 cores, one of them a
-            // browser) must not decide the cadence. After a stall the fixed-rate schedule skips the missed slots and keeps
-            // its phase (no burst), so a stall shows as one long period: at most one is allowed, and the rest must be
-            // on time. A dead neighbour that held the line would lengthen every period instead.
+            string all = string.Join(", ", periods.Select(p => p.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)));
+            output.WriteLine($"{id}: mean period {mean:F1} ms, median {median:F1} ms (interval {intervalMs} ms), min {periods.Min():F1}, max {periods.Max():F1}: {all}");
+            // A probe of the dead device that overran the neighbour's slot lengthens one period and shortens the next
+            // (the fixed-rate schedule keeps its phase). One stall of the machine may do the same once; a probe that does
+            // not fit would do it at every probe.
             Assert.InRange(median, intervalMs * 0.9, intervalMs * 1.1);
-            Assert.True(periods.Count(p => p > intervalMs * 1.5) <= 1, $"more than one late poll of {id}: {string.Join(", ", periods.Select(p => p.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))} ms");
+            Assert.True(periods.Count(p => p > intervalMs * 1.2) <= 1, $"more than one late poll of {id}: {all} ms");
             Assert.All(batches.Where(b => b.Batch.DeviceId == id), b => Assert.Equal(Quality.Good, b.Batch.Readings[0].Quality));
         }
 
