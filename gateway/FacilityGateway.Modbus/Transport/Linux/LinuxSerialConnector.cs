@@ -1,0 +1,36 @@
+namespace FacilityGateway.Modbus.Transport.Linux;
+
+/// <summary>Opens a serial port for Modbus RTU on Linux with <see cref="LinuxSerialPort"/> (no polling loop, see there).</summary>
+public sealed class LinuxSerialConnector(SerialLineSettings settings) : IModbusConnector
+{
+    /// <summary>The line settings.</summary>
+    public SerialLineSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
+
+    /// <inheritdoc />
+    public string Description => Settings.ToString();
+
+    /// <inheritdoc />
+    public TimeSpan InterFrameDelay => Settings.InterFrameDelay;
+
+    /// <inheritdoc />
+    public ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IModbusConnection>(new Connection(LinuxSerialPort.Open(Settings)));
+    }
+
+    private sealed class Connection(LinuxSerialPort port) : IModbusConnection
+    {
+        public Stream Stream => port;
+
+        public bool ReusableAfterError => true;
+
+        public void DiscardInput() => port.DiscardInput();
+
+        public ValueTask DisposeAsync()
+        {
+            port.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
