@@ -47,6 +47,17 @@ public sealed class TicketCliTests
         var acknowledged = Assert.Single(engine.OpenTickets);
         Assert.Equal(TicketState.Acknowledged, acknowledged.State);
         Assert.Contains(acknowledged.Audit, a => a.Action == "ack" && a.By == "alice" && a.Note == "on my way");
+
+        // An asset's history: its tickets with their audit trails, from the outbox file (the engine shows a change only
+        // once it is committed there).
+        output = new StringWriter();
+        Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "list", "--all", "--asset", "tank-room", "--config", gateway.ConfigPath], output, error));
+        string history = output.ToString();
+        Assert.Contains($"{ticket.Id}  P1  acknowledged", history, StringComparison.Ordinal);
+        Assert.Matches(@"\n    \d{4}-\d\d-\d\d \d\d:\d\d  ack +alice: on my way", history);
+        var unknown = new StringWriter();
+        Assert.Equal(ExitCodes.ConfigurationError, await GatewayCommands.InvokeAsync(["tickets", "list", "--asset", "tank-rom", "--config", gateway.ConfigPath], output, unknown));
+        Assert.Contains("no asset 'tank-rom' in the register; assets: tank-room", unknown.ToString(), StringComparison.Ordinal);
         Directory.Delete(data, recursive: true);
     }
 }

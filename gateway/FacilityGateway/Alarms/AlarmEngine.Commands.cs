@@ -19,6 +19,7 @@ public sealed partial class AlarmEngine
             var state = _states.GetValueOrDefault(ticket.RuleId) ?? new AlarmState { RuleId = ticket.RuleId };
             var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
             bool released = false;
+            TicketAuditEntry? done = null;
             switch (command.Action)
             {
                 case "ack":
@@ -33,6 +34,7 @@ public sealed partial class AlarmEngine
                 case "resolve":
                     ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
                     Mark($"resolved:{ticket.Id}", now);
+                    done = MaintenanceDone(ticket, now, changes);
                     if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal) && _states.TryGetValue(ticket.RuleId[..^"/chatter".Length], out var chattering))
                     {
                         changes.Put(chattering with { Chattering = false });
@@ -68,7 +70,7 @@ public sealed partial class AlarmEngine
                 default:
                     return false;
             }
-            ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, audit] };
+            ticket = ticket with { Revision = ticket.Revision + 1, Audit = done is null ? [.. ticket.Audit, audit] : [.. ticket.Audit, audit, done] };
             changes.Put(state);
             changes.Put(ticket, command.Action);
             if (released)

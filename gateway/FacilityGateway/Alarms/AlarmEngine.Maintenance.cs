@@ -26,9 +26,8 @@ public sealed partial class AlarmEngine
     private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
     {
         var asset = tracker.Asset;
-        string slug = new([.. task.Task.Task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
         var running = asset.RunningPoint;
-        var rule = new AlarmRule($"{asset.Id}/maintenance/{slug}", running?.Device ?? "", running?.Point ?? "", asset.Id, AlarmRuleType.Maintenance,
+        var rule = new AlarmRule(tracker.RuleIdOf(task.Task), running?.Device ?? "", running?.Point ?? "", asset.Id, AlarmRuleType.Maintenance,
             task.Task.EveryRunHours ?? task.Task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
             $"Maintenance due: {task.Task.Task} ({task.Reason})", task.Task.EveryRunHours is not null ? "h" : task.Task.EveryStarts is not null ? "starts" : "");
         double? value = task.Task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.Task.EveryStarts is not null ? tracker.Starts : null;
@@ -46,6 +45,36 @@ public sealed partial class AlarmEngine
         }
         LogTicket(ticket.Id, "maintenance_due", ticket.Priority, asset.Name, ticket.Message);
         changes.Put(ticket, "maintenance_due");
+    }
+
+    /// <summary>
+    /// A maintenance ticket was resolved: the task was done now, its intervals count from here, and the ticket's audit
+    /// trail (the asset's maintenance history) says at what run hours and starts and when it is next due.
+    /// </summary>
+    private TicketAuditEntry? MaintenanceDone(Ticket ticket, DateTimeOffset now, Changes changes)
+    {
+        foreach (var tracker in _usage.Where(t => t.Asset.Id == ticket.Asset.Id))
+        {
+            if (tracker.Done(ticket.RuleId, now) is not var (task, next, state))
+                continue;
+            changes.Usage[tracker] = state;
+            var ci = System.Globalization.CultureInfo.InvariantCulture;
+            var at = new List<string>();
+            if (task.EveryRunHours is not null)
+                at.Add(string.Create(ci, $"{tracker.RunHours:N1} run hours"));
+            if (task.EveryStarts is not null)
+                at.Add(string.Create(ci, $"{tracker.Starts:N0} starts"));
+            var due = new List<string>();
+            if (next.RunHours is { } h)
+                due.Add(string.Create(ci, $"{h:N1} run hours"));
+            if (next.Starts is { } s)
+                due.Add(string.Create(ci, $"{s:N0} starts"));
+            if (next.At is { } when)
+                due.Add(TimeZoneInfo.ConvertTime(when, _zone).ToString("yyyy-MM-dd", ci));
+            string done = at.Count > 0 ? $"done at {string.Join(", ", at)}" : "done";
+            return new TicketAuditEntry(now, "maintenance_done", "gateway", $"{done}; next due at {string.Join(" or ", due)}, whichever comes first");
+        }
+        return null;
     }
 
     /// <summary>Counters that moved are saved (and published as readings of the gateway) with this commit.</summary>

@@ -85,7 +85,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
         foreach (var asset in config.Assets.Where(a => a.RunningPoint is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
-            var tracker = new UsageTracker(asset, time);
+            var tracker = new UsageTracker(asset, time, zone);
             _usage.Add(tracker);
             if (asset.RunningPoint is { } running)
                 Route(_usageByPoint, running, tracker);

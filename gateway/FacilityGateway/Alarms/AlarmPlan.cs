@@ -33,7 +33,14 @@ public static class AlarmPlan
                     task.EveryStarts is { } n ? $"{n.ToString(ci)} starts" : null,
                     task.Every is { } t ? Durations.Format(t) : null,
                 }.OfType<string>();
-                sb.AppendLine(ci, $"    maintenance every {string.Join(" or ", every)}: {task.Task} (P4)");
+                var last = new[]
+                {
+                    task.LastDone is { } d ? d.ToString("yyyy-MM-dd", ci) : null,
+                    task.LastDoneRunHours is { } lh ? $"{lh.ToString(ci)} run hours" : null,
+                    task.LastDoneStarts is { } ls ? $"{ls.ToString(ci)} starts" : null,
+                }.OfType<string>().ToList();
+                string from = last.Count > 0 ? $", last done at {string.Join(", ", last)}" : "";
+                sb.AppendLine(ci, $"    maintenance every {string.Join(" or ", every)}{from}: {task.Task} (P4)");
             }
             foreach (var rule in rules)
                 sb.AppendLine(ci, $"    {rule.DeviceId}/{rule.PointId} {Condition(rule)}{Delays(rule)}{(rule.Latched ? ", latched" : "")}{(rule.OnlyWhen is { } g ? $", only when {g}" : "")}, {rule.Priority}: {rule.Message}");

@@ -20,7 +20,8 @@ internal static class TicketCommands
     {
         var tickets = new Command("tickets", "List fault tickets, or acknowledge, start, resolve, shelve, reset or take out of service one.");
         var all = new Option<bool>("--all") { Description = "Include closed and resolved tickets." };
-        var list = new Command("list", "List open tickets (from the gateway's outbox file).") { configOption, all };
+        var asset = new Option<string?>("--asset") { Description = "Only this asset's tickets, each with its audit trail (with --all: its fault and maintenance history)." };
+        var list = new Command("list", "List open tickets (from the gateway's outbox file).") { configOption, all, asset };
         list.SetAction(parse =>
         {
             var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
@@ -40,9 +41,22 @@ internal static class TicketCommands
             var rows = new List<Ticket>();
             while (reader.Read())
                 rows.Add(JsonSerializer.Deserialize<Ticket>(reader.GetString(0), TicketEvent.Json)!);
-            var shown = rows.Where(t => parse.GetValue(all) || t.State is not (TicketState.Closed or TicketState.Resolved)).OrderBy(t => t.Priority).ThenBy(t => t.FirstAt).ToList();
+            string? assetId = parse.GetValue(asset);
+            if (assetId is not null && config.Assets.All(a => a.Id != assetId))
+            {
+                error.WriteLine($"no asset '{assetId}' in the register; assets: {string.Join(", ", config.Assets.Select(a => a.Id))}");
+                return ExitCodes.ConfigurationError;
+            }
+            var shown = rows.Where(t => parse.GetValue(all) || t.State is not (TicketState.Closed or TicketState.Resolved))
+                .Where(t => assetId is null || t.Asset.Id == assetId)
+                .OrderBy(t => assetId is null ? (int)t.Priority : 0).ThenBy(t => t.FirstAt).ToList();
             foreach (var t in shown)
+            {
                 output.WriteLine($"{t.Id}  {t.Priority}  {t.State.ToString().ToLowerInvariant(),-12} {t.Asset.Name}: {t.Message}  (since {t.FirstAt:yyyy-MM-dd HH:mm}, x{t.Occurrences}, assigned to {t.AssignedTo ?? "-"}, respond by {t.RespondBy:yyyy-MM-dd HH:mm})");
+                if (assetId is not null)
+                    foreach (var entry in t.Audit)
+                        output.WriteLine($"    {entry.At:yyyy-MM-dd HH:mm}  {entry.Action,-16} {entry.By}{(entry.Note is null ? "" : ": " + entry.Note)}");
+            }
             output.WriteLine($"{shown.Count} ticket(s)");
             return ExitCodes.Ok;
         });

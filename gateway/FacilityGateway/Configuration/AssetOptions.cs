@@ -99,6 +99,20 @@ public sealed class MaintenanceTask : ConfigNode
     [Range(1, 100_000_000)]
     public long? EveryStarts { get; set; }
 
-    /// <summary>Due every calendar period, counted from when the gateway first saw the task.</summary>
+    /// <summary>Due every calendar period: from <see cref="LastDone"/> when given, else from when the gateway first saw the task.</summary>
     public TimeSpan? Every { get; set; }
+
+    /// <summary>
+    /// The day the task was last done before the gateway kept the history (midnight at the site): the calendar interval
+    /// counts from it. A task that is overdue by it opens its ticket at once. Changing it later starts the count afresh.
+    /// </summary>
+    public DateOnly? LastDone { get; set; }
+
+    /// <summary>The run hours at which the task was last done: the run-hours interval counts from there.</summary>
+    [Range(0, 10_000_000)]
+    public double? LastDoneRunHours { get; set; }
+
+    /// <summary>The starts at which the task was last done: the starts interval counts from there.</summary>
+    [Range(0, 1_000_000_000)]
+    public long? LastDoneStarts { get; set; }
 }

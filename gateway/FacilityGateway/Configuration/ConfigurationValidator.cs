@@ -24,8 +24,21 @@ internal static class ConfigurationValidator
         {
             CheckId(asset, asset.Id, "id", errors);
             foreach (var task in asset.Maintenance)
+            {
                 if (task.EveryRunHours is null && task.EveryStarts is null && task.Every is null)
                     errors.Error(task.Origin, task.KeyPath, $"maintenance task '{task.Task}' has no interval", "add every_run_hours:, every_starts: or every:");
+                foreach (var (lastKey, given, everyKey, has) in new[]
+                {
+                    ("last_done", task.LastDone is not null, "every", task.Every is not null),
+                    ("last_done_run_hours", task.LastDoneRunHours is not null, "every_run_hours", task.EveryRunHours is not null),
+                    ("last_done_starts", task.LastDoneStarts is not null, "every_starts", task.EveryStarts is not null),
+                })
+                {
+                    if (given && !has)
+                        errors.Error(task.OriginOf(lastKey), task.PathOf(lastKey), $"'{lastKey}' of maintenance task '{task.Task}' has no '{everyKey}' to count from it",
+                            $"add {everyKey}:, or remove {lastKey}:");
+                }
+            }
         }
         foreach (var line in config.Lines)
         {

@@ -4,8 +4,11 @@ using FacilityGateway.Readings;
 
 namespace FacilityGateway.Maintenance;
 
-/// <summary>When a maintenance task is next due, by whichever of its intervals it has.</summary>
-public sealed record MaintenanceDue(double? RunHours, long? Starts, DateTimeOffset? At);
+/// <summary>
+/// When a maintenance task is next due, by whichever of its intervals it has. <see cref="Basis"/> is the task's
+/// configured last-done point the due point was counted from, so a change of it in the YAML counts afresh.
+/// </summary>
+public sealed record MaintenanceDue(double? RunHours, long? Starts, DateTimeOffset? At, string? Basis = null);
 
 /// <summary>An asset's usage as stored (outbox state, kind <c>usage</c>): counters that never decrease, and what is due next.</summary>
 public sealed record UsageState
@@ -27,8 +30,10 @@ public sealed record DueTask(MaintenanceTask Task, string Reason);
 /// <see cref="MaxGap"/> not counted), and the tasks of its maintenance plan that come due by run hours, starts or
 /// calendar time. The engine saves the counters at least every minute, so a power cut loses at most a minute of them.
 /// </summary>
-public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
+public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZoneInfo? zone = null)
 {
+    private readonly TimeZoneInfo _zone = zone ?? TimeZoneInfo.Utc;
+
     /// <summary>A longer silence between two readings of the run signal is not counted as running.</summary>
     public static readonly TimeSpan MaxGap = TimeSpan.FromMinutes(5);
 
@@ -103,11 +108,15 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
         foreach (var task in asset.Maintenance)
         {
             var before = next.GetValueOrDefault(task.Task);
-            // First sight of a task (or of one of its intervals): due one interval from now.
+            string basis = BasisOf(task);
+            if (before is not null && before.Basis != basis && (before.Basis is not null || basis.Length > 0))
+                before = null; // the installer changed when it was last done: count from that
+            // First sight of a task (or of one of its intervals): due one interval after it was last done, or from now.
             var point = new MaintenanceDue(
-                task.EveryRunHours is { } h ? before?.RunHours ?? RunHours + h : null,
-                task.EveryStarts is { } s ? before?.Starts ?? _starts + s : null,
-                task.Every is { } every ? before?.At ?? now + every : null);
+                task.EveryRunHours is { } h ? before?.RunHours ?? (task.LastDoneRunHours ?? RunHours) + h : null,
+                task.EveryStarts is { } s ? before?.Starts ?? (task.LastDoneStarts ?? _starts) + s : null,
+                task.Every is { } every ? before?.At ?? (task.LastDone is { } day ? StartOf(day) : now) + every : null,
+                basis);
             var reasons = new List<string>();
             if (point.RunHours is { } dueHours && RunHours >= dueHours)
             {
@@ -136,6 +145,34 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time)
             next[task.Task] = point;
         }
         return (due, changed ? Snapshot(next) : null);
+    }
+
+    /// <summary>
+    /// A technician resolved the task's ticket: it was done now, so each of its intervals counts from here (the next
+    /// seal change is due 1,000 run hours after the one done late, not after the missed due point). Null when
+    /// <paramref name="ruleId"/> is not a task of this asset.
+    /// </summary>
+    public (MaintenanceTask Task, MaintenanceDue Next, UsageState State)? Done(string ruleId, DateTimeOffset now)
+    {
+        if (asset.Maintenance.FirstOrDefault(t => RuleIdOf(t) == ruleId) is not { } task)
+            return null;
+        var next = new MaintenanceDue(RunHours + task.EveryRunHours, _starts + task.EveryStarts, now + task.Every, BasisOf(task));
+        var due = new Dictionary<string, MaintenanceDue>(_due, StringComparer.Ordinal) { [task.Task] = next };
+        return (task, next, Snapshot(due));
+    }
+
+    /// <summary>The alarm rule id of a task's maintenance tickets.</summary>
+    public string RuleIdOf(MaintenanceTask task) =>
+        $"{asset.Id}/maintenance/{new string([.. task.Task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')])}";
+
+    private static string BasisOf(MaintenanceTask task) => task.LastDone is null && task.LastDoneRunHours is null && task.LastDoneStarts is null
+        ? ""
+        : FormattableString.Invariant($"{task.LastDone:yyyy-MM-dd}|{task.LastDoneRunHours}|{task.LastDoneStarts}");
+
+    private DateTimeOffset StartOf(DateOnly day)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        return new DateTimeOffset(midnight, _zone.GetUtcOffset(midnight));
     }
 
     /// <summary>The state was committed.</summary>

@@ -145,4 +145,65 @@ public sealed class MaintenanceTests : IAsyncDisposable
         Assert.Equal(running.RunHours, engine.Usage("pump-1")!.Value.RunHours, 6);
         Assert.Single(engine.OpenTickets);
     }
+    [Fact]
+    public async Task LastDone_FromTheRegister_IsWhereTheIntervalsCount_AnOverdueTaskOpensAtOnce()
+    {
+        // The bench starts on 2026-11-26 03:00 UTC. The pre-charge was checked on 1 November: due 1 December, not in 30 days.
+        // The seal was last done at 18,000 h and is due every 400 h; the pump has 18,500 h: overdue at once.
+        string yaml = Yaml
+            .Replace("running: drive/running", "running: drive/running\n    initial_run_hours: 18500", StringComparison.Ordinal)
+            .Replace("{ task: Inspect mechanical seal, every_run_hours: 2 }", "{ task: Inspect mechanical seal, every_run_hours: 400, last_done_run_hours: 18000 }", StringComparison.Ordinal)
+            .Replace("{ task: Check vessel pre-charge, every: 30d }", "{ task: Check vessel pre-charge, every: 30d, last_done: 2026-11-01 }", StringComparison.Ordinal);
+        var engine = await _bench.StartAsync(yaml);
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
+        var seal = Assert.Single(engine.OpenTickets);
+        Assert.Equal("pump-1/maintenance/inspect-mechanical-seal", seal.RuleId);
+
+        Time.Advance(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero) - Time.GetUtcNow() - TimeSpan.FromMinutes(1));
+        await engine.TickAsync(default);
+        Assert.DoesNotContain(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-vessel-pre-charge");
+        Time.Advance(TimeSpan.FromMinutes(1));
+        await engine.TickAsync(default);
+        Assert.Contains(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-vessel-pre-charge");
+    }
+
+    [Fact]
+    public async Task ResolvedLate_TheNextDueCountsFromWhenItWasDone_AndTheTicketSaysSo()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(180)); // due at 2 h, done at 3 h
+        var seal = Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/inspect-mechanical-seal");
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", seal.Id, "sam", "seal replaced"), default));
+        seal = engine.OpenTickets.Single(t => t.Id == seal.Id);
+        var done = seal.Audit[^1];
+        Assert.Equal(("maintenance_done", "gateway"), (done.Action, done.By));
+        Assert.Equal("done at 3.0 run hours; next due at 5.0 run hours, whichever comes first", done.Note);
+
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(110)); // 4.8 h: the fixed schedule would have been due at 4 h
+        Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/inspect-mechanical-seal");
+        await RunAsync(engine, 1, TimeSpan.FromMinutes(15)); // past 5 h
+        Assert.Equal(2, engine.OpenTickets.Count(t => t.RuleId == "pump-1/maintenance/inspect-mechanical-seal"));
+
+        // The done point is stored with the resolve: after a power cut the count still runs from there.
+        await _bench.StopAsync();
+        engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 1, TimeSpan.FromSeconds(5));
+        Assert.Equal(2, engine.OpenTickets.Count(t => t.RuleId == "pump-1/maintenance/inspect-mechanical-seal"));
+    }
+
+    [Fact]
+    public async Task LastDone_AddedLaterInTheYaml_CountsAfresh()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 0, TimeSpan.FromMinutes(2)); // the pre-charge check is due in 30 days, stored
+        await engine.FlushAsync(default);
+        await _bench.StopAsync();
+        Assert.Empty(engine.OpenTickets);
+
+        // The installer learns it was last checked on 1 October: overdue.
+        engine = await _bench.StartAsync(Yaml.Replace("every: 30d }", "every: 30d, last_done: 2026-10-01 }", StringComparison.Ordinal));
+        await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
+        Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-vessel-pre-charge");
+    }
 }

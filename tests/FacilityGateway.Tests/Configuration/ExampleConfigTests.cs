@@ -22,7 +22,7 @@ public class ExampleConfigTests
         Assert.Contains("holding  start  2999 count   34", text, StringComparison.Ordinal);
         // ... and the alarms it will watch, with the equipment rules of the register.
         Assert.Contains("dry_run: running and cold-water-meter/flow_rate < 0.5 or booster-pump-1-drive/output_power < 0.8, 30s after a start", text, StringComparison.Ordinal);
-        Assert.Contains("maintenance every 180d: Check pressure vessel pre-charge (P4)", text, StringComparison.Ordinal);
+        Assert.Contains("maintenance every 180d, last done at 2026-08-14: Check pressure vessel pre-charge (P4)", text, StringComparison.Ordinal);
         Assert.Contains("lighting_schedule: lighting-submeter/current_l1 above 0.3 is lit; 2 window(s) in Europe/London", text, StringComparison.Ordinal);
     }
 
