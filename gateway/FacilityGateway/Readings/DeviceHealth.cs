@@ -3,13 +3,14 @@ using FacilityGateway.Configuration;
 namespace FacilityGateway.Readings;
 
 /// <summary>
-/// The health of a locally read device (I2C, 1-Wire) as readings: offline after <see cref="OfflineAfterFailures"/>
-/// failed reads in a row, the failed reads so far, the last error. <c>health.online</c> going to 0 is what raises the
-/// device's automatic communication-loss alarm, as for a Modbus device.
+/// The health of a device as readings: offline after <see cref="OfflineAfterFailures"/> failed reads in a row, the
+/// failed reads so far, the last error (empty once a read succeeds). <c>health.online</c> going to 0 is what raises the
+/// device's automatic communication-loss alarm. Modbus devices (<c>PolledDevice</c>) add their response time and back
+/// off by <see cref="ConsecutiveFailures"/>; I2C and 1-Wire devices report these three.
 /// </summary>
 public sealed class DeviceHealth(string deviceId)
 {
-    /// <summary>Failed reads in a row before the device counts as offline (as for Modbus devices).</summary>
+    /// <summary>Failed reads in a row before the device counts as offline.</summary>
     public const int OfflineAfterFailures = 3;
 
     /// <summary>The points it reports.</summary>
@@ -20,25 +21,35 @@ public sealed class DeviceHealth(string deviceId)
         new("health.last_error", "Last error", "", 0),
     ];
 
-    private int _consecutive;
-    private long _failed;
-    private string _lastError = "";
+    public bool Online => ConsecutiveFailures < OfflineAfterFailures;
 
-    public bool Online => _consecutive < OfflineAfterFailures;
+    /// <summary>Failed reads since the last good one.</summary>
+    public int ConsecutiveFailures { get; private set; }
 
-    public void Succeeded() => _consecutive = 0;
+    /// <summary>Failed reads since the gateway started.</summary>
+    public long FailedReads { get; private set; }
+
+    /// <summary>Why the last read failed; null once a read succeeds.</summary>
+    public string? LastError { get; private set; }
+
+    public void Succeeded()
+    {
+        ConsecutiveFailures = 0;
+        LastError = null;
+    }
 
     public void Failed(string error)
     {
-        _consecutive++;
-        _failed++;
-        _lastError = error;
+        ConsecutiveFailures++;
+        FailedReads++;
+        LastError = error;
     }
 
-    public IEnumerable<Reading> Readings(DateTimeOffset at) =>
-    [
-        new(deviceId, "health.online", Online ? 1 : 0, null, "", Quality.Good, at),
-        new(deviceId, "health.failed_polls", _failed, null, "", Quality.Good, at),
-        new(deviceId, "health.last_error", double.NaN, _lastError, "", Quality.Good, at),
-    ];
+    public Reading OnlineReading(DateTimeOffset at) => new(deviceId, "health.online", Online ? 1 : 0, null, "", Quality.Good, at);
+
+    public Reading FailedReading(DateTimeOffset at) => new(deviceId, "health.failed_polls", FailedReads, null, "", Quality.Good, at);
+
+    public Reading LastErrorReading(DateTimeOffset at) => new(deviceId, "health.last_error", double.NaN, LastError ?? "", "", Quality.Good, at);
+
+    public IEnumerable<Reading> Readings(DateTimeOffset at) => [OnlineReading(at), FailedReading(at), LastErrorReading(at)];
 }

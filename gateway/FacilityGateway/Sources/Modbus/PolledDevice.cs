@@ -17,25 +17,24 @@ internal sealed class PolledDevice
     /// <summary>The health points every Modbus device reports besides its own.</summary>
     public static readonly PointInfo[] HealthPoints =
     [
-        new("health.online", "Online", "", 0),
+        DeviceHealth.Points[0],
         new("health.response_time", "Response time", "ms", 50),
-        new("health.failed_polls", "Failed polls", "", 0),
-        new("health.last_error", "Last error", "", 0),
+        DeviceHealth.Points[1] with { Name = "Failed polls" },
+        DeviceHealth.Points[2],
     ];
-
-    /// <summary>Consecutive failed polls after which the device counts as offline.</summary>
-    public const int OfflineAfterFailures = 3;
 
     private readonly ModbusDeviceReader _reader;
     private readonly DeviceReadResult _result;
     private readonly ModbusClient _client;
     private readonly ModbusClient _probe;
     private readonly TimeProvider _time;
+    private readonly DeviceHealth _health;
 
     public PolledDevice(ModbusDeviceOptions options, ModbusLinePlan line, IModbusTransportFactory transport, TimeProvider time, TimeSpan maxBackoff)
     {
         Options = options;
         _time = time;
+        _health = new DeviceHealth(options.Id);
         MaxBackoff = maxBackoff;
         Timeout = line.TimeoutOf(options);
         var retry = new ModbusRetryPolicy { MaxRetries = options.Retries, InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) };
@@ -53,13 +52,12 @@ internal sealed class PolledDevice
     /// <summary>When the next poll is due (a <see cref="TimeProvider"/> timestamp).</summary>
     public long NextDue { get; set; }
 
-    public int ConsecutiveFailures { get; private set; }
-    public bool Online => ConsecutiveFailures < OfflineAfterFailures;
-    /// <summary>True once a poll failed: the next ones are probes, scheduled with backoff.</summary>
+    public int ConsecutiveFailures => _health.ConsecutiveFailures;
+    public bool Online => _health.Online;
+    /// <summary>True once two polls in a row failed: the next ones are probes, scheduled with backoff.</summary>
     public bool BackingOff => ConsecutiveFailures >= 2;
     public long Polls { get; private set; }
-    public long FailedPolls { get; private set; }
-    public string? LastError { get; private set; }
+    public string? LastError => _health.LastError;
     public TimeSpan LastResponseTime { get; private set; }
 
     /// <summary>Reads every point once and returns the readings, device health included.</summary>
@@ -76,26 +74,19 @@ internal sealed class PolledDevice
             if (_result.Status(i) == PointReadStatus.Failed && _result.Error(i) is ModbusTransportException transport)
                 unreachable ??= transport;
         if (unreachable is not null)
-        {
-            ConsecutiveFailures++;
-            FailedPolls++;
-            LastError = unreachable.Message;
-        }
+            _health.Failed(unreachable.Message);
         else
-        {
-            ConsecutiveFailures = 0;
-            LastError = null;
-        }
+            _health.Succeeded();
 
         var readings = new Reading[_result.Count + 4];
         var points = Options.ResolvedPoints;
         for (int i = 0; i < _result.Count; i++)
             readings[i] = PointDecoder.Decode(Options.Id, points[i], _result, i, sampledAt);
         int n = _result.Count;
-        readings[n++] = new Reading(Options.Id, "health.online", Online ? 1 : 0, null, "", Quality.Good, sampledAt);
+        readings[n++] = _health.OnlineReading(sampledAt);
         readings[n++] = new Reading(Options.Id, "health.response_time", LastResponseTime.TotalMilliseconds, null, "ms", Quality.Good, sampledAt);
-        readings[n++] = new Reading(Options.Id, "health.failed_polls", FailedPolls, null, "", Quality.Good, sampledAt);
-        readings[n++] = new Reading(Options.Id, "health.last_error", double.NaN, LastError ?? "", "", Quality.Good, sampledAt);
+        readings[n++] = _health.FailedReading(sampledAt);
+        readings[n++] = _health.LastErrorReading(sampledAt);
         return new ReadingBatch(Options.Id, Options.Asset, sampledAt, readings);
     }
 
