@@ -122,6 +122,45 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Engineer_SeesWhatMaintenanceIsDue_AndATaskComingDueShowsItsTicket()
+    {
+        var (store, server) = await PlantAsync();
+        await using var _ = server;
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: plantroom, site: riverside }
+            logging: { level: warning }
+            assets:
+              - id: pump-1
+                name: Booster pump 1
+                type: pump
+                running: drive/running
+                initial_run_hours: 1000
+                maintenance:
+                  - { task: Check coupling, every_starts: 1 }
+                  - { task: Inspect mechanical seal, every_run_hours: 2000, last_done_run_hours: 500 }
+                  - { task: Check vessel pre-charge, every: 3650d }
+            devices:
+              - { id: drive, asset: pump-1, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: running, coil: 1 }] }
+            dashboard: { enabled: true, listen: "127.0.0.1:0" }
+            """);
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(gateway.Services.GetRequiredService<DashboardService>().Address!.ToString());
+
+        // What is left until each task is due: starts, run hours (counted from when it was last done), a date.
+        await Assertions.Expect(page.Locator("[data-maintenance='Check coupling']")).ToContainTextAsync("next in 1 starts");
+        await Assertions.Expect(page.Locator("[data-maintenance='Inspect mechanical seal']")).ToContainTextAsync("next in 1500 h");
+        await Assertions.Expect(page.Locator("[data-maintenance='Check vessel pre-charge']")).ToContainTextAsync("next in ");
+
+        // The pump starts: the coupling check comes due, and the plan shows its ticket.
+        store[1].SetBits(ModbusTable.Coils, 1, [true]);
+        var ticket = page.Locator("#tickets tr[data-ticket]");
+        await Assertions.Expect(ticket).ToContainTextAsync("Maintenance due: Check coupling");
+        string id = (await ticket.GetAttributeAsync("data-ticket"))!;
+        await Assertions.Expect(page.Locator("[data-maintenance='Check coupling']")).ToContainTextAsync($"due now · {id}");
+        await Assertions.Expect(page.Locator("[data-usage='pump-1']")).ToContainTextAsync("· 1");
+    }
+
+    [Fact]
     public async Task WithoutAnActionToken_TheDashboardIsReadOnly()
     {
         var (store, server) = await PlantAsync();

@@ -1,3 +1,4 @@
+using FacilityGateway.Configuration;
 using FacilityGateway.Maintenance;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
@@ -111,6 +112,16 @@ public sealed partial class AlarmEngine
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// The tasks of an asset's maintenance plan: when each is next due (null until first planned) and its ticket while
+    /// one is open (not yet resolved).
+    /// </summary>
+    public IReadOnlyList<(MaintenanceTask Task, MaintenanceDue? Next, Ticket? Open)> MaintenancePlan(string assetId) =>
+        _usage.FirstOrDefault(t => t.Asset.Id == assetId) is { } tracker
+            ? [.. tracker.Asset.Maintenance.Select(task => (task, tracker.Due.GetValueOrDefault(task.Task),
+                OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task) && t.State is not (TicketState.Resolved or TicketState.Closed))))]
+            : [];
 
     /// <summary>Run hours and starts of an asset with a run signal or a calendar plan.</summary>
     public (double RunHours, long Starts)? Usage(string assetId) =>

@@ -11,8 +11,14 @@ public sealed record DashboardPoint(string Id, string? Name, string Unit, double
 /// <summary>One device of an asset.</summary>
 public sealed record DashboardDevice(string Id, string Kind, bool? Online, double? ResponseMs, IReadOnlyList<DashboardPoint> Points);
 
-/// <summary>One asset of the register with its devices and, if counted, its run hours and starts.</summary>
-public sealed record DashboardAsset(string Id, string Name, string Type, string? Location, string? Team, double? RunHours, long? Starts, IReadOnlyList<DashboardDevice> Devices);
+/// <summary>
+/// A task of an asset's maintenance plan: when it is next due by each of its intervals, what is left until then
+/// (negative: overdue), and its open ticket if it has come due.
+/// </summary>
+public sealed record DashboardMaintenance(string Task, double? DueRunHours, double? RunHoursLeft, long? DueStarts, long? StartsLeft, DateTimeOffset? DueAt, string? Ticket);
+
+/// <summary>One asset of the register with its devices and, if counted, its run hours, starts and maintenance plan.</summary>
+public sealed record DashboardAsset(string Id, string Name, string Type, string? Location, string? Team, double? RunHours, long? Starts, IReadOnlyList<DashboardMaintenance> Maintenance, IReadOnlyList<DashboardDevice> Devices);
 
 /// <summary>Everything the page shows, in one answer of <c>GET /api/overview</c>.</summary>
 public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets)
@@ -26,10 +32,16 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
             var usage = alarms.Usage(asset.Id);
             assets.Add(new DashboardAsset(asset.Id, asset.Name, Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), asset.Type),
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
-                usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, devices));
+                usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));
         }
         return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets);
     }
+
+    private static List<DashboardMaintenance> Maintenance(string assetId, AlarmEngine alarms, (double RunHours, long Starts)? usage) =>
+        [.. alarms.MaintenancePlan(assetId).Select(m => new DashboardMaintenance(m.Task.Task,
+            m.Next?.RunHours, m.Next?.RunHours is { } h && usage is { } u ? Math.Round(h - u.RunHours, 1) : null,
+            m.Next?.Starts, m.Next?.Starts is { } s && usage is { } v ? s - v.Starts : null,
+            m.Next?.At, m.Open?.Id))];
 
     private static DashboardDevice Device(DeviceOptions device, ReadingSnapshot snapshot)
     {

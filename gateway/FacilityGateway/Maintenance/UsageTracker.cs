@@ -50,6 +50,9 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
 
     public long Starts => _starts;
 
+    /// <summary>The next due point of each task of the plan (by the task's text), as last committed.</summary>
+    public IReadOnlyDictionary<string, MaintenanceDue> Due => _due;
+
     /// <summary>True when the counters moved since they were last saved.</summary>
     public bool Dirty { get; private set; }
 
