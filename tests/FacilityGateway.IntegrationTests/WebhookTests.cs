@@ -113,7 +113,7 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
-    public async Task Ntfy_PagesThePrimarysPhone_AndTheEscalationReachesTheSecondarysPhone()
+    public async Task Ntfy_PagesThePrimarysPhone_TheEscalationReachesTheSecondarysPhone_AndTheSupervisorIsRemindedUntilAnAck()
     {
         await using var gateway = await GatewayUnderTest.StartAsync($$"""
             gateway: { id: gw, site: site }
@@ -122,19 +122,23 @@ public sealed class WebhookTests : IDisposable
             on_call:
               primary: [alice]
               secondary: [carol]
+              supervisor: erin
               p1_secondary_after: 2s
+              p1_supervisor_after: 4s
+              p1_repeat_every: 2s
               contacts:
                 alice: { name: Alice, ntfy_topic: alice-phone }
                 carol: { name: Carol, ntfy_topic: carol-phone }
+                erin: { name: Erin, ntfy_topic: erin-phone }
             devices:
               - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, message: Water leak in the tank room }] }
             sinks:
-              - { id: phones, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/{ntfy_topic}", click_url: "https://gateway.site.example:8080/#{ticket}", events: [opened, escalated], max_backoff: 200ms }
+              - { id: phones, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/{ntfy_topic}", click_url: "https://gateway.site.example:8080/#{ticket}", events: [opened, escalated, reminder], max_backoff: 200ms }
             """);
         gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!_received.Any(r => r.Path == "/carol-phone") && DateTime.UtcNow < deadline)
+        while (_received.Count(r => r.Path == "/erin-phone") < 2 && DateTime.UtcNow < deadline)
             await Task.Delay(50);
         var first = Assert.Single(_received, r => r.Path == "/alice-phone");
         Assert.Equal("P1 Tank room leak zone: opened", first.Headers["Title"]);
@@ -142,6 +146,10 @@ public sealed class WebhookTests : IDisposable
         var escalated = Assert.Single(_received, r => r.Path == "/carol-phone");
         Assert.Equal("P1 Tank room leak zone: escalated", escalated.Headers["Title"]);
         Assert.Contains("assigned to carol", escalated.Body, StringComparison.Ordinal);
+        // Nobody acknowledged: the supervisor, then the supervisor again, until someone does.
+        var supervisor = _received.Where(r => r.Path == "/erin-phone").Take(2).ToList();
+        Assert.Equal(["P1 Tank room leak zone: escalated", "P1 Tank room leak zone: reminder"], supervisor.Select(r => r.Headers["Title"]));
+        // (That an acknowledgement ends the reminders is shown on a fake clock in EscalationTests.)
     }
 
     [Fact]

@@ -186,10 +186,16 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             // Each loop below builds on the newest version of a ticket (changes.Current): one tick may touch a ticket twice.
             foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().Where(t => t.State == TicketState.Open))
             {
+                if (StateOf(ticket.RuleId, changes).IsSilenced)
+                    continue; // its alarm is shelved, out of service or suppressed: nobody is paged
                 int next = ticket.EscalationLevel + 1;
-                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after || Since($"paged:{ticket.Id}") < after
-                    || StateOf(ticket.RuleId, changes).IsSilenced)
-                    continue; // not due yet, or its alarm is shelved, out of service or suppressed: nobody is paged
+                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after)
+                {
+                    Remind(ticket, now, changes);
+                    continue;
+                }
+                if (Since($"paged:{ticket.Id}") < after)
+                    continue; // not due yet
                 string? who = _rota.Who(next, now);
                 changes.Put(ticket with
                 {
@@ -236,11 +242,33 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
+    /// <summary>
+    /// An unacknowledged ticket that has escalated as far as its priority goes is paged again to whoever it is assigned
+    /// to, every <see cref="OnCallRota.RepeatEvery"/> after its last escalation (P1 every 10 min by default), until
+    /// someone acknowledges it. Counted from the round's <c>paged_at</c> on monotonic time, so a restart neither repeats
+    /// nor skips one.
+    /// </summary>
+    private void Remind(Ticket ticket, DateTimeOffset now, Changes changes)
+    {
+        if (_rota.RepeatEvery(ticket.Priority) is not { } every || every <= TimeSpan.Zero)
+            return;
+        var lastEscalation = ticket.EscalationLevel == 0 ? TimeSpan.Zero : _rota.EscalateAfter(ticket.Priority, ticket.EscalationLevel) ?? TimeSpan.Zero;
+        var since = Since($"paged:{ticket.Id}");
+        if (since < lastEscalation + every * (ticket.Reminders + 1))
+            return;
+        changes.Put(ticket with
+        {
+            Reminders = (int)((since - lastEscalation) / every), // one page for slots missed while the gateway was down
+            Revision = ticket.Revision + 1,
+            Audit = [.. ticket.Audit, new TicketAuditEntry(now, "reminder", "gateway", $"not acknowledged after {since.TotalMinutes:0} min; paging {ticket.AssignedTo ?? "nobody (no one on the rota)"} again")],
+        }, "reminder");
+    }
+
     /// <summary>A ticket paged again from the start (reopened, re-alarmed): open, primary first, escalation counted from now.</summary>
     private Ticket Repage(Ticket ticket, DateTimeOffset now)
     {
         Mark($"paged:{ticket.Id}", now);
-        return ticket with { State = TicketState.Open, EscalationLevel = 0, PagedAt = now, AssignedTo = _rota.Who(0, now) ?? ticket.AssignedTo };
+        return ticket with { State = TicketState.Open, EscalationLevel = 0, Reminders = 0, PagedAt = now, AssignedTo = _rota.Who(0, now) ?? ticket.AssignedTo };
     }
 
     /// <summary>Records the monotonic moment of a wall-clock time, relative to the wall clock now.</summary>

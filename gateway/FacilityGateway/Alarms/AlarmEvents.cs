@@ -19,6 +19,16 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Events the gateway raises itself; they count towards a notification flood.</summary>
+    public static readonly IReadOnlySet<string> Raised = new HashSet<string>(StringComparer.Ordinal)
+        { "opened", "recurred", "escalated", "reminder", "realarm", "cleared", "closed", "maintenance_due" };
+
+    /// <summary>Technicians' actions (MQTT command topic, command line, dashboard); each is also the event it causes.</summary>
+    public static readonly IReadOnlyList<string> Actions = ["ack", "start", "resolve", "shelve", "unshelve", "reset", "out_of_service", "in_service"];
+
+    /// <summary>Every event name a consumer can see: raised, actions, and the flood digest.</summary>
+    public static IEnumerable<string> Names => Raised.Concat(Actions).Append("digest");
+
     public static TicketEvent Of(string name, Ticket ticket, bool held = false) => new(name, $"{ticket.Id}#{ticket.Revision}", ticket, held ? true : null);
 
     public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

@@ -49,7 +49,6 @@ public sealed record TicketDigest(string Event, string Key, string Site, DateTim
 public sealed class NotificationFlood(FloodOptions options, string site, TimeProvider time)
 {
     /// <summary>Events raised by the gateway count towards a flood; technicians' own actions do not.</summary>
-    private static readonly HashSet<string> Raised = ["opened", "recurred", "escalated", "realarm", "cleared", "closed", "maintenance_due"];
 
     private readonly Queue<long> _recent = new(); // monotonic
     private DigestState _state = new();
@@ -86,7 +85,7 @@ public sealed class NotificationFlood(FloodOptions options, string site, TimePro
         for (int i = 0; i < events.Count; i++)
         {
             var (ticket, name) = events[i];
-            if (Raised.Contains(name))
+            if (TicketEvent.Raised.Contains(name))
                 _recent.Enqueue(now);
             Expire(now);
             if (ticket.Priority == AlarmPriority.P1 || _recent.Count <= options.MaxNotifications)

@@ -61,7 +61,7 @@ internal static class TicketCommands
             return ExitCodes.Ok;
         });
         tickets.Add(list);
-        foreach (var action in new[] { "ack", "start", "resolve", "shelve", "unshelve", "reset", "out_of_service", "in_service" })
+        foreach (var action in TicketEvent.Actions)
             tickets.Add(Action(action, configOption, output, error));
         return tickets;
     }

@@ -35,6 +35,15 @@ public sealed class OnCallOptions : ConfigNode
     /// <summary>Unacknowledged P2: page the secondary after this long.</summary>
     public TimeSpan P2SecondaryAfter { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>
+    /// Unacknowledged P1 after its last escalation: page whoever it is assigned to again this often, until someone
+    /// acknowledges it. A rota of one person is reminded too. <c>0s</c> turns it off.
+    /// </summary>
+    public TimeSpan? P1RepeatEvery { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Unacknowledged P2 after its last escalation: page again this often; off by default (it can wait for the morning).</summary>
+    public TimeSpan? P2RepeatEvery { get; set; }
+
     /// <summary>Flood handling: too many notifications at once go out as a digest (P1 always alone).</summary>
     public Alarms.FloodOptions Flood { get; set; } = new();
 }
@@ -65,6 +74,14 @@ public sealed class OnCallRota(OnCallOptions options, TimeZoneInfo zone)
             _ => options.Supervisor,
         };
     }
+
+    /// <summary>How often an unacknowledged ticket of <paramref name="priority"/> is paged again once it has escalated as far as it goes.</summary>
+    public TimeSpan? RepeatEvery(Alarms.AlarmPriority priority) => priority switch
+    {
+        Alarms.AlarmPriority.P1 => options.P1RepeatEvery,
+        Alarms.AlarmPriority.P2 => options.P2RepeatEvery,
+        _ => null,
+    };
 
     /// <summary>When an unacknowledged ticket of <paramref name="priority"/> moves to <paramref name="level"/>, if it does.</summary>
     public TimeSpan? EscalateAfter(Alarms.AlarmPriority priority, int level) => (priority, level) switch

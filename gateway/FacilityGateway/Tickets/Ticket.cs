@@ -43,6 +43,8 @@ public sealed record Ticket
     public int EscalationLevel { get; init; }
     /// <summary>When the current round of paging began (opened, reopened or re-alarmed); escalation counts from it.</summary>
     public DateTimeOffset? PagedAt { get; init; }
+    /// <summary>Reminders sent in this round of paging, after the last escalation, while nobody acknowledged.</summary>
+    public int Reminders { get; init; }
     /// <summary>Number of the last notification sent about this ticket; with the id, the idempotency key of each.</summary>
     public int Revision { get; init; } = 1;
     public IReadOnlyList<TicketAuditEntry> Audit { get; init; } = [];

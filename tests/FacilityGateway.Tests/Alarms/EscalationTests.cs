@@ -151,4 +151,49 @@ public sealed class EscalationTests : IAsyncDisposable
         await RunMinutesAsync(engine, 1);
         Assert.Equal(("carol", 1), (Assert.Single(engine.OpenTickets).AssignedTo, Assert.Single(engine.OpenTickets).EscalationLevel));
     }
+    [Fact]
+    public async Task P1_StillUnacknowledgedAfterTheSupervisor_IsPagedAgainEveryTenMinutes_UntilSomeoneAcknowledges()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Wet(), default);
+        await engine.ConsumeAsync(Point("sump", 1), default); // a P3 beside it: never repeated
+        await RunMinutesAsync(engine, 29);
+        var ticket = engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P1);
+        Assert.DoesNotContain(ticket.Audit, a => a.Action == "reminder");
+        await RunMinutesAsync(engine, 1); // 30 min: 10 after the supervisor
+        ticket = engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P1);
+        var reminder = Assert.Single(ticket.Audit, a => a.Action == "reminder");
+        Assert.Equal("not acknowledged after 30 min; paging erin again", reminder.Note);
+        Assert.Equal(("erin", 2), (ticket.AssignedTo, ticket.EscalationLevel));
+        await RunMinutesAsync(engine, 10);
+        Assert.Equal(2, engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P1).Audit.Count(a => a.Action == "reminder"));
+
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "erin", "calling the plumber"), default));
+        await RunMinutesAsync(engine, 60);
+        Assert.Equal(2, engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P1).Audit.Count(a => a.Action == "reminder"));
+        Assert.DoesNotContain(engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P3).Audit, a => a.Action == "reminder");
+
+        // Each reminder is a notification with its own key, as escalations are.
+        var events = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent)
+            .Select(r => TicketEvent.Decode(r.Payload)).Where(e => e.Event == "reminder").ToList();
+        Assert.Equal(2, events.Count);
+        Assert.Equal(2, events.Select(e => e.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task GatewayDownForTwoHours_AnUnacknowledgedP1_GetsOneReminderAtTheRestart_NotABurst()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Wet(), default);
+        await RunMinutesAsync(engine, 31); // escalated twice, reminded once
+        await _bench.StopAsync();
+        Time.Advance(TimeSpan.FromHours(2));
+
+        engine = await StartAsync();
+        await RunMinutesAsync(engine, 5);
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(2, ticket.Audit.Count(a => a.Action == "reminder"));
+        await RunMinutesAsync(engine, 10);
+        Assert.Equal(3, Assert.Single(engine.OpenTickets).Audit.Count(a => a.Action == "reminder"));
+    }
 }
