@@ -24,7 +24,7 @@ public sealed partial class AlarmEngine
             {
                 case "ack":
                     if (ticket.State == TicketState.Open)
-                        ticket = ticket with { State = TicketState.Acknowledged };
+                        ticket = ticket with { State = TicketState.Acknowledged, AssignedTo = command.By }; // who acknowledges owns it
                     _acknowledgedAt[ticket.RuleId] = _time.GetTimestamp();
                     state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
                     break;
