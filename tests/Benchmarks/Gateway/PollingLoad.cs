@@ -60,10 +60,12 @@ public static class PollingLoad
         string config = Path.Combine(directory, "load.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
 
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        // FG_GATEWAY_DLL runs another build of the gateway (a ReadyToRun publish, say) on the same load.
-        string executable = Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
-        foreach (var a in new[] { executable, "run", "--config", config })
+        // FG_GATEWAY_DLL runs another build of the gateway (a ReadyToRun publish, say) on the same load; FG_GATEWAY_EXE a
+        // native one (Native AOT), started directly.
+        var info = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") is { } native
+            ? new ProcessStartInfo(native) { RedirectStandardOutput = true, RedirectStandardError = true }
+            : new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll") } };
+        foreach (var a in new[] { "run", "--config", config })
             info.ArgumentList.Add(a);
         foreach (var pair in environment)
         {

@@ -261,9 +261,12 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
             .Where(p => p.CanWrite && p.GetCustomAttribute<NotBoundAttribute>() is null)
             .ToDictionary(p => Names.SnakeCase(p.Name), StringComparer.Ordinal);
 
+    // From the enum's fields, not Enum.GetValues(Type): that makes an array of the enum type, which a Native AOT
+    // build may not have.
     internal static IEnumerable<KeyValuePair<string, object>> EnumNames(Type type) =>
-        Enum.GetValues(type).Cast<object>()
-            .Where(v => type.GetField(Enum.GetName(type, v)!)!.GetCustomAttribute<NotBoundAttribute>() is null)
+        type.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.GetCustomAttribute<NotBoundAttribute>() is null)
+            .Select(f => f.GetValue(null)!)
             .Select(v => new KeyValuePair<string, object>(EnumName(type, v), v));
 
     internal static string EnumName(Type type, object value)
