@@ -3,19 +3,10 @@ using System.IO.Ports;
 namespace FacilityGateway.Modbus.Transport;
 
 /// <summary>Opens a serial port (System.IO.Ports) for Modbus RTU.</summary>
-public sealed class SerialConnector(SerialLineSettings settings) : IModbusConnector
+public sealed class SerialConnector(SerialLineSettings settings) : SerialLineConnector(settings)
 {
-    /// <summary>The line settings.</summary>
-    public SerialLineSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
-
     /// <inheritdoc />
-    public string Description => Settings.ToString();
-
-    /// <inheritdoc />
-    public TimeSpan InterFrameDelay => Settings.InterFrameDelay;
-
-    /// <inheritdoc />
-    public ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    public override ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var port = new SerialPort(Settings.PortName, Settings.BaudRate, Settings.Parity, Settings.DataBits, Settings.StopBits)

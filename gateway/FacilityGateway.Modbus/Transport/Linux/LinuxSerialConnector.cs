@@ -1,19 +1,10 @@
 namespace FacilityGateway.Modbus.Transport.Linux;
 
 /// <summary>Opens a serial port for Modbus RTU on Linux with <see cref="LinuxSerialPort"/> (no polling loop, see there).</summary>
-public sealed class LinuxSerialConnector(SerialLineSettings settings) : IModbusConnector
+public sealed class LinuxSerialConnector(SerialLineSettings settings) : SerialLineConnector(settings)
 {
-    /// <summary>The line settings.</summary>
-    public SerialLineSettings Settings { get; } = settings ?? throw new ArgumentNullException(nameof(settings));
-
     /// <inheritdoc />
-    public string Description => Settings.ToString();
-
-    /// <inheritdoc />
-    public TimeSpan InterFrameDelay => Settings.InterFrameDelay;
-
-    /// <inheritdoc />
-    public ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    public override ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult<IModbusConnection>(new Connection(LinuxSerialPort.Open(Settings)));
