@@ -182,6 +182,50 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
         Assert.Contains("no response", dead[^1].Batch.Readings.Single(r => r.PointId == "health.last_error").Text, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The USB RS-485 adapter is pulled out and plugged in again (the pseudo-terminals hang up and come back under the
+    /// same name): the device goes offline with a clear error, and polling resumes by itself, no restart.
+    /// </summary>
+    [Fact]
+    public async Task SerialAdapterUnpluggedAndPluggedBackIn_TheDeviceGoesOffline_AndPollingResumes()
+    {
+        string links = Directory.CreateTempSubdirectory("fg-usb-").FullName;
+        string serverEnd = Path.Combine(links, "server"), adapter = Path.Combine(links, "ttyUSB0");
+        var store = new ModbusDataStore(1);
+        store[1].SetRegister(ModbusTable.HoldingRegisters, 0, 42);
+        var settings = new SerialLineSettings { PortName = serverEnd, BaudRate = 38400, Parity = System.IO.Ports.Parity.None };
+        var line = await PtyPair.OpenAsync(serverEnd, adapter);
+        var server = new ModbusSerialServer(store, settings);
+        server.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync(Head + $$"""
+
+            lines:
+              - { id: rs485, serial: { device: {{adapter}}, baud: 38400, parity: none }, timeout: 100ms }
+            devices:
+              - { id: meter, asset: plant, line: rs485, unit: 1, interval: 200ms, points: [{ id: v, holding: 0, type: uint16 }] }
+            """);
+        static Reading Last(GatewayUnderTest g, string point) => g.Recorder.Latest("meter").Readings.Single(r => r.PointId == point);
+        await gateway.Recorder.WaitForAsync(b => b.Count(x => x.Batch.DeviceId == "meter" && x.Batch.Readings[0].Quality == Quality.Good) >= 3, Wait, "good polls");
+
+        // Unplugged.
+        await server.DisposeAsync();
+        await line.DisposeAsync();
+        int before = gateway.Recorder.Batches.Count;
+        await gateway.Recorder.WaitForAsync(b => b.Skip(before).Any(x => x.Batch.DeviceId == "meter" && x.Batch.Readings.Single(r => r.PointId == "health.online").Value == 0), Wait, "the device offline");
+        Assert.Equal(Quality.BadCommFailure, gateway.Recorder.Latest("meter").Readings[0].Quality);
+        Assert.Contains(adapter, Last(gateway, "health.last_error").Text, StringComparison.Ordinal);
+
+        // Plugged back in: same name, new terminals.
+        await using var again = await PtyPair.OpenAsync(serverEnd, adapter);
+        await using var server2 = new ModbusSerialServer(store, settings);
+        server2.Start();
+        before = gateway.Recorder.Batches.Count;
+        await gateway.Recorder.WaitForAsync(b => b.Skip(before).Any(x => x.Batch.DeviceId == "meter" && x.Batch.Readings[0].Quality == Quality.Good), TimeSpan.FromSeconds(90), "polling to resume");
+        Assert.Equal(42, gateway.Recorder.Latest("meter").Readings[0].Value);
+        Assert.Equal(1, Last(gateway, "health.online").Value);
+        Directory.Delete(links, recursive: true);
+    }
+
     [Fact]
     public async Task RtuOverTcpLine_ServesSeveralUnitsThroughOneConnection()
     {

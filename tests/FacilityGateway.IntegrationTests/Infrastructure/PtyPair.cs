@@ -20,10 +20,14 @@ public sealed partial class PtyPair : IAsyncDisposable
     public string A { get; }
     public string B { get; }
 
-    public static async Task<PtyPair> OpenAsync()
+    /// <summary>
+    /// Opens a pair. With <paramref name="linkA"/> and <paramref name="linkB"/> socat also makes those symbolic links to
+    /// the two terminals, as udev names a USB adapter: a new pair on the same links is the adapter plugged in again.
+    /// </summary>
+    public static async Task<PtyPair> OpenAsync(string? linkA = null, string? linkB = null)
     {
         string socat = PeerTools.Require("socat", "socat");
-        var process = PeerProcess.Start(socat, "-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0");
+        var process = PeerProcess.Start(socat, "-d", "-d", "pty,raw,echo=0" + (linkA is null ? "" : ",link=" + linkA), "pty,raw,echo=0" + (linkB is null ? "" : ",link=" + linkB));
         var ptys = new List<string>();
         await process.WaitForLineAsync(line =>
         {
