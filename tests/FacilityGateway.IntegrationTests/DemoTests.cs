@@ -19,8 +19,9 @@ public sealed partial class DemoTests(ITestOutputHelper output)
         string[] devices = ["main-meter", "pump-1-drive", "pump-2-drive", "water-meter", "leak-panel"];
         await subscriber.WaitForAsync(s => devices.All(d => s.Messages.Any(m => m.Topic == $"facility/demo-court/demo-plantroom/telemetry/{d}")),
             TimeSpan.FromSeconds(30), "telemetry of every demo device");
-        // The scripted leak (at 10 s) reaches the broker as a wet probe, then as a P1 ticket on the leak zone.
-        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.EndsWith("/telemetry/leak-panel", StringComparison.Ordinal) && m.Payload.Contains("\"di0\":{\"v\":1", StringComparison.Ordinal)),
+        // The scripted leak (at 10 s) reaches the broker as a wet probe (meaning: leak: 1 and its word), then as a P1
+        // ticket on the leak zone (the leak default: latched P1, not written in demo.yaml).
+        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.EndsWith("/telemetry/leak-panel", StringComparison.Ordinal) && m.Payload.Contains("\"di0\":{\"v\":1,\"s\":\"wet\"", StringComparison.Ordinal)),
             TimeSpan.FromSeconds(40), "the scripted leak");
         await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.Contains("/tickets/T-", StringComparison.Ordinal)
             && m.Payload.Contains("\"priority\":\"p1\"", StringComparison.Ordinal) && m.Payload.Contains("Tank room leak zone", StringComparison.Ordinal)),

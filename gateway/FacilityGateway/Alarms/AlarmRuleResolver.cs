@@ -11,8 +11,8 @@ internal static class AlarmRuleResolver
     public const string OnlyWhenChecks = "alarms.only_when";
 
     /// <summary>
-    /// Resolves the rules of one point. A state rule of a leak probe (a gpio_input with <c>meaning: leak</c>) is latched
-    /// and P1 unless it says otherwise; a point elsewhere that is a leak probe says <c>latched: true</c>.
+    /// Resolves the rules of one point. A state rule of a leak probe (a gpio_input, or a Modbus contact, with
+    /// <c>meaning: leak</c>) is latched and P1 unless it says otherwise.
     /// </summary>
     public static List<AlarmRule> Resolve(string deviceId, string assetId, string pointId, string unit, double? minimum, double? maximum,
         YamlNode? alarms, SourceLocation origin, string path, ValidationContext context, bool leakProbe = false)

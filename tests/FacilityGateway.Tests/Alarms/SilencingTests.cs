@@ -165,7 +165,7 @@ public sealed class SilencingTests : IAsyncDisposable
     }
 
     [Fact]
-    public void LeakProbe_OnAGpioInput_DefaultsToLatchedP1_AndElsewhereTheRuleSaysSo()
+    public void LeakProbe_OnAGpioInputOrAModbusContact_DefaultsToLatchedP1_OtherContactsDoNot()
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("fg-leak-").FullName, "gateway.yaml");
         File.WriteAllText(path, """
@@ -174,12 +174,24 @@ public sealed class SilencingTests : IAsyncDisposable
             devices:
               - { id: probe, kind: gpio_input, driver: simulated, asset: zone, pin: 17, meaning: leak, alarms: [{ type: state, state: 1 }] }
               - { id: float, kind: gpio_input, driver: simulated, asset: zone, pin: 18, meaning: open_closed, alarms: [{ type: state, state: 1 }] }
+              - id: inputs
+                asset: zone
+                endpoint: tcp://127.0.0.1:1
+                unit: 1
+                points:
+                  - { id: di0, discrete: 0, meaning: leak, alarms: [{ type: state, state: 1 }] }
+                  - { id: di1, discrete: 1, meaning: running, alarms: [{ type: state, state: 0 }] }
+                  - { id: di2, discrete: 2, alarms: [{ type: state, state: 1, latched: true, priority: P1 }] }
             """);
         var (config, _) = ConfigurationLoader.Load(path);
         var leak = Assert.Single(config.Devices.Single(d => d.Id == "probe").AlarmRules);
         Assert.Equal((true, AlarmPriority.P1, TimeSpan.FromSeconds(5)), (leak.Latched, leak.Priority, leak.OnDelay));
         var other = Assert.Single(config.Devices.Single(d => d.Id == "float").AlarmRules);
         Assert.Equal((false, AlarmPriority.P3), (other.Latched, other.Priority));
+        var modbus = config.Devices.Single(d => d.Id == "inputs").AlarmRules.ToDictionary(r => r.PointId);
+        Assert.Equal((true, AlarmPriority.P1, TimeSpan.FromSeconds(5)), (modbus["di0"].Latched, modbus["di0"].Priority, modbus["di0"].OnDelay));
+        Assert.Equal((false, AlarmPriority.P3), (modbus["di1"].Latched, modbus["di1"].Priority));
+        Assert.Equal((true, AlarmPriority.P1), (modbus["di2"].Latched, modbus["di2"].Priority)); // saying it still works
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
 }

@@ -36,10 +36,11 @@ public static class LineProtocol
                 Separator(sb, ref first);
                 Escape(sb, field);
                 sb.Append('=');
-                if (r.Text is not null)
-                    sb.Append('"').Append(r.Text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
-                else
+                // The number when there is one (a contact's 1/0, plottable; its word follows from it), else the text.
+                if (double.IsFinite(r.Value))
                     sb.Append(r.Value.ToString("R", CultureInfo.InvariantCulture));
+                else
+                    sb.Append('"').Append(r.Text!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
             }
             if (r.Quality != Quality.Good)
             {

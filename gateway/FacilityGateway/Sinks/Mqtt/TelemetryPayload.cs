@@ -28,12 +28,13 @@ public static class TelemetryPayload
             {
                 json.WritePropertyName(r.PointId);
                 json.WriteStartObject();
+                // A number when there is one (a contact has both: 1 and "wet"), the text beside it.
+                if (double.IsFinite(r.Value))
+                    json.WriteNumber("v", r.Value);
+                else if (r.Text is null)
+                    json.WriteNull("v");
                 if (r.Text is not null)
                     json.WriteString("s", r.Text);
-                else if (double.IsFinite(r.Value))
-                    json.WriteNumber("v", r.Value);
-                else
-                    json.WriteNull("v");
                 if (r.Unit.Length > 0)
                     json.WriteString("u", r.Unit);
                 json.WriteString("q", r.Quality.Name());

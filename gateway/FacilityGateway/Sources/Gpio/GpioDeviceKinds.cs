@@ -16,7 +16,7 @@ internal sealed class GpioInputKind : IDeviceKind
         GpioPins.CheckUnique(input, context);
         if (input.SupervisionPin == input.Pin)
             context.Errors.Error(input.OriginOf("supervision_pin"), input.PathOf("supervision_pin"), "the supervision contact needs its own pin");
-        input.AlarmRules = AlarmRuleResolver.Resolve(input.Id, input.Asset, "state", "", 0, 1, input.Alarms, input.Origin, input.KeyPath, context, leakProbe: input.Meaning == InputMeaning.Leak);
+        input.AlarmRules = AlarmRuleResolver.Resolve(input.Id, input.Asset, "state", "", 0, 1, input.Alarms, input.Origin, input.KeyPath, context, leakProbe: input.Meaning == Readings.InputMeaning.Leak);
     }
 }
 

@@ -1,3 +1,4 @@
+using FacilityGateway.Readings;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using YamlDotNet.RepresentationModel;
@@ -12,9 +13,6 @@ public enum ActiveLevel { High, Low }
 
 /// <summary>Internal pull resistor.</summary>
 public enum PullResistor { None, Up, Down }
-
-/// <summary>What an input means; chooses the words in the readings.</summary>
-public enum InputMeaning { Leak, Running, OnOff, OpenClosed }
 
 /// <summary>What every GPIO device has: the chip and pin (logical, BCM numbering on a Raspberry Pi), level and pull.</summary>
 public abstract class GpioDeviceOptions : DeviceOptions

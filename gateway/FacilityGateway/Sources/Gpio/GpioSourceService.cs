@@ -228,7 +228,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         var readings = new List<Reading>
         {
             faulty ? Reading.Bad(input.Id, "state", "", Quality.BadDeviceFailure, now) with { Text = "sensor fault" }
-                : new Reading(input.Id, "state", state.Active ? 1 : 0, Word(input.Meaning, state.Active), "", Quality.Good, now),
+                : new Reading(input.Id, "state", state.Active ? 1 : 0, input.Meaning.Word(state.Active), "", Quality.Good, now),
         };
         if (fault is not null)
             readings.Add(new Reading(input.Id, "sensor_fault", faulty ? 1 : 0, null, "", Quality.Good, now));
@@ -246,14 +246,6 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
             new Reading(counter.Id, "pulses", state.Pulses, null, "", Quality.Good, now),
         ]);
     }
-
-    private static string Word(InputMeaning meaning, bool active) => meaning switch
-    {
-        InputMeaning.Leak => active ? "wet" : "dry",
-        InputMeaning.Running => active ? "running" : "stopped",
-        InputMeaning.OnOff => active ? "on" : "off",
-        _ => active ? "open" : "closed",
-    };
 
     private async Task PersistAsync(Dictionary<PulseCounterOptions, PulseCounterState> counters, CancellationToken cancellationToken)
     {

@@ -109,7 +109,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             {
                 points.Add(point);
                 device.AlarmRules.AddRange(Alarms.AlarmRuleResolver.Resolve(device.Id, device.Asset, point.Id, point.Unit, point.Minimum, point.Maximum,
-                    options.Alarms, options.Origin, options.KeyPath, context));
+                    options.Alarms, options.Origin, options.KeyPath, context, leakProbe: point.Meaning == Readings.InputMeaning.Leak));
             }
         }
         return points;
@@ -182,7 +182,10 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         var scaling = new Scaling(rescale?.Scale ?? p.Scale ?? 1, rescale?.Offset ?? p.Offset ?? 0);
         if (scaling.Scale == 0)
             errors.Error(p.OriginOf("scale"), p.PathOf("scale"), "scale 0 would make every value 0", "leave out scale: for 1");
-        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max, p.Origin);
+        if (p.Meaning is not null && format.Type is not (ModbusDataType.Bool or ModbusDataType.Bit))
+            errors.Error(p.OriginOf("meaning"), p.PathOf("meaning"), $"'meaning:' is for a contact, and point '{p.Id}' is a {YamlBinder.EnumName(typeof(ModbusDataType), format.Type)}",
+                "read the contact as a coil, a discrete input or type: bit with bit:, or leave out meaning:");
+        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max, p.Origin, p.Meaning);
     }
 
     /// <summary>Data-sheet notation: 5 digits (40001 = holding 0) or 6 digits (400001 = holding 0); leading 0xxxx coils, 1xxxx discrete, 3xxxx input, 4xxxx holding.</summary>

@@ -1,3 +1,4 @@
+using FacilityGateway.Readings;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using FacilityGateway.Modbus.Codec;
@@ -131,6 +132,12 @@ public sealed class ModbusPointOptions : ConfigNode
     /// <summary>Plausible range; a value outside it gets quality uncertain (out of range).</summary>
     public List<double>? Range { get; set; }
 
+    /// <summary>
+    /// What a coil, discrete input or bit means (leak, running, on_off, open_closed): its readings carry the word
+    /// ("wet"/"dry"), and a leak probe's state alarm is latched, P1, with a 5 s on-delay unless it says otherwise.
+    /// </summary>
+    public InputMeaning? Meaning { get; set; }
+
     /// <summary>Alarm rules (the alarms issue); kept raw until then.</summary>
     public YamlNode? Alarms { get; set; }
 }
@@ -147,7 +154,8 @@ public sealed record ModbusPoint(
     double Deadband,
     double? Minimum,
     double? Maximum,
-    SourceLocation Origin = default)
+    SourceLocation Origin = default,
+    InputMeaning? Meaning = null)
 {
     /// <summary>Registers or bits occupied.</summary>
     public ushort Width => (ushort)Format.Width;

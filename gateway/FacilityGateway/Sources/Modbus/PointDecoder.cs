@@ -33,6 +33,6 @@ internal static class PointDecoder
             return Reading.Bad(deviceId, point.Id, point.Unit, Quality.BadDecodeError, sampledAt);
         double value = point.Scaling.Apply(raw);
         var quality = value < point.Minimum || value > point.Maximum ? Quality.UncertainOutOfRange : Quality.Good;
-        return new Reading(deviceId, point.Id, value, null, point.Unit, quality, sampledAt);
+        return new Reading(deviceId, point.Id, value, point.Meaning?.Word(value != 0), point.Unit, quality, sampledAt);
     }
 }
