@@ -11,6 +11,7 @@ using FacilityGateway.Benchmarks.Modbus;
 //   end-to-end [devices] [points] [interval ms] [seconds] [NAME=VALUE...]
 //                                  the same, every poll also to Mosquitto, InfluxDB 1.x and VictoriaMetrics: rates and lag
 //   serial-line [seconds]          CPU of polling one device on a serial line: System.IO.Ports against ours (Linux)
+//   serial-soak [reads]            reads back to back on a serial line: failures, reads/s, bytes per read, both ports
 //   serial-server PATH, serial-client PATH KIND MS SECONDS   (used by serial-line)
 //   gpio-latency [edges] [debounce ms]  GPIO edge to reading out of the pipeline, p50/p99
 //   alarm-throughput [seconds]     readings/s through the alarm engine, 10,000 points, 20,000 rules
@@ -35,6 +36,7 @@ return args.FirstOrDefault() switch
         TimeSpan.FromMilliseconds(args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 100),
         sinks: true),
     "serial-line" => await SerialLineCpu.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30),
+    "serial-soak" => await SerialLineCpu.SoakAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000),
     "serial-server" => await SerialLineCpu.ServeAsync(args[1]),
     "serial-client" => await SerialLineCpu.ClientAsync(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture), double.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture)),
     "delivery" => await FacilityGateway.Benchmarks.Gateway.DeliveryThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 72_000),

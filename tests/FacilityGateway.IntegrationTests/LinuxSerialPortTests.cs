@@ -45,6 +45,29 @@ public sealed class LinuxSerialPortTests
         Assert.Equal([0x42], await ReadExactlyAsync(a.Stream, 1)); // the stray bytes are gone
     }
 
+    /// <summary>The short version of the benchmark's <c>serial-soak</c>: a thousand Modbus reads back to back, none lost.</summary>
+    [Fact]
+    public async Task AThousandModbusReadsBackToBack_NoneFails_EveryValueRight()
+    {
+        await using var line = await PtyPair.OpenAsync();
+        var store = new FacilityGateway.Modbus.Server.ModbusDataStore(1);
+        for (ushort a = 0; a < 10; a++)
+            store[1].SetRegister(FacilityGateway.Modbus.Protocol.ModbusTable.HoldingRegisters, a, (ushort)(a * 111));
+        await using var server = new FacilityGateway.Modbus.Server.ModbusSerialServer(store, new SerialLineSettings { PortName = line.A, BaudRate = 38400, Parity = System.IO.Ports.Parity.None });
+        server.Start();
+        await using var transport = new ModbusStreamTransport(new LinuxSerialConnector(new SerialLineSettings { PortName = line.B, BaudRate = 38400, Parity = System.IO.Ports.Parity.None }),
+            FacilityGateway.Modbus.Framing.RtuFraming.Instance, new ModbusTransportOptions { ResponseTimeout = TimeSpan.FromSeconds(5) });
+        var client = new FacilityGateway.Modbus.Client.ModbusClient(transport, FacilityGateway.Modbus.Client.ModbusRetryPolicy.None, TimeProvider.System, ownsTransport: false);
+        var registers = new ushort[10];
+        for (int i = 0; i < 1000; i++)
+        {
+            Array.Clear(registers);
+            await client.ReadHoldingRegistersAsync(1, 0, registers);
+            Assert.Equal(999, registers[9]);
+            Assert.Equal(111, registers[1]);
+        }
+    }
+
     [Fact]
     public async Task WaitingRead_DoesNotWakeTheReceiveThread_AndCancellationEndsItAtOnce()
     {

@@ -55,6 +55,64 @@ public static partial class SerialLineCpu
         return 0;
     }
 
+    /// <summary>
+    /// As many reads of 10 registers as the line carries, back to back, through one client (System.IO.Ports or ours) in
+    /// this process against our server in another: reads/s, failures, and bytes allocated per read by the client side.
+    /// </summary>
+    public static async Task<int> SoakAsync(int reads)
+    {
+        string self = typeof(SerialLineCpu).Assembly.Location;
+        var socat = Process.Start(new ProcessStartInfo("socat", "-d -d pty,raw,echo=0 pty,raw,echo=0") { RedirectStandardError = true })!;
+        var ptys = new List<string>();
+        while (ptys.Count < 2 && await socat.StandardError.ReadLineAsync() is { } line)
+            if (PtyLine().Match(line) is { Success: true } m)
+                ptys.Add(m.Groups[1].Value);
+        using var server = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { self, "serial-server", ptys[0] }, RedirectStandardOutput = true })!;
+        await server.StandardOutput.ReadLineAsync(); // READY
+        Console.WriteLine($"{reads:N0} reads of 10 holding registers per client, back to back, 38400 8N1 over a socat pseudo-terminal pair");
+        Console.WriteLine();
+        Console.WriteLine("| client | reads | failed | wrong values | reads/s | allocated per read |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        try
+        {
+            var settings = new SerialLineSettings { PortName = ptys[1], BaudRate = 38400, Parity = System.IO.Ports.Parity.None };
+            foreach (var (name, connector) in new (string, IModbusConnector)[] { ("System.IO.Ports", new SerialConnector(settings)), ("ours (Linux serial port)", new LinuxSerialConnector(settings)) })
+            {
+                await using var transport = new ModbusStreamTransport(connector, FacilityGateway.Modbus.Framing.RtuFraming.Instance, new ModbusTransportOptions { ResponseTimeout = TimeSpan.FromSeconds(1) });
+                var client = new ModbusClient(transport, ModbusRetryPolicy.None, TimeProvider.System, ownsTransport: false);
+                var registers = new ushort[10];
+                for (int i = 0; i < 100; i++) // warm-up: JIT, connection
+                    await client.ReadHoldingRegistersAsync(1, 0, registers);
+                long failed = 0, wrong = 0;
+                long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var clock = Stopwatch.StartNew();
+                for (int i = 0; i < reads; i++)
+                {
+                    try
+                    {
+                        await client.ReadHoldingRegistersAsync(1, 0, registers);
+                        if (registers[9] != 999 || registers[1] != 111)
+                            wrong++;
+                    }
+                    catch (FacilityGateway.Modbus.Protocol.ModbusException)
+                    {
+                        failed++;
+                    }
+                }
+                double seconds = clock.Elapsed.TotalSeconds;
+                long bytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                Console.WriteLine(FormattableString.Invariant($"| {name} | {reads:N0} | {failed} | {wrong} | {reads / seconds:N0} | {(double)bytes / reads:N0} B |"));
+            }
+        }
+        finally
+        {
+            server.Kill();
+            socat.Kill();
+            socat.Dispose();
+        }
+        return 0;
+    }
+
     /// <summary>Serves unit 1 (10 holding registers) on a serial device until killed.</summary>
     public static async Task<int> ServeAsync(string path)
     {
