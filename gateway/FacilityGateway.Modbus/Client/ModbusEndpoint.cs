@@ -36,7 +36,7 @@ public sealed record ModbusEndpoint
     {
         ModbusEndpointKind.Tcp => new TcpConnector(Host!, Port),
         ModbusEndpointKind.RtuOverTcp => new TcpConnector(Host!, Port, "rtu+tcp"),
-        ModbusEndpointKind.Rtu => OperatingSystem.IsLinux() ? new Transport.Linux.LinuxSerialConnector(Serial!) : new SerialConnector(Serial!),
+        ModbusEndpointKind.Rtu => SerialLineConnector.For(Serial!),
         _ => throw new InvalidOperationException($"Unknown endpoint kind {Kind}."),
     };
 

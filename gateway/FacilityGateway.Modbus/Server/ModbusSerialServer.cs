@@ -1,4 +1,3 @@
-using System.IO.Ports;
 using FacilityGateway.Modbus.Framing;
 using FacilityGateway.Modbus.Transport;
 
@@ -14,7 +13,7 @@ public sealed class ModbusSerialServer : IAsyncDisposable
     private readonly ModbusStreamServer _server;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
-    private SerialPort? _port;
+    private IModbusConnection? _port;
     private Task? _loop;
 
     /// <summary>Creates a server; call <see cref="Start"/> to open the port.</summary>
@@ -34,20 +33,19 @@ public sealed class ModbusSerialServer : IAsyncDisposable
     {
         if (_port is not null)
             throw new InvalidOperationException("The server is already started.");
-        _port = new SerialPort(_settings.PortName, _settings.BaudRate, _settings.Parity, _settings.DataBits, _settings.StopBits);
-        _port.Open();
-        _port.DiscardInBuffer();
+        _port = SerialLineConnector.For(_settings).Open();
+        _port.DiscardInput();
         _loop = ServeAsync(_port, _stop.Token);
     }
 
-    private async Task ServeAsync(SerialPort port, CancellationToken cancellationToken)
+    private async Task ServeAsync(IModbusConnection port, CancellationToken cancellationToken)
     {
         try
         {
-            await _server.ServeAsync(port.BaseStream, async ct =>
+            await _server.ServeAsync(port.Stream, async ct =>
             {
                 await Task.Delay(_settings.InterFrameDelay * 4, _time, ct).ConfigureAwait(false);
-                port.DiscardInBuffer();
+                port.DiscardInput();
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or EndOfStreamException or ObjectDisposedException or InvalidOperationException)
@@ -62,7 +60,8 @@ public sealed class ModbusSerialServer : IAsyncDisposable
         if (_stop.IsCancellationRequested)
             return;
         await _stop.CancelAsync().ConfigureAwait(false);
-        _port?.Dispose();
+        if (_port is not null)
+            await _port.DisposeAsync().ConfigureAwait(false);
         if (_loop is not null)
             await _loop.ConfigureAwait(false);
         _stop.Dispose();

@@ -6,9 +6,8 @@ namespace FacilityGateway.Modbus.Transport;
 public sealed class SerialConnector(SerialLineSettings settings) : SerialLineConnector(settings)
 {
     /// <inheritdoc />
-    public override ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    public override IModbusConnection Open()
     {
-        cancellationToken.ThrowIfCancellationRequested();
         var port = new SerialPort(Settings.PortName, Settings.BaudRate, Settings.Parity, Settings.DataBits, Settings.StopBits)
         {
             Handshake = Handshake.None,
@@ -19,7 +18,7 @@ public sealed class SerialConnector(SerialLineSettings settings) : SerialLineCon
         {
             port.Open(); // opens a file descriptor; returns at once
             port.DiscardInBuffer();
-            return ValueTask.FromResult<IModbusConnection>(new Connection(port));
+            return new Connection(port);
         }
         catch
         {

@@ -12,6 +12,17 @@ public abstract class SerialLineConnector(SerialLineSettings settings) : IModbus
     /// <inheritdoc />
     public TimeSpan InterFrameDelay => Settings.InterFrameDelay;
 
+    /// <summary>The connector for this platform: our own port on Linux (see <see cref="Linux.LinuxSerialPort"/>), System.IO.Ports elsewhere.</summary>
+    public static SerialLineConnector For(SerialLineSettings settings) =>
+        OperatingSystem.IsLinux() ? new Linux.LinuxSerialConnector(settings) : new SerialConnector(settings);
+
+    /// <summary>Opens the port (a file descriptor: it returns at once). Errors are the platform's exceptions.</summary>
+    public abstract IModbusConnection Open();
+
     /// <inheritdoc />
-    public abstract ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken);
+    public ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Open());
+    }
 }

@@ -4,11 +4,7 @@ namespace FacilityGateway.Modbus.Transport.Linux;
 public sealed class LinuxSerialConnector(SerialLineSettings settings) : SerialLineConnector(settings)
 {
     /// <inheritdoc />
-    public override ValueTask<IModbusConnection> ConnectAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return ValueTask.FromResult<IModbusConnection>(new Connection(LinuxSerialPort.Open(Settings)));
-    }
+    public override IModbusConnection Open() => new Connection(LinuxSerialPort.Open(Settings));
 
     private sealed class Connection(LinuxSerialPort port) : IModbusConnection
     {
