@@ -95,6 +95,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(row).ToContainTextAsync("P1");
         await Assertions.Expect(row).ToContainTextAsync("Water leak under the tanks");
         await Assertions.Expect(row).ToContainTextAsync("Tank room leak zone");
+        await Assertions.Expect(row).ToContainTextAsync("resolve by"); // the P1 resolution target, 4 h on
         await Assertions.Expect(row).ToHaveAttributeAsync("data-state", "open");
 
         // Without a name the page asks for one; with the wrong token the gateway refuses, and the page says so.

@@ -219,6 +219,17 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     Audit = [.. acked.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {realarm.TotalMinutes:0} min after the acknowledgement")],
                 }, "realarm");
             }
+            // Resolution targets are business deadlines: wall-clock time, as respond_by is.
+            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>()
+                .Where(t => t is { Overdue: false, ResolveBy: { } by, State: not (TicketState.Resolved or TicketState.Closed) } && now >= by))
+            {
+                changes.Put(ticket with
+                {
+                    Overdue = true,
+                    Revision = ticket.Revision + 1,
+                    Audit = [.. ticket.Audit, new TicketAuditEntry(now, "overdue", "gateway", $"not resolved by {TimeZoneInfo.ConvertTime(ticket.ResolveBy!.Value, _zone):yyyy-MM-dd HH:mm} (site time); {ticket.AssignedTo ?? "nobody"} has it")],
+                }, "overdue");
+            }
             foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().Where(t => t.State == TicketState.Resolved && Since($"resolved:{t.Id}") >= _followUp))
             {
                 if (_states.GetValueOrDefault(ticket.RuleId)?.IsActive == true)
@@ -422,6 +433,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             FirstAt = now,
             LastAt = now,
             RespondBy = ResponseTargets.DueBy(rule.Priority, now, _zone),
+            ResolveBy = now + _config.OnCall.ResolveWithin(rule.Priority),
             AssignedTo = _rota.Who(0, now),
             PagedAt = now,
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],

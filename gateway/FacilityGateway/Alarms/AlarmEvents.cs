@@ -21,7 +21,7 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
 
     /// <summary>Events the gateway raises itself; they count towards a notification flood.</summary>
     public static readonly IReadOnlySet<string> Raised = new HashSet<string>(StringComparer.Ordinal)
-        { "opened", "recurred", "escalated", "reminder", "realarm", "cleared", "closed", "maintenance_due" };
+        { "opened", "recurred", "escalated", "reminder", "realarm", "overdue", "cleared", "closed", "maintenance_due" };
 
     /// <summary>Technicians' actions (MQTT command topic, command line, dashboard); each is also the event it causes.</summary>
     public static readonly IReadOnlyList<string> Actions = ["ack", "start", "resolve", "shelve", "unshelve", "reset", "out_of_service", "in_service"];

@@ -52,7 +52,7 @@ internal static class TicketCommands
                 .OrderBy(t => assetId is null ? (int)t.Priority : 0).ThenBy(t => t.FirstAt).ToList();
             foreach (var t in shown)
             {
-                output.WriteLine($"{t.Id}  {t.Priority}  {t.State.ToString().ToLowerInvariant(),-12} {t.Asset.Name}: {t.Message}  (since {t.FirstAt:yyyy-MM-dd HH:mm}, x{t.Occurrences}, assigned to {t.AssignedTo ?? "-"}, respond by {t.RespondBy:yyyy-MM-dd HH:mm})");
+                output.WriteLine($"{t.Id}  {t.Priority}  {t.State.ToString().ToLowerInvariant(),-12} {t.Asset.Name}: {t.Message}  (since {t.FirstAt:yyyy-MM-dd HH:mm}, x{t.Occurrences}, assigned to {t.AssignedTo ?? "-"}, respond by {t.RespondBy:yyyy-MM-dd HH:mm}{(t.ResolveBy is { } r ? $", resolve by {r:yyyy-MM-dd HH:mm}" : "")}{(t.Overdue ? ", OVERDUE" : "")})");
                 if (assetId is not null)
                     foreach (var entry in t.Audit)
                         output.WriteLine($"    {entry.At:yyyy-MM-dd HH:mm}  {entry.Action,-16} {entry.By}{(entry.Note is null ? "" : ": " + entry.Note)}");

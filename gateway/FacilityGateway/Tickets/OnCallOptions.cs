@@ -44,6 +44,27 @@ public sealed class OnCallOptions : ConfigNode
     /// <summary>Unacknowledged P2 after its last escalation: page again this often; off by default (it can wait for the morning).</summary>
     public TimeSpan? P2RepeatEvery { get; set; }
 
+    /// <summary>A P1 ticket not resolved this long after it opened is overdue (an <c>overdue</c> event to its owner).</summary>
+    public TimeSpan P1ResolveWithin { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>Resolution target of a P2 ticket.</summary>
+    public TimeSpan P2ResolveWithin { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>Resolution target of a P3 ticket.</summary>
+    public TimeSpan P3ResolveWithin { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>Resolution target of a P4 ticket (maintenance).</summary>
+    public TimeSpan P4ResolveWithin { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>The resolution target of a priority.</summary>
+    public TimeSpan ResolveWithin(Alarms.AlarmPriority priority) => priority switch
+    {
+        Alarms.AlarmPriority.P1 => P1ResolveWithin,
+        Alarms.AlarmPriority.P2 => P2ResolveWithin,
+        Alarms.AlarmPriority.P3 => P3ResolveWithin,
+        _ => P4ResolveWithin,
+    };
+
     /// <summary>Flood handling: too many notifications at once go out as a digest (P1 always alone).</summary>
     public Alarms.FloodOptions Flood { get; set; } = new();
 }

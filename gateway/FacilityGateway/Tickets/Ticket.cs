@@ -34,6 +34,10 @@ public sealed record Ticket
     public TicketState State { get; init; } = TicketState.Open;
     /// <summary>When the response is due (from the priority's target).</summary>
     public DateTimeOffset RespondBy { get; init; }
+    /// <summary>When it should be resolved (from the priority's resolution target); null on tickets from before the target existed.</summary>
+    public DateTimeOffset? ResolveBy { get; init; }
+    /// <summary>True once it passed <see cref="ResolveBy"/> unresolved (its <c>overdue</c> event was sent).</summary>
+    public bool Overdue { get; init; }
     /// <summary>True while the alarm condition is active.</summary>
     public bool ConditionActive { get; init; } = true;
     public DateTimeOffset? ResolvedAt { get; init; }

@@ -197,4 +197,35 @@ public sealed class EscalationTests : IAsyncDisposable
         await RunMinutesAsync(engine, 10);
         Assert.Equal(3, Assert.Single(engine.OpenTickets).Audit.Count(a => a.Action == "reminder"));
     }
+    [Fact]
+    public async Task NotResolvedWithinItsTarget_ATicketIsOverdueOnce_AResolvedOneNever()
+    {
+        var engine = await StartAsync();
+        await engine.ConsumeAsync(Wet(), default);
+        var leak = Assert.Single(engine.OpenTickets);
+        Assert.Equal(leak.FirstAt.AddHours(4), leak.ResolveBy); // P1: 4 h
+        await engine.ExecuteAsync(new TicketCommand("ack", leak.Id, "alice", "on my way"), default);
+        await engine.ConsumeAsync(Point("sump", 1), default);
+        var sump = engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P3);
+        Assert.Equal(sump.FirstAt.AddDays(14), sump.ResolveBy);
+        await engine.ExecuteAsync(new TicketCommand("ack", sump.Id, "bob"), default);
+
+        await RunMinutesAsync(engine, 239);
+        Assert.False(engine.OpenTickets.Single(t => t.Id == leak.Id).Overdue);
+        await RunMinutesAsync(engine, 2);
+        leak = engine.OpenTickets.Single(t => t.Id == leak.Id);
+        Assert.True(leak.Overdue);
+        var overdue = Assert.Single(leak.Audit, a => a.Action == "overdue");
+        Assert.Equal("not resolved by 2026-11-26 07:00 (site time); alice has it", overdue.Note);
+
+        // Once only; and the sump, resolved in time, never.
+        await engine.ExecuteAsync(new TicketCommand("resolve", sump.Id, "bob", "float switch freed"), default);
+        await RunMinutesAsync(engine, 60);
+        Assert.Single(engine.OpenTickets.Single(t => t.Id == leak.Id).Audit, a => a.Action == "overdue");
+        Time.Advance(TimeSpan.FromDays(15));
+        await engine.TickAsync(default);
+        var overdueEvents = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent)
+            .Select(r => TicketEvent.Decode(r.Payload)).Where(e => e.Event == "overdue").Select(e => e.Ticket.Id).ToList();
+        Assert.Equal([leak.Id], overdueEvents);
+    }
 }

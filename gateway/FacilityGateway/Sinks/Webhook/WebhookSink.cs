@@ -109,7 +109,8 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
             (key, priority, title, person, ticketId) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}", t.AssignedTo, t.Id);
-            body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC" + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
+            body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC"
+                + (t.ResolveBy is { } resolveBy ? $", resolve by {resolveBy:yyyy-MM-dd HH:mm} UTC" : "") + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
         }
         else if (record.Kind == OutboxRecordKind.TicketDigest)
         {
