@@ -20,13 +20,7 @@ public static partial class SerialLineCpu
     public static async Task<int> RunAsync(double seconds)
     {
         string self = typeof(SerialLineCpu).Assembly.Location;
-        var socat = Process.Start(new ProcessStartInfo("socat", "-d -d pty,raw,echo=0 pty,raw,echo=0") { RedirectStandardError = true })!;
-        var ptys = new List<string>();
-        while (ptys.Count < 2 && await socat.StandardError.ReadLineAsync() is { } line)
-            if (PtyLine().Match(line) is { Success: true } m)
-                ptys.Add(m.Groups[1].Value);
-        using var server = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { self, "serial-server", ptys[0] }, RedirectStandardOutput = true })!;
-        await server.StandardOutput.ReadLineAsync(); // READY
+        var (socat, server, ptys) = await StartLineAsync(self);
         Console.WriteLine($"line: {ptys[1]} (socat pseudo-terminal), 38400 8N1, server on {ptys[0]}; {seconds} s per client after 5 s warm-up; {Environment.ProcessorCount} cores");
         Console.WriteLine();
         Console.WriteLine("| client | poll interval | reads | CPU (% of one core) | wake-ups/s (all threads) |");
@@ -49,6 +43,7 @@ public static partial class SerialLineCpu
         finally
         {
             server.Kill();
+            server.Dispose();
             socat.Kill();
             socat.Dispose();
         }
@@ -62,13 +57,7 @@ public static partial class SerialLineCpu
     public static async Task<int> SoakAsync(int reads)
     {
         string self = typeof(SerialLineCpu).Assembly.Location;
-        var socat = Process.Start(new ProcessStartInfo("socat", "-d -d pty,raw,echo=0 pty,raw,echo=0") { RedirectStandardError = true })!;
-        var ptys = new List<string>();
-        while (ptys.Count < 2 && await socat.StandardError.ReadLineAsync() is { } line)
-            if (PtyLine().Match(line) is { Success: true } m)
-                ptys.Add(m.Groups[1].Value);
-        using var server = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { self, "serial-server", ptys[0] }, RedirectStandardOutput = true })!;
-        await server.StandardOutput.ReadLineAsync(); // READY
+        var (socat, server, ptys) = await StartLineAsync(self);
         Console.WriteLine($"{reads:N0} reads of 10 holding registers per client, back to back, 38400 8N1 over a socat pseudo-terminal pair");
         Console.WriteLine();
         Console.WriteLine("| client | reads | failed | wrong values | reads/s | allocated per read |");
@@ -107,6 +96,7 @@ public static partial class SerialLineCpu
         finally
         {
             server.Kill();
+            server.Dispose();
             socat.Kill();
             socat.Dispose();
         }
@@ -185,6 +175,19 @@ public static partial class SerialLineCpu
                 if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
                     total += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
         return total;
+    }
+
+    /// <summary>A socat pseudo-terminal pair, and our server (its own process, this benchmark's serial-server verb) on the first end.</summary>
+    private static async Task<(Process Socat, Process Server, List<string> Ptys)> StartLineAsync(string self)
+    {
+        var socat = Process.Start(new ProcessStartInfo("socat", "-d -d pty,raw,echo=0 pty,raw,echo=0") { RedirectStandardError = true })!;
+        var ptys = new List<string>();
+        while (ptys.Count < 2 && await socat.StandardError.ReadLineAsync() is { } line)
+            if (PtyLine().Match(line) is { Success: true } m)
+                ptys.Add(m.Groups[1].Value);
+        var server = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { self, "serial-server", ptys[0] }, RedirectStandardOutput = true })!;
+        await server.StandardOutput.ReadLineAsync(); // READY
+        return (socat, server, ptys);
     }
 
     [GeneratedRegex(@"PTY is (\S+)")]
