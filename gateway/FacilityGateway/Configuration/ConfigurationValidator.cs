@@ -23,8 +23,12 @@ internal static class ConfigurationValidator
         foreach (var asset in config.Assets)
         {
             CheckId(asset, asset.Id, "id", errors);
+            var tasks = new Dictionary<string, MaintenanceTask>(StringComparer.Ordinal);
             foreach (var task in asset.Maintenance)
             {
+                if (!tasks.TryAdd(Maintenance.UsageTracker.Slug(task.Task), task))
+                    errors.Error(task.OriginOf("task"), task.PathOf("task"), $"maintenance task '{task.Task}' of asset '{asset.Id}' is already in its plan (first at {tasks[Maintenance.UsageTracker.Slug(task.Task)].OriginOf("task")})",
+                        "give each task of an asset its own words: its tickets and due points are kept by them");
                 if (task.EveryRunHours is null && task.EveryStarts is null && task.Every is null)
                     errors.Error(task.Origin, task.KeyPath, $"maintenance task '{task.Task}' has no interval", "add every_run_hours:, every_starts: or every:");
                 foreach (var (lastKey, given, everyKey, has) in new[]

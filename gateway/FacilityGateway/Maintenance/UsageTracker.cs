@@ -165,8 +165,10 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
     }
 
     /// <summary>The alarm rule id of a task's maintenance tickets.</summary>
-    public string RuleIdOf(MaintenanceTask task) =>
-        $"{asset.Id}/maintenance/{new string([.. task.Task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')])}";
+    public string RuleIdOf(MaintenanceTask task) => $"{asset.Id}/maintenance/{Slug(task.Task)}";
+
+    /// <summary>A task's text as it appears in rule ids: two tasks of one asset must not share it.</summary>
+    public static string Slug(string task) => new([.. task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
 
     private static string BasisOf(MaintenanceTask task) => task.LastDone is null && task.LastDoneRunHours is null && task.LastDoneStarts is null
         ? ""
