@@ -33,6 +33,10 @@ internal static class AlarmRuleResolver
                 errors.Error(o.Origin, o.PathOf("limit"), $"a {YamlBinder.EnumName(typeof(AlarmRuleType), o.Type)} rule needs 'limit:'", $"the value in {(unit.Length > 0 ? unit : "the point's unit")} that raises the alarm");
                 continue;
             }
+            if (o.Limit is { } limit && minimum is { } min && maximum is { } max
+                && ((o.Type is AlarmRuleType.High or AlarmRuleType.HighHigh && limit > max) || (o.Type is AlarmRuleType.Low or AlarmRuleType.LowLow && limit < min)))
+                errors.Warning(o.OriginOf("limit"), o.PathOf("limit"), $"the {YamlBinder.EnumName(typeof(AlarmRuleType), o.Type)} limit {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} is outside the point's range [{min.ToString(System.Globalization.CultureInfo.InvariantCulture)}, {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}]: the alarm can only be raised by an implausible value",
+                    "check the limit's unit (after scale and offset) and the point's range:");
             if (o.Type == AlarmRuleType.State && o.State is null)
             {
                 errors.Error(o.Origin, o.PathOf("state"), "a state rule needs 'state:'", "the value that is the alarm, for example state: 1 for a wet leak probe");

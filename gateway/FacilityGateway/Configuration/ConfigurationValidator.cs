@@ -46,6 +46,9 @@ internal static class ConfigurationValidator
         }
         foreach (var line in config.Lines)
         {
+            if (!config.Devices.OfType<Sources.Modbus.ModbusDeviceOptions>().Any(d => d.Line == line.Id))
+                errors.Warning(line.Origin, line.KeyPath, $"line '{line.Id}' has no devices: nothing will be polled on it",
+                    $"add devices with line: {line.Id}, or remove the line");
             if ((line.Serial is null) == (line.Tcp is null))
                 errors.Error(line.Origin, line.KeyPath, $"line '{line.Id}' needs exactly one of 'serial:' or 'tcp:'",
                     "a serial port: serial: { device: /dev/ttyUSB0, baud: 9600 }; a TCP gateway: tcp: { host: 10.0.0.5, port: 502 }");

@@ -1,0 +1,33 @@
+using FacilityGateway.Configuration;
+
+namespace FacilityGateway.Tests.Configuration;
+
+/// <summary>Mistakes that leave a configuration runnable but not doing what the installer meant: warnings with their line.</summary>
+public sealed class InstallerWarningTests
+{
+    [Fact]
+    public void AnUnusedLine_AndALimitOutsideThePointsRange_AreWarnedAbout()
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-warn-").FullName;
+        string path = Path.Combine(directory, "gateway.yaml");
+        File.WriteAllText(path, """
+            gateway: { id: gw, site: site }
+            assets: [{ id: a, name: A, type: other }]
+            lines:
+              - { id: rs485, serial: { device: /dev/ttyUSB0, baud: 9600, parity: even } }
+              - { id: spare, serial: { device: /dev/ttyUSB1, baud: 9600, parity: even } }
+            devices:
+              - id: m1
+                asset: a
+                line: rs485
+                unit: 1
+                points:
+                  - { id: pressure, holding: 0, scale: 0.1, unit: bar, range: [0, 16], alarms: [{ type: high, limit: 60 }, { type: low, limit: 2 }] }
+            """);
+        var (_, warnings) = ConfigurationLoader.Load(path);
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Location.Line == 5 && w.Message == "line 'spare' has no devices: nothing will be polled on it");
+        Assert.Contains(warnings, w => w.Location.Line == 12 && w.Message.StartsWith("the high limit 60 is outside the point's range [0, 16]", StringComparison.Ordinal));
+        Directory.Delete(directory, recursive: true);
+    }
+}
