@@ -55,6 +55,10 @@ internal static class ConfigurationValidator
         }
 
         var onCall = config.OnCall;
+        if (onCall.P1SupervisorAfter <= onCall.P1SecondaryAfter)
+            errors.Warning(onCall.OriginOf("p1_supervisor_after"), onCall.PathOf("p1_supervisor_after"),
+                $"p1_supervisor_after ({Durations.Format(onCall.P1SupervisorAfter)}) is not after p1_secondary_after ({Durations.Format(onCall.P1SecondaryAfter)}): the supervisor is paged together with the secondary",
+                "both count from the first page: for example p1_secondary_after: 10m, p1_supervisor_after: 20m");
         foreach (var person in onCall.Primary.Concat(onCall.Secondary).Append(onCall.Supervisor).OfType<string>().Distinct())
             if (!onCall.Contacts.ContainsKey(person))
                 errors.Warning(onCall.OriginOf("contacts"), onCall.PathOf("contacts"), $"'{person}' is on the rota but has no contact details", $"add contacts: {{ {person}: {{ phone: ..., ntfy_topic: ... }} }}");

@@ -30,4 +30,24 @@ public sealed class InstallerWarningTests
         Assert.Contains(warnings, w => w.Location.Line == 12 && w.Message.StartsWith("the high limit 60 is outside the point's range [0, 16]", StringComparison.Ordinal));
         Directory.Delete(directory, recursive: true);
     }
+    [Fact]
+    public void SupervisorPagedNoLaterThanTheSecondary_IsWarnedAbout()
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-warn-").FullName;
+        string path = Path.Combine(directory, "gateway.yaml");
+        File.WriteAllText(path, """
+            gateway: { id: gw, site: site }
+            assets: [{ id: a, name: A, type: other }]
+            on_call:
+              primary: [sam]
+              contacts: { sam: { phone: "+44 7700 900101" } }
+              p1_secondary_after: 15m
+              p1_supervisor_after: 10m
+            """);
+        var (_, warnings) = ConfigurationLoader.Load(path);
+        var warning = Assert.Single(warnings);
+        Assert.Equal(7, warning.Location.Line);
+        Assert.Equal("p1_supervisor_after (10m) is not after p1_secondary_after (15m): the supervisor is paged together with the secondary", warning.Message);
+        Directory.Delete(directory, recursive: true);
+    }
 }
