@@ -140,6 +140,10 @@ public sealed class DashboardTests : IAsyncLifetime
                   - { task: Check coupling, every_starts: 1 }
                   - { task: Inspect mechanical seal, every_run_hours: 2000, last_done_run_hours: 500 }
                   - { task: Check vessel pre-charge, every: 3650d }
+              - id: extinguishers
+                name: Fire extinguishers, plant room
+                type: other
+                maintenance: [{ task: Inspect extinguishers, every: 365d }]
             devices:
               - { id: drive, asset: pump-1, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: running, coil: 1 }] }
             dashboard: { enabled: true, listen: "127.0.0.1:0" }
@@ -151,6 +155,9 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-maintenance='Check coupling']")).ToContainTextAsync("next in 1 starts");
         await Assertions.Expect(page.Locator("[data-maintenance='Inspect mechanical seal']")).ToContainTextAsync("next in 1500 h");
         await Assertions.Expect(page.Locator("[data-maintenance='Check vessel pre-charge']")).ToContainTextAsync("next in ");
+        // Equipment with a calendar plan and nothing to read still has its card, without run hours it does not count.
+        await Assertions.Expect(page.Locator("[data-asset='extinguishers'] [data-maintenance='Inspect extinguishers']")).ToContainTextAsync("next in ");
+        await Assertions.Expect(page.Locator("[data-usage='extinguishers']")).ToHaveCountAsync(0);
 
         // The pump starts: the coupling check comes due, and the plan shows its ticket.
         store[1].SetBits(ModbusTable.Coils, 1, [true]);
