@@ -20,7 +20,7 @@ public sealed class TicketCliTests
         await using var gateway = await GatewayUnderTest.StartAsync($$"""
             gateway: { id: gw, site: site, data_directory: {{data}} }
             logging: { level: warning }
-            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone }]
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone, maintenance: [{ task: Test the leak probes, every: 90d }] }]
             devices:
               - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak in the tank room }] }
             sinks:
@@ -58,6 +58,17 @@ public sealed class TicketCliTests
         var unknown = new StringWriter();
         Assert.Equal(ExitCodes.ConfigurationError, await GatewayCommands.InvokeAsync(["tickets", "list", "--asset", "tank-rom", "--config", gateway.ConfigPath], output, unknown));
         Assert.Contains("no asset 'tank-rom' in the register; assets: tank-room", unknown.ToString(), StringComparison.Ordinal);
+
+        // Maintenance done during the visit, from the command line: recorded resolved in the asset's history.
+        Assert.Equal(0, await GatewayCommands.InvokeAsync(["maintenance", "done", "tank-room", "Test the leak probes", "--by", "alice", "--note", "all four probes tested wet", "--config", gateway.ConfigPath], output, error));
+        for (int i = 0; i < 200 && !engine.OpenTickets.Any(t => t.Message == "Maintenance done: Test the leak probes"); i++)
+            await Task.Delay(50);
+        var done = Assert.Single(engine.OpenTickets, t => t.Message == "Maintenance done: Test the leak probes");
+        Assert.Equal(TicketState.Resolved, done.State);
+        Assert.Contains(done.Audit, a => a is { Action: "resolve", By: "alice", Note: "all four probes tested wet" });
+        var typo = new StringWriter();
+        Assert.Equal(ExitCodes.ConfigurationError, await GatewayCommands.InvokeAsync(["maintenance", "done", "tank-room", "Test the probes", "--config", gateway.ConfigPath], output, typo));
+        Assert.Contains("'Test the probes' is not in the plan of tank-room; its tasks: \"Test the leak probes\"", typo.ToString(), StringComparison.Ordinal);
         Directory.Delete(data, recursive: true);
     }
 }

@@ -24,14 +24,59 @@ public sealed partial class AlarmEngine
         }
     }
 
+    /// <summary>The P4 rule a task's maintenance tickets are raised by.</summary>
+    private static AlarmRule MaintenanceRule(UsageTracker tracker, MaintenanceTask task, string message)
+    {
+        var running = tracker.Asset.RunningPoint;
+        return new AlarmRule(tracker.RuleIdOf(task), running?.Device ?? "", running?.Point ?? "", tracker.Asset.Id, AlarmRuleType.Maintenance,
+            task.EveryRunHours ?? task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
+            message, task.EveryRunHours is not null ? "h" : task.EveryStarts is not null ? "starts" : "");
+    }
+
+    private static double? CounterOf(UsageTracker tracker, MaintenanceTask task) =>
+        task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.EveryStarts is not null ? tracker.Starts : null;
+
+    /// <summary>
+    /// A technician did a task of an asset's plan without waiting for its ticket (during another visit, say): its
+    /// intervals count from now. With its ticket open, that ticket is resolved; without one, a ticket is recorded already
+    /// resolved, so the asset's history shows the work. False when the asset or the task is not in the register.
+    /// </summary>
+    public async Task<bool> RecordMaintenanceAsync(string assetId, string task, string by, string? note, CancellationToken cancellationToken)
+    {
+        var tracker = _usage.FirstOrDefault(t => t.Asset.Id == assetId);
+        var planned = tracker?.Asset.Maintenance.FirstOrDefault(t => UsageTracker.Slug(t.Task) == UsageTracker.Slug(task));
+        if (tracker is null || planned is null)
+            return false;
+        var open = OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(planned) && t.State is not (TicketState.Resolved or TicketState.Closed));
+        if (open is not null)
+            return await ExecuteAsync(new TicketCommand("resolve", open.Id, by, note), cancellationToken).ConfigureAwait(false);
+
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
+            var changes = new Changes();
+            var ticket = NewTicket(MaintenanceRule(tracker, planned, $"Maintenance done: {planned.Task}"), CounterOf(tracker, planned), now);
+            ticket = ticket with { ConditionActive = false, State = TicketState.Resolved, ResolvedAt = now, AssignedTo = by };
+            Mark($"resolved:{ticket.Id}", now);
+            var done = MaintenanceDone(ticket, now, changes);
+            ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "resolve", by, note), .. done is null ? Array.Empty<TicketAuditEntry>() : [done]] };
+            changes.Put(ticket, "resolve");
+            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
     {
         var asset = tracker.Asset;
-        var running = asset.RunningPoint;
-        var rule = new AlarmRule(tracker.RuleIdOf(task.Task), running?.Device ?? "", running?.Point ?? "", asset.Id, AlarmRuleType.Maintenance,
-            task.Task.EveryRunHours ?? task.Task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
-            $"Maintenance due: {task.Task.Task} ({task.Reason})", task.Task.EveryRunHours is not null ? "h" : task.Task.EveryStarts is not null ? "starts" : "");
-        double? value = task.Task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.Task.EveryStarts is not null ? tracker.Starts : null;
+        var rule = MaintenanceRule(tracker, task.Task, $"Maintenance due: {task.Task.Task} ({task.Reason})");
+        double? value = CounterOf(tracker, task.Task);
         var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == rule.Id && t.State != TicketState.Resolved));
         Ticket ticket;
         if (open is not null)

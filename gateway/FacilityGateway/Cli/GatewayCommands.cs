@@ -34,6 +34,7 @@ public static class GatewayCommands
         root.Add(ModbusToolCommands.Build(output, error));
         root.Add(SchemaCommand(output));
         root.Add(TicketCommands.Build(ConfigOption(), output, error));
+        root.Add(TicketCommands.BuildMaintenance(ConfigOption(), output, error));
         return root;
     }
 

@@ -73,37 +73,74 @@ internal static class TicketCommands
         var note = new Option<string?>("--note") { Description = "Why (required to shelve)." };
         var duration = new Option<string?>("--duration") { Description = "How long to shelve (at most 24h)." };
         var command = new Command(action, $"Send '{action}' for a ticket to the running gateway.") { id, configOption, by, note, duration };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) => await SendAsync(parse.GetValue(configOption)!, action, new Dictionary<string, string?>
         {
+            ["ticket"] = parse.GetValue(id), ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note), ["duration"] = parse.GetValue(duration),
+        }, $"{action} for {parse.GetValue(id)}", output, error, cancellationToken).ConfigureAwait(false));
+        return command;
+    }
+
+    /// <summary><c>maintenance done ASSET TASK</c>: a task of the plan was done without waiting for its ticket.</summary>
+    public static Command BuildMaintenance(Option<FileInfo> configOption, TextWriter output, TextWriter error)
+    {
+        var maintenance = new Command("maintenance", "Record maintenance work on an asset of the register.");
+        var asset = new Argument<string>("asset") { Description = "The asset's id, such as booster-pump-1." };
+        var task = new Argument<string>("task") { Description = "The task as its plan names it, such as \"Inspect mechanical seal\"." };
+        var by = new Option<string>("--by") { Description = "Who did it.", DefaultValueFactory = _ => Environment.UserName };
+        var note = new Option<string?>("--note") { Description = "What was done or found." };
+        var done = new Command("done", "Tell the running gateway a task was done now: its intervals count from now, and the asset's history records it.") { asset, task, configOption, by, note };
+        done.SetAction(async (parse, cancellationToken) =>
+        {
+            string assetId = parse.GetValue(asset)!, taskText = parse.GetValue(task)!;
+            // Checked here against the register, so a typo is said at once rather than ignored by the gateway.
             var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
             if (config is null)
                 return ExitCodes.ConfigurationError;
-            if (config.Sinks.OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
+            if (config.Assets.FirstOrDefault(a => a.Id == assetId) is not { } entry)
             {
-                error.WriteLine("the configuration has no MQTT sink: commands reach the gateway through its broker");
+                error.WriteLine($"no asset '{assetId}' in the register; assets: {string.Join(", ", config.Assets.Select(a => a.Id))}");
                 return ExitCodes.ConfigurationError;
             }
-            var topics = new MqttTopics(mqtt.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
-            string payload = JsonSerializer.Serialize(new Dictionary<string, string?>
+            if (!entry.Maintenance.Any(t => Maintenance.UsageTracker.Slug(t.Task) == Maintenance.UsageTracker.Slug(taskText)))
             {
-                ["ticket"] = parse.GetValue(id), ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note), ["duration"] = parse.GetValue(duration),
-            });
-            using var client = new MqttClientFactory().CreateMqttClient();
-            try
-            {
-                await client.ConnectAsync(MqttConnection.Options(mqtt, config, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
-                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(payload)
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
-                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+                error.WriteLine($"'{taskText}' is not in the plan of {assetId}; its tasks: {string.Join(", ", entry.Maintenance.Select(t => $"\"{t.Task}\""))}");
+                return ExitCodes.ConfigurationError;
             }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+            return await SendAsync(parse.GetValue(configOption)!, MqttSink.MaintenanceDoneAction, new Dictionary<string, string?>
             {
-                error.WriteLine($"cannot reach the broker {mqtt.Host}: {ex.Message}");
-                return ExitCodes.Failure;
-            }
-            output.WriteLine($"sent {action} for {parse.GetValue(id)} to {topics.Root}/commands/{action}");
-            return ExitCodes.Ok;
+                ["asset"] = assetId, ["task"] = taskText, ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note),
+            }, $"'{taskText}' done on {assetId}", output, error, cancellationToken).ConfigureAwait(false);
         });
-        return command;
+        maintenance.Add(done);
+        return maintenance;
+    }
+
+    /// <summary>Publishes a command to the running gateway's command topic through the broker of its MQTT sink.</summary>
+    private static async Task<int> SendAsync(FileInfo configFile, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var config = ConfigurationReport.Load(configFile.FullName, error);
+        if (config is null)
+            return ExitCodes.ConfigurationError;
+        if (config.Sinks.OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
+        {
+            error.WriteLine("the configuration has no MQTT sink: commands reach the gateway through its broker");
+            return ExitCodes.ConfigurationError;
+        }
+        var topics = new MqttTopics(mqtt.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            await client.ConnectAsync(MqttConnection.Options(mqtt, config, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(JsonSerializer.Serialize(body))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
+        {
+            error.WriteLine($"cannot reach the broker {mqtt.Host}: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        output.WriteLine($"sent {what} to {topics.Root}/commands/{action}");
+        return ExitCodes.Ok;
     }
 }

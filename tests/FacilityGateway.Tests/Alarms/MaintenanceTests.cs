@@ -1,6 +1,7 @@
 using FacilityGateway.Alarms;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FacilityGateway.Tests.Alarms;
@@ -205,5 +206,30 @@ public sealed class MaintenanceTests : IAsyncDisposable
         engine = await _bench.StartAsync(Yaml.Replace("every: 30d }", "every: 30d, last_done: 2026-10-01 }", StringComparison.Ordinal));
         await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
         Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-vessel-pre-charge");
+    }
+    [Fact]
+    public async Task DoneBeforeItsTicket_IsRecordedResolved_AndTheIntervalCountsFromThen_WithItsTicket_ThatTicketIsResolved()
+    {
+        var engine = await _bench.StartAsync(Yaml);
+        await RunAsync(engine, 0, TimeSpan.FromMinutes(1)); // the pre-charge check: due in 30 days
+        Time.Advance(TimeSpan.FromDays(20));
+        Assert.True(await engine.RecordMaintenanceAsync("pump-1", "check vessel pre-charge", "sam", "topped up to 2.1 bar", default));
+        var done = Assert.Single(engine.OpenTickets);
+        Assert.Equal((TicketState.Resolved, "Maintenance done: Check vessel pre-charge", "sam"), (done.State, done.Message, done.AssignedTo));
+        Assert.Contains(done.Audit, a => a is { Action: "resolve", By: "sam", Note: "topped up to 2.1 bar" });
+        Assert.Contains(done.Audit, a => a.Action == "maintenance_done" && a.Note!.StartsWith("done; next due at 2027-01-15", StringComparison.Ordinal));
+
+        Time.Advance(TimeSpan.FromDays(15)); // 35 days after the start: the old due point has passed, the new one not
+        await engine.TickAsync(default);
+        Assert.DoesNotContain(engine.OpenTickets, t => t.Message.StartsWith("Maintenance due: Check vessel", StringComparison.Ordinal));
+
+        // With its ticket open, that ticket is resolved (no second one).
+        await CyclesAsync(engine, 3, TimeSpan.FromMinutes(1));
+        var coupling = Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-coupling");
+        Assert.True(await engine.RecordMaintenanceAsync("pump-1", "Check coupling", "sam", null, default));
+        Assert.Equal(TicketState.Resolved, Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/check-coupling").State);
+
+        Assert.False(await engine.RecordMaintenanceAsync("pump-1", "Grease bearings", "sam", null, default)); // not in the plan
+        Assert.False(await engine.RecordMaintenanceAsync("pump-9", "Check coupling", "sam", null, default));
     }
 }

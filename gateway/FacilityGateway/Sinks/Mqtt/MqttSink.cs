@@ -116,9 +116,13 @@ public sealed partial class MqttSink : ISink
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
     }
 
+    /// <summary>The command that records a maintenance task as done: <c>…/commands/maintenance_done</c>.</summary>
+    public const string MaintenanceDoneAction = "maintenance_done";
+
     /// <summary>
     /// A command on <c>…/commands/{action}</c> with <c>{"ticket":"T-…","by":"alice","note":"…","duration":"2h"}</c>:
-    /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset, out_of_service (note required), in_service.
+    /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset, out_of_service (note required), in_service;
+    /// or <c>maintenance_done</c> with <c>{"asset","task","by","note"}</c>.
     /// </summary>
     private async Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
     {
@@ -127,11 +131,21 @@ public sealed partial class MqttSink : ISink
         {
             using var json = System.Text.Json.JsonDocument.Parse(e.ApplicationMessage.Payload);
             var root = json.RootElement;
+            var engine = (Alarms.AlarmEngine?)_services!.GetService(typeof(Alarms.AlarmEngine));
+            if (action == MaintenanceDoneAction)
+            {
+                // {"asset":"pump-1","task":"Inspect mechanical seal","by":"sam","note":"…"}: a task done without waiting for its ticket.
+                string asset = root.GetProperty("asset").GetString() ?? "", task = root.GetProperty("task").GetString() ?? "";
+                string doneBy = root.TryGetProperty("by", out var who) ? who.GetString() ?? "unknown" : "unknown";
+                bool recorded = engine is not null && await engine.RecordMaintenanceAsync(asset, task, doneBy,
+                    root.TryGetProperty("note", out var why) ? why.GetString() : null, CancellationToken.None).ConfigureAwait(false);
+                LogMaintenanceDone(asset, task, doneBy, recorded);
+                return;
+            }
             TimeSpan? duration = root.TryGetProperty("duration", out var d) && Configuration.Yaml.Durations.TryParse(d.GetString() ?? "", out var parsed, out _) ? parsed : null;
             var command = new Alarms.TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
                 root.TryGetProperty("by", out var by) ? by.GetString() ?? "unknown" : "unknown",
                 root.TryGetProperty("note", out var note) ? note.GetString() : null, duration);
-            var engine = (Alarms.AlarmEngine?)_services!.GetService(typeof(Alarms.AlarmEngine));
             bool done = engine is not null && await engine.ExecuteAsync(command, CancellationToken.None).ConfigureAwait(false);
             LogCommand(action, command.Ticket, command.By, done);
         }
@@ -143,6 +157,9 @@ public sealed partial class MqttSink : ISink
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Action} on ticket {Ticket} by {By}: {Done}")]
     private partial void LogCommand(string action, string ticket, string by, bool done);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Maintenance done on {Asset}: {Task} by {By}: {Recorded}")]
+    private partial void LogMaintenanceDone(string asset, string task, string by, bool recorded);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a malformed command on {Topic}: {Error}")]
     private partial void LogBadCommand(string topic, string error);
