@@ -42,10 +42,7 @@ public static partial class SerialLineCpu
         }
         finally
         {
-            server.Kill();
-            server.Dispose();
-            socat.Kill();
-            socat.Dispose();
+            Stop(server, socat);
         }
         return 0;
     }
@@ -95,10 +92,7 @@ public static partial class SerialLineCpu
         }
         finally
         {
-            server.Kill();
-            server.Dispose();
-            socat.Kill();
-            socat.Dispose();
+            Stop(server, socat);
         }
         return 0;
     }
@@ -188,6 +182,15 @@ public static partial class SerialLineCpu
         var server = Process.Start(new ProcessStartInfo("dotnet") { ArgumentList = { self, "serial-server", ptys[0] }, RedirectStandardOutput = true })!;
         await server.StandardOutput.ReadLineAsync(); // READY
         return (socat, server, ptys);
+    }
+
+    private static void Stop(params Process[] processes)
+    {
+        foreach (var process in processes)
+        {
+            process.Kill();
+            process.Dispose();
+        }
     }
 
     [GeneratedRegex(@"PTY is (\S+)")]

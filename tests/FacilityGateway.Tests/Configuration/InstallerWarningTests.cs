@@ -5,12 +5,21 @@ namespace FacilityGateway.Tests.Configuration;
 /// <summary>Mistakes that leave a configuration runnable but not doing what the installer meant: warnings with their line.</summary>
 public sealed class InstallerWarningTests
 {
-    [Fact]
-    public void AnUnusedLine_AndALimitOutsideThePointsRange_AreWarnedAbout()
+    /// <summary>Loads a configuration from a temporary file and returns its warnings.</summary>
+    private static IReadOnlyList<FacilityGateway.Configuration.Yaml.ConfigError> WarningsOf(string yaml)
     {
         string directory = Directory.CreateTempSubdirectory("fg-warn-").FullName;
         string path = Path.Combine(directory, "gateway.yaml");
-        File.WriteAllText(path, """
+        File.WriteAllText(path, yaml);
+        var (_, warnings) = ConfigurationLoader.Load(path);
+        Directory.Delete(directory, recursive: true);
+        return warnings;
+    }
+
+    [Fact]
+    public void AnUnusedLine_AndALimitOutsideThePointsRange_AreWarnedAbout()
+    {
+        var warnings = WarningsOf("""
             gateway: { id: gw, site: site }
             assets: [{ id: a, name: A, type: other }]
             lines:
@@ -24,18 +33,14 @@ public sealed class InstallerWarningTests
                 points:
                   - { id: pressure, holding: 0, scale: 0.1, unit: bar, range: [0, 16], alarms: [{ type: high, limit: 60 }, { type: low, limit: 2 }] }
             """);
-        var (_, warnings) = ConfigurationLoader.Load(path);
         Assert.Equal(2, warnings.Count);
         Assert.Contains(warnings, w => w.Location.Line == 5 && w.Message == "line 'spare' has no devices: nothing will be polled on it");
         Assert.Contains(warnings, w => w.Location.Line == 12 && w.Message.StartsWith("the high limit 60 is outside the point's range [0, 16]", StringComparison.Ordinal));
-        Directory.Delete(directory, recursive: true);
     }
     [Fact]
     public void SupervisorPagedNoLaterThanTheSecondary_IsWarnedAbout()
     {
-        string directory = Directory.CreateTempSubdirectory("fg-warn-").FullName;
-        string path = Path.Combine(directory, "gateway.yaml");
-        File.WriteAllText(path, """
+        var warnings = WarningsOf("""
             gateway: { id: gw, site: site }
             assets: [{ id: a, name: A, type: other }]
             on_call:
@@ -44,10 +49,8 @@ public sealed class InstallerWarningTests
               p1_secondary_after: 15m
               p1_supervisor_after: 10m
             """);
-        var (_, warnings) = ConfigurationLoader.Load(path);
         var warning = Assert.Single(warnings);
         Assert.Equal(7, warning.Location.Line);
         Assert.Equal("p1_supervisor_after (10m) is not after p1_secondary_after (15m): the supervisor is paged together with the secondary", warning.Message);
-        Directory.Delete(directory, recursive: true);
     }
 }
