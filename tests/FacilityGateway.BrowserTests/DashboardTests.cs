@@ -146,7 +146,7 @@ public sealed class DashboardTests : IAsyncLifetime
                 maintenance: [{ task: Inspect extinguishers, every: 365d }]
             devices:
               - { id: drive, asset: pump-1, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: running, coil: 1 }] }
-            dashboard: { enabled: true, listen: "127.0.0.1:0" }
+            dashboard: { enabled: true, listen: "127.0.0.1:0", action_token: {{Token}} }
             """);
         var page = await _browser!.NewPageAsync();
         await page.GotoAsync(gateway.Services.GetRequiredService<DashboardService>().Address!.ToString());
@@ -166,6 +166,15 @@ public sealed class DashboardTests : IAsyncLifetime
         string id = (await ticket.GetAttributeAsync("data-ticket"))!;
         await Assertions.Expect(page.Locator("[data-maintenance='Check coupling']")).ToContainTextAsync($"due now · {id}");
         await Assertions.Expect(page.Locator("[data-usage='pump-1']")).ToContainTextAsync("· 1");
+
+        // The extinguishers were inspected during the visit: Done records it, resolved, in the asset's history.
+        await page.GetByLabel("Your name").FillAsync("sam");
+        await page.GetByLabel("Action token").FillAsync(Token);
+        await page.Locator("[data-maintenance='Inspect extinguishers']").GetByRole(AriaRole.Button, new() { Name = "Done" }).ClickAsync();
+        var recorded = page.Locator("#tickets tr[data-ticket]", new() { HasText = "Maintenance done: Inspect extinguishers" });
+        await Assertions.Expect(recorded).ToHaveAttributeAsync("data-state", "resolved");
+        var history = gateway.Services.GetRequiredService<AlarmEngine>().OpenTickets.Single(t => t.Message == "Maintenance done: Inspect extinguishers");
+        Assert.Contains(history.Audit, a => a is { Action: "resolve", By: "sam", Note: "from the dashboard" });
     }
 
     [Fact]

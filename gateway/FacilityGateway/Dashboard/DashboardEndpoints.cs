@@ -11,6 +11,9 @@ namespace FacilityGateway.Dashboard;
 /// <summary>A technician's action from the dashboard.</summary>
 public sealed record DashboardAction(string? By, string? Note);
 
+/// <summary>A maintenance task done, from the dashboard.</summary>
+public sealed record DashboardMaintenanceDone(string? Task, string? By, string? Note);
+
 /// <summary>The dashboard's page and its JSON API (docs/DASHBOARD.md).</summary>
 internal static class DashboardEndpoints
 {
@@ -26,18 +29,35 @@ internal static class DashboardEndpoints
         app.MapGet("/api/overview", () => Results.Json(DashboardOverview.Build(config, snapshot, alarms, time, actions: token is not null)));
         app.MapPost("/api/tickets/{id}/{action}", async (string id, string action, DashboardAction? body, HttpRequest request, CancellationToken cancellationToken) =>
         {
-            if (token is null)
-                return Results.Problem("This dashboard is read-only: set dashboard.action_token to act on tickets from it.", statusCode: StatusCodes.Status403Forbidden);
-            if (!Authorized(request, token))
-                return Results.Problem("Wrong or missing action token.", statusCode: StatusCodes.Status401Unauthorized);
+            if (Refused(request, token, body?.By) is { } refused)
+                return refused;
             if (!Actions.Contains(action))
                 return Results.Problem($"'{action}' is not an action of the dashboard (ack, start, resolve, reset).", statusCode: StatusCodes.Status400BadRequest);
-            if (string.IsNullOrWhiteSpace(body?.By))
-                return Results.Problem("Say who you are ('by').", statusCode: StatusCodes.Status400BadRequest);
-            bool done = await alarms.ExecuteAsync(new TicketCommand(action, id, body.By.Trim(), string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim()), cancellationToken).ConfigureAwait(false);
+            bool done = await alarms.ExecuteAsync(new TicketCommand(action, id, body!.By!.Trim(), Trimmed(body.Note)), cancellationToken).ConfigureAwait(false);
             return done ? Results.NoContent() : Results.Problem($"Ticket {id} is unknown, or '{action}' does not apply to it now.", statusCode: StatusCodes.Status409Conflict);
         });
+        app.MapPost("/api/assets/{id}/maintenance/done", async (string id, DashboardMaintenanceDone? body, HttpRequest request, CancellationToken cancellationToken) =>
+        {
+            if (Refused(request, token, body?.By) is { } refused)
+                return refused;
+            bool done = await alarms.RecordMaintenanceAsync(id, body!.Task ?? "", body.By!.Trim(), Trimmed(body.Note), cancellationToken).ConfigureAwait(false);
+            return done ? Results.NoContent() : Results.Problem($"'{body.Task}' is not a task of {id}'s maintenance plan.", statusCode: StatusCodes.Status409Conflict);
+        });
     }
+
+    /// <summary>Why an action is refused (read-only dashboard, wrong token, no name), or null.</summary>
+    private static IResult? Refused(HttpRequest request, string? token, string? by)
+    {
+        if (token is null)
+            return Results.Problem("This dashboard is read-only: set dashboard.action_token to act from it.", statusCode: StatusCodes.Status403Forbidden);
+        if (!Authorized(request, token))
+            return Results.Problem("Wrong or missing action token.", statusCode: StatusCodes.Status401Unauthorized);
+        if (string.IsNullOrWhiteSpace(by))
+            return Results.Problem("Say who you are ('by').", statusCode: StatusCodes.Status400BadRequest);
+        return null;
+    }
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     /// <summary><c>Authorization: Bearer {token}</c>, compared in constant time.</summary>
     private static bool Authorized(HttpRequest request, string token)
