@@ -44,11 +44,9 @@ public sealed partial class AlarmEngine
     public async Task<bool> RecordMaintenanceAsync(string assetId, string task, string by, string? note, CancellationToken cancellationToken)
     {
         var tracker = _usage.FirstOrDefault(t => t.Asset.Id == assetId);
-        var planned = tracker?.Asset.Maintenance.FirstOrDefault(t => UsageTracker.Slug(t.Task) == UsageTracker.Slug(task));
-        if (tracker is null || planned is null)
+        if (tracker is null || UsageTracker.FindTask(tracker.Asset, task) is not { } planned)
             return false;
-        var open = OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(planned) && t.State is not (TicketState.Resolved or TicketState.Closed));
-        if (open is not null)
+        if (OpenTicketOf(tracker, planned) is { } open)
             return await ExecuteAsync(new TicketCommand("resolve", open.Id, by, note), cancellationToken).ConfigureAwait(false);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -164,9 +162,12 @@ public sealed partial class AlarmEngine
     /// </summary>
     public IReadOnlyList<(MaintenanceTask Task, MaintenanceDue? Next, Ticket? Open)> MaintenancePlan(string assetId) =>
         _usage.FirstOrDefault(t => t.Asset.Id == assetId) is { } tracker
-            ? [.. tracker.Asset.Maintenance.Select(task => (task, tracker.Due.GetValueOrDefault(task.Task),
-                OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task) && t.State is not (TicketState.Resolved or TicketState.Closed))))]
+            ? [.. tracker.Asset.Maintenance.Select(task => (task, tracker.Due.GetValueOrDefault(task.Task), OpenTicketOf(tracker, task)))]
             : [];
+
+    /// <summary>The task's maintenance ticket while it is open (not yet resolved).</summary>
+    private Ticket? OpenTicketOf(UsageTracker tracker, MaintenanceTask task) =>
+        OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task) && t.State is not (TicketState.Resolved or TicketState.Closed));
 
     /// <summary>Run hours and starts of an asset with a run signal or a calendar plan.</summary>
     public (double RunHours, long Starts)? Usage(string assetId) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using FacilityGateway.Alarms;
+using FacilityGateway.Configuration;
 using FacilityGateway.Sinks.Mqtt;
 using FacilityGateway.Tickets;
 using Microsoft.Data.Sqlite;
@@ -73,10 +74,16 @@ internal static class TicketCommands
         var note = new Option<string?>("--note") { Description = "Why (required to shelve)." };
         var duration = new Option<string?>("--duration") { Description = "How long to shelve (at most 24h)." };
         var command = new Command(action, $"Send '{action}' for a ticket to the running gateway.") { id, configOption, by, note, duration };
-        command.SetAction(async (parse, cancellationToken) => await SendAsync(parse.GetValue(configOption)!, action, new Dictionary<string, string?>
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            ["ticket"] = parse.GetValue(id), ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note), ["duration"] = parse.GetValue(duration),
-        }, $"{action} for {parse.GetValue(id)}", output, error, cancellationToken).ConfigureAwait(false));
+            var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
+            if (config is null)
+                return ExitCodes.ConfigurationError;
+            return await SendAsync(config, action, new Dictionary<string, string?>
+            {
+                ["ticket"] = parse.GetValue(id), ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note), ["duration"] = parse.GetValue(duration),
+            }, $"{action} for {parse.GetValue(id)}", output, error, cancellationToken).ConfigureAwait(false);
+        });
         return command;
     }
 
@@ -101,12 +108,12 @@ internal static class TicketCommands
                 error.WriteLine($"no asset '{assetId}' in the register; assets: {string.Join(", ", config.Assets.Select(a => a.Id))}");
                 return ExitCodes.ConfigurationError;
             }
-            if (!entry.Maintenance.Any(t => Maintenance.UsageTracker.Slug(t.Task) == Maintenance.UsageTracker.Slug(taskText)))
+            if (Maintenance.UsageTracker.FindTask(entry, taskText) is null)
             {
                 error.WriteLine($"'{taskText}' is not in the plan of {assetId}; its tasks: {string.Join(", ", entry.Maintenance.Select(t => $"\"{t.Task}\""))}");
                 return ExitCodes.ConfigurationError;
             }
-            return await SendAsync(parse.GetValue(configOption)!, MqttSink.MaintenanceDoneAction, new Dictionary<string, string?>
+            return await SendAsync(config, MqttSink.MaintenanceDoneAction, new Dictionary<string, string?>
             {
                 ["asset"] = assetId, ["task"] = taskText, ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note),
             }, $"'{taskText}' done on {assetId}", output, error, cancellationToken).ConfigureAwait(false);
@@ -116,11 +123,8 @@ internal static class TicketCommands
     }
 
     /// <summary>Publishes a command to the running gateway's command topic through the broker of its MQTT sink.</summary>
-    private static async Task<int> SendAsync(FileInfo configFile, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(GatewayConfig config, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var config = ConfigurationReport.Load(configFile.FullName, error);
-        if (config is null)
-            return ExitCodes.ConfigurationError;
         if (config.Sinks.OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
         {
             error.WriteLine("the configuration has no MQTT sink: commands reach the gateway through its broker");

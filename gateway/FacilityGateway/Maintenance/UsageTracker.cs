@@ -167,6 +167,10 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
     /// <summary>The alarm rule id of a task's maintenance tickets.</summary>
     public string RuleIdOf(MaintenanceTask task) => $"{asset.Id}/maintenance/{Slug(task.Task)}";
 
+    /// <summary>The task of an asset's plan that <paramref name="words"/> names (case and punctuation aside), if any.</summary>
+    public static MaintenanceTask? FindTask(AssetOptions asset, string words) =>
+        asset.Maintenance.FirstOrDefault(t => Slug(t.Task) == Slug(words));
+
     /// <summary>A task's text as it appears in rule ids: two tasks of one asset must not share it.</summary>
     public static string Slug(string task) => new([.. task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
 

@@ -1,6 +1,6 @@
-using FacilityGateway.Readings;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Readings;
 using YamlDotNet.RepresentationModel;
 
 namespace FacilityGateway.Sources.Gpio;
