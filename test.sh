@@ -1,12 +1,29 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with one line "N passed, N failed" summed over all test projects.
-# On a fresh Debian machine, as root, it first installs the real peers the tests talk to.
+# On a fresh Debian machine, as root, it first installs the real peers the tests talk to, then checks each of them once
+# (the binaries the tests start, the Python modules the peer scripts import) and stops with one line naming what is
+# missing, rather than letting tests fail one by one with tracebacks.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 # Real peers the integration tests start on loopback ports (each test starts its own on free ports and stops it), and
 # the browser the dashboard's browser tests drive (Playwright with Debian's Chromium, no browser download).
-PACKAGES=(python3-pymodbus python3-serial mbpoll socat mosquitto mosquitto-clients influxdb victoria-metrics openssl chromium fonts-liberation)
+# Installed without Recommends, so everything a peer needs is named here: python3-pymodbus only *recommends*
+# python3-serial-asyncio, which its client and server modules import.
+PACKAGES=(
+  python3-pymodbus python3-serial python3-serial-asyncio
+  mbpoll socat
+  mosquitto mosquitto-clients
+  influxdb victoria-metrics
+  openssl
+  chromium fonts-liberation fonts-wqy-microhei
+)
+
+# What the tests run, with the package that brings it: checked after the install.
+BINARIES=(
+  "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
+  "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3"
+)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -21,7 +38,44 @@ if [ ${#missing[@]} -gt 0 ]; then
       echo "test.sh: apt-get install ${missing[*]} failed" >&2; exit 1; }
   else
     echo "test.sh: missing ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
   fi
+fi
+
+# Each peer once: the binaries, then every module the peer scripts import (parsed from the scripts themselves, so a new
+# import in a script is checked without touching this file).
+absent=()
+for entry in "${BINARIES[@]}"; do
+  binary=${entry%%:*} package=${entry##*:}
+  if [[ $binary == /* ]]; then [ -x "$binary" ] || absent+=("$binary (apt-get install $package)")
+  else PATH="$PATH:/usr/sbin:/sbin" command -v "$binary" >/dev/null || absent+=("$binary (apt-get install $package)"); fi
+done
+if [ -x /usr/bin/python3 ]; then
+  modules=$(/usr/bin/python3 - tests/*/Peers <<'PY'
+import ast, importlib, os, sys
+missing = {}
+for folder in sys.argv[1:]:
+    sys.path.insert(0, os.path.abspath(folder))
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".py"):
+            continue
+        tree = ast.parse(open(os.path.join(folder, name), encoding="utf-8").read())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            for module in names:
+                try:
+                    importlib.import_module(module)
+                except ImportError as error:
+                    missing.setdefault(getattr(error, "name", None) or module, []).append(name)
+print("; ".join(f"{module} (imported by {', '.join(scripts)})" for module, scripts in sorted(missing.items())))
+PY
+)
+  [ -z "$modules" ] || absent+=("python modules: $modules")
+fi
+if [ ${#absent[@]} -gt 0 ]; then
+  echo "test.sh: peers missing: ${absent[*]}; add their Debian packages to PACKAGES in test.sh (python3-serial-asyncio for serial_asyncio)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

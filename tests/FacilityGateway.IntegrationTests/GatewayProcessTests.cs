@@ -47,6 +47,41 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task RelativeDataDirectory_RunFromAnotherWorkingDirectory_KeepsTheOutboxBesideTheConfiguration()
+    {
+        // Regression: data_directory 'data' was resolved against the working directory, so a copy of a configuration
+        // run from the repository root opened the outbox that lay there and sent its records on.
+        var store = new ModbusDataStore(1);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        string site = Directory.CreateTempSubdirectory("fg-site-").FullName;
+        string elsewhere = Directory.CreateTempSubdirectory("fg-cwd-").FullName;
+        string config = Path.Combine(site, "gateway.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            gateway: { id: gw, site: site, data_directory: state }
+            assets: [{ id: a, name: A, type: meter }]
+            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            """);
+        try
+        {
+            var (code, output) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(30), "dotnet", [Executable, "validate", "--config", config], elsewhere);
+            Assert.True(code == ExitCodes.Ok, output);
+            await using (var gateway = PeerProcess.StartIn(elsewhere, "dotnet", Executable, "run", "--config", config))
+            {
+                await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                await WaitForRequestsAsync(server);
+            }
+            Assert.True(File.Exists(Path.Combine(site, "state", "outbox.db")), "the outbox is beside the configuration, in its data_directory");
+            Assert.False(Directory.Exists(Path.Combine(elsewhere, "state")), "nothing is written in the working directory");
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Run_WithBrokenConfig_Exits2_AndPrintsNoStackTrace()
     {
         string directory = Directory.CreateTempSubdirectory("fg-run-").FullName;

@@ -28,7 +28,7 @@ internal static class TicketCommands
             var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
             if (config is null)
                 return ExitCodes.ConfigurationError;
-            string path = Path.IsPathRooted(config.Outbox.Path) ? config.Outbox.Path : Path.Combine(config.Gateway.DataDirectory, config.Outbox.Path);
+            string path = config.Outbox.FullPath(config.Gateway.DataDirectory);
             if (!File.Exists(path))
             {
                 output.WriteLine("no tickets (the gateway has not run with this configuration yet)");

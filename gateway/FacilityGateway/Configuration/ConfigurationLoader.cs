@@ -48,6 +48,8 @@ public static class ConfigurationLoader
         foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
             Include(config, full, pattern, config.OriginOf("include"), $"include[{index}]", errors, environment, seen);
 
+        // A written data_directory is made absolute by the binder ([FilePath]); the default 'data' is beside the file too.
+        config.Gateway.DataDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, config.Gateway.DataDirectory));
         string profiles = ResolveProfilesDirectory(config, full, environment);
         ConfigurationValidator.Validate(new ValidationContext(config, errors, profiles, environment));
         return config;

@@ -13,6 +13,7 @@ public sealed class GatewayConfig : ConfigNode
     public List<string> Include { get; set; } = [];
 
     /// <summary>Folder of device profiles; default: <c>profiles/</c> beside this file, then the profiles shipped with the gateway.</summary>
+    [FilePath]
     public string? ProfilesDirectory { get; set; }
 
     /// <summary>Logging.</summary>
@@ -60,7 +61,8 @@ public sealed class GatewayIdentity : ConfigNode
     /// <summary>IANA time zone of the site, for schedules and business days.</summary>
     public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>Where the gateway keeps its state (outbox, counters).</summary>
+    /// <summary>Where the gateway keeps its state (outbox, counters); a relative path is relative to this file's folder.</summary>
+    [FilePath]
     public string DataDirectory { get; set; } = "data";
 }
 
@@ -73,7 +75,8 @@ public sealed class LoggingOptions : ConfigNode
     /// <summary>Console format.</summary>
     public LogFormat Console { get; set; } = LogFormat.Text;
 
-    /// <summary>Optional log file (rolled daily, 14 kept).</summary>
+    /// <summary>Optional log file (rolled daily, 14 kept); a relative path is relative to this file's folder.</summary>
+    [FilePath]
     public string? File { get; set; }
 
     /// <summary>Format of the log file.</summary>

@@ -17,6 +17,9 @@ public sealed class OutboxOptions : ConfigNode
     /// <summary>SQLite file; relative paths are under the gateway's data_directory.</summary>
     public string Path { get; set; } = "outbox.db";
 
+    /// <summary>The outbox file: <see cref="Path"/> itself when absolute, else under <paramref name="dataDirectory"/>.</summary>
+    public string FullPath(string dataDirectory) => System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, Path));
+
     /// <summary>What an accepted record survives.</summary>
     public OutboxDurability Durability { get; set; } = OutboxDurability.ProcessCrash;
 

@@ -49,7 +49,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        string path = Path.IsPathRooted(_config.Outbox.Path) ? _config.Outbox.Path : Path.Combine(_config.Gateway.DataDirectory, _config.Outbox.Path);
+        string path = _config.Outbox.FullPath(_config.Gateway.DataDirectory);
         _outbox = new SqliteOutbox(path, _config.Outbox, _time, MaxPageCount);
         _outbox.Committed += _committed.Pulse;
         LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);

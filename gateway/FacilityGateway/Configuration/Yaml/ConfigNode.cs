@@ -34,6 +34,13 @@ public sealed class RangeAttribute(double minimum, double maximum) : Attribute
     public double Maximum { get; } = maximum;
 }
 
+/// <summary>
+/// A path written in YAML: the binder makes it absolute against the folder of the file it is written in (as includes
+/// and secret files are), never against the working directory.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class FilePathAttribute : Attribute;
+
 /// <summary>A property the binder leaves alone (bound by hand, or computed), or an enum value YAML cannot name.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class NotBoundAttribute : Attribute;

@@ -79,6 +79,8 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
                     continue;
                 }
             }
+            if (value is string written && property.GetCustomAttribute<FilePathAttribute>() is not null)
+                value = RelativeToThisFile(written);
             property.SetValue(target, value);
         }
         foreach (var (key, property) in properties)
@@ -191,9 +193,13 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return null;
     }
 
+    /// <summary>A path as written in this file, made absolute against the file's folder.</summary>
+    private string RelativeToThisFile(string written) =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "", written));
+
     private string? ReadSecret(string secretPath, SourceLocation location, string path)
     {
-        string full = Path.IsPathRooted(secretPath) ? secretPath : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? "", secretPath);
+        string full = RelativeToThisFile(secretPath);
         try
         {
             return System.IO.File.ReadAllText(full).TrimEnd('\r', '\n');

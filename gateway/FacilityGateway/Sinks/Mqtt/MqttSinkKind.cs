@@ -26,6 +26,8 @@ internal sealed class MqttSinkKind : ISinkKind
                     context.Errors.Error(tls.OriginOf(key), tls.PathOf(key), $"file '{file}' does not exist", "give the full path of a PEM file the gateway's user can read");
             if ((tls.ClientCertificate is null) != (tls.ClientKey is null) && tls.ClientCertificate is null)
                 context.Errors.Error(tls.OriginOf("client_key"), tls.PathOf("client_key"), "a client key without a client certificate", "add client_certificate:");
+            else if (!context.Errors.Items.Any(e => e.KeyPath.StartsWith(tls.KeyPath, StringComparison.Ordinal)) && MqttTls.LoadProblem(tls) is { } problem)
+                context.Errors.Error(tls.OriginOf(problem.Key), tls.PathOf(problem.Key), problem.Message, "give PEM files: the certificate (-----BEGIN CERTIFICATE-----) and its unencrypted private key");
         }
     }
 

@@ -58,12 +58,15 @@ public sealed class MqttTlsOptions : ConfigNode
     public bool Enabled { get; set; } = true;
 
     /// <summary>CA certificate (PEM) the broker's certificate must chain to; default: the system's trust store.</summary>
+    [FilePath]
     public string? CaFile { get; set; }
 
     /// <summary>Client certificate (PEM) for brokers that require one.</summary>
+    [FilePath]
     public string? ClientCertificate { get; set; }
 
     /// <summary>Private key (PEM) of the client certificate.</summary>
+    [FilePath]
     public string? ClientKey { get; set; }
 
     /// <summary>Check that the broker's certificate names the host. Turn off only for a test bench.</summary>

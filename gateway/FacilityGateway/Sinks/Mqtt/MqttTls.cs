@@ -21,6 +21,28 @@ internal static class MqttTls
         tls.WithCertificateValidationHandler(e => Validate(e.Certificate, e.SslPolicyErrors, ca, options.CheckHostName));
     }
 
+    /// <summary>
+    /// Loads the configured files as <see cref="Configure"/> does and says which one it cannot use, so that 'validate'
+    /// refuses a certificate the connection would refuse at every attempt.
+    /// </summary>
+    internal static (string Key, string Message)? LoadProblem(MqttTlsOptions options)
+    {
+        string key = "ca_file";
+        try
+        {
+            if (options.CaFile is { } caFile)
+                X509CertificateLoader.LoadCertificateFromFile(caFile).Dispose();
+            key = "client_certificate";
+            if (options.ClientCertificate is { } certificate)
+                X509Certificate2.CreateFromPemFile(certificate, options.ClientKey).Dispose();
+            return null;
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return (key, $"cannot use this file: {ex.Message.TrimEnd('.')}");
+        }
+    }
+
     /// <summary>Accepts the broker when its chain ends in the configured CA (or the system store) and, if asked, it names the host.</summary>
     internal static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2? ca, bool checkHostName)
     {

@@ -79,6 +79,23 @@ public static class ModbusLines
     /// <summary>Unit ids unique per line; serial lines not over-subscribed.</summary>
     internal static void CheckLines(GatewayConfig config, ConfigErrors errors)
     {
+        foreach (var line in config.Lines)
+        {
+            if (line.Serial is not { } serial || EndpointOf(line).Serial is not { } settings)
+                continue;
+            // What the port refuses when it opens is refused here, so 'validate' OK means the line can be opened.
+            if (SerialLineConnector.SettingsProblem(settings) is { } problem)
+                errors.Error(serial.OriginOf("baud"), serial.PathOf("baud"), $"line '{line.Id}': {problem.TrimEnd('.')}",
+                    "use a standard rate the meters are set to, for example baud: 9600 or 19200");
+        }
+        foreach (var group in config.Lines.Where(l => l.Serial is { Device.Length: > 0 }).GroupBy(l => l.Serial!.Device, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var other in group.Skip(1))
+                errors.Error(other.Serial!.OriginOf("device"), other.Serial.PathOf("device"),
+                    $"lines '{first.Id}' and '{other.Id}' both open {group.Key}: two lines on one port would interleave their frames on the bus",
+                    $"put every device of that bus on line '{first.Id}' and remove line '{other.Id}'");
+        }
         foreach (var line in Build(config))
         {
             foreach (var group in line.Devices.GroupBy(d => d.Unit).Where(g => g.Count() > 1))
