@@ -71,4 +71,49 @@ public sealed class TicketCliTests
         Assert.Contains("'Test the probes' is not in the plan of tank-room; its tasks: \"Test the leak probes\"", typo.ToString(), StringComparison.Ordinal);
         Directory.Delete(data, recursive: true);
     }
+
+    [Fact]
+    public async Task TicketsAck_OfAnUnknownTicket_OrWithNoGatewayListening_ExitsNonZero_InsteadOfPrintingSent()
+    {
+        // Regression: the command line printed 'sent' and exited 0 whatever the gateway did with the command.
+        await using var broker = await EmbeddedBroker.StartAsync(FreePort.Next());
+        string data = Directory.CreateTempSubdirectory("fg-cli-").FullName;
+        string yaml = $$"""
+            gateway: { id: gw, site: site, data_directory: {{data}} }
+            logging: { level: warning }
+            assets: [{ id: tank-room, name: Tank room leak zone, type: leak_zone, maintenance: [{ task: Test the leak probes, every: 90d }] }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: tank-room, pin: 17, meaning: leak, debounce: 10ms }
+            sinks:
+              - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, max_backoff: 200ms }
+            """;
+        string offline = Path.Combine(data, "offline.yaml");
+        await File.WriteAllTextAsync(offline, yaml);
+        await using (var gateway = await GatewayUnderTest.StartAsync(yaml))
+        {
+            for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Runners.All(r => r.Delivered == 0); i++)
+                await Task.Delay(50);
+            var error = new StringWriter();
+            Assert.Equal(ExitCodes.Failure, await GatewayCommands.InvokeAsync(["tickets", "ack", "T-20261202-000000-9999", "--by", "alice", "--config", gateway.ConfigPath], new StringWriter(), error));
+            Assert.Contains("refused", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("T-20261202-000000-9999 is unknown", error.ToString(), StringComparison.Ordinal);
+
+            // A retained command would be done again at every reconnect: refused, and nothing is recorded.
+            var engine = gateway.Services.GetRequiredService<AlarmEngine>();
+            using var client = new MQTTnet.MqttClientFactory().CreateMqttClient();
+            await client.ConnectAsync(new MQTTnet.MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).Build());
+            await client.PublishAsync(new MQTTnet.MqttApplicationMessageBuilder().WithTopic("facility/site/gw/commands/maintenance_done")
+                .WithPayload("""{"asset":"tank-room","task":"Test the leak probes","by":"mallory"}""").WithRetainFlag()
+                .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            // Then an ordinary command, answered: the retained one came first and was refused.
+            Assert.Equal(0, await GatewayCommands.InvokeAsync(["maintenance", "done", "tank-room", "Test the leak probes", "--by", "alice", "--config", gateway.ConfigPath], new StringWriter(), new StringWriter()));
+            Assert.DoesNotContain(engine.OpenTickets, t => t.AssignedTo == "mallory");
+            Assert.Contains(engine.OpenTickets, t => t.AssignedTo == "alice");
+        }
+        // Nobody listens on the command topic now: the sender is told, with a non-zero exit.
+        var silence = new StringWriter();
+        Assert.Equal(ExitCodes.Failure, await GatewayCommands.InvokeAsync(["tickets", "ack", "T-20261202-000000-9999", "--by", "alice", "--config", offline], new StringWriter(), silence));
+        Assert.Contains("no answer from gateway gw", silence.ToString(), StringComparison.Ordinal);
+        Directory.Delete(data, recursive: true);
+    }
 }

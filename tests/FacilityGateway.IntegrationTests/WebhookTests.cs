@@ -89,6 +89,40 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task UnicodeAssetName_StoppedAllPagingAtNtfy_NowEveryTextArrivesIntact()
+    {
+        // Regression: the ntfy Title header carried the asset name; .NET refuses non-ASCII headers, the error was taken
+        // for an unavailable peer, the record was retried for ever and every later page on that sink waited behind it.
+        const string name = "三号楼 水泵房 Zürich 💧";
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: 滨江花园 }
+            logging: { level: warning }
+            assets: [{ id: pump-room, name: "{{name}}", type: leak_zone, location: { building: 三号楼, room: 水泵房 } }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: pump-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, priority: P1, message: 水泵房漏水 }] }
+              - { id: probe2, kind: gpio_input, driver: simulated, asset: pump-room, pin: 18, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, priority: P1, message: Second leak }] }
+            sinks:
+              - { id: phone, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/oncall", events: [opened], max_backoff: 200ms }
+              - { id: helpdesk, kind: webhook, url: "http://127.0.0.1:{{_port}}/helpdesk", events: [opened], max_backoff: 200ms }
+            """);
+        var chip = gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0);
+        chip.SetInput(17, PinValue.High);
+        chip.SetInput(18, PinValue.High);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_received.Count < 4 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var pages = _received.Where(r => r.Path == "/oncall").ToList();
+        Assert.Equal(2, pages.Count); // the second page is not stuck behind the first
+        Assert.Contains(pages, p => Sinks.Webhook.HeaderText.Decode(p.Headers["Title"]!) == $"P1 {name}: opened");
+        Assert.Contains(pages, p => p.Body.Contains("水泵房漏水", StringComparison.Ordinal) && p.Body.Contains("三号楼 / 水泵房", StringComparison.Ordinal));
+        var json = _received.Where(r => r.Path == "/helpdesk").Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Equal(2, json.Count);
+        Assert.All(json, j => Assert.Equal(name, j.GetProperty("ticket").GetProperty("asset").GetProperty("name").GetString()));
+        Assert.Contains(_received, r => r.Path == "/helpdesk" && r.Body.Contains("水泵房漏水", StringComparison.Ordinal)); // UTF-8 on the wire, not \u escapes
+    }
+
+    [Fact]
     public async Task WrongToken_TheNotificationIsKeptAndRetried_NotDropped()
     {
         _failFirst = 3;
@@ -142,7 +176,7 @@ public sealed class WebhookTests : IDisposable
             await Task.Delay(50);
         var first = Assert.Single(_received, r => r.Path == "/alice-phone");
         Assert.Equal("P1 Tank room leak zone: opened", first.Headers["Title"]);
-        Assert.Matches(@"^https://gateway\.site\.example:8080/#T-\d{8}-\d{6}-[0-9a-f]{4}$", first.Headers["Click"]); // tapping it opens the dashboard at the ticket
+        Assert.Matches(@"^https://gateway\.site\.example:8080/#T-\d{8}-\d{6}-\d{4,}$", first.Headers["Click"]); // tapping it opens the dashboard at the ticket
         var escalated = Assert.Single(_received, r => r.Path == "/carol-phone");
         Assert.Equal("P1 Tank room leak zone: escalated", escalated.Headers["Title"]);
         Assert.Contains("assigned to carol", escalated.Body, StringComparison.Ordinal);

@@ -75,7 +75,7 @@ public sealed partial class AlarmEngine
             changes.Put(ticket, command.Action);
             if (released)
                 Release(state, command.Action == "unshelve" ? "when its shelve was ended" : "when it was returned to service", changes);
-            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(changes, cancellationToken, action: true).ConfigureAwait(false);
             return true;
         }
         finally

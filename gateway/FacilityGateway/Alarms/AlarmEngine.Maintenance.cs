@@ -61,7 +61,7 @@ public sealed partial class AlarmEngine
             var done = MaintenanceDone(ticket, now, changes);
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "resolve", by, note), .. done is null ? Array.Empty<TicketAuditEntry>() : [done]] };
             changes.Put(ticket, "resolve");
-            await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(changes, cancellationToken, action: true).ConfigureAwait(false);
             return true;
         }
         finally

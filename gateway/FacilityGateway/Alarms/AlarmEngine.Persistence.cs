@@ -36,6 +36,8 @@ public sealed partial class AlarmEngine
             if (ticket.ResolvedAt is { } resolved)
                 Mark($"resolved:{ticket.Id}", resolved);
         }
+        foreach (var (_, text) in await _outbox.Outbox.LoadStateAsync("sequence", cancellationToken).ConfigureAwait(false))
+            _ticketSequence = _storedSequence = Math.Max(_ticketSequence, long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
         foreach (var state in _states.Values)
             if (state.ShelvedUntil is { } until)
                 Mark($"shelved:{state.RuleId}", until);
@@ -80,10 +82,24 @@ public sealed partial class AlarmEngine
 
     private long _unsavedDropped;
 
+    /// <summary>
+    /// Tickets opened by this outbox file, ever: the last part of a ticket id, so ids are unique by construction (a
+    /// random part collided: 100 comm-loss tickets in one second replaced one another with 7 % probability). Stored
+    /// with the tickets it numbers.
+    /// </summary>
+    private long _ticketSequence, _storedSequence;
+
     /// <summary>Changes a full disk has refused so far and that wait to be stored.</summary>
     public int Unsaved => _unsaved.Count;
 
-    private async Task CommitAsync(Changes changes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits one evaluation's changes. An evaluation (<paramref name="action"/> false) changes memory whatever the disk
+    /// says: what a full disk refused waits in order. A technician's action (true) is stored or refused as a whole: its
+    /// caller hears success only after the commit, a refusal is an <see cref="OutboxFullException"/> with memory unchanged,
+    /// and the commit, once handed to the outbox, is never abandoned to the caller's cancellation (a dashboard request
+    /// that is aborted must not leave an ack stored but forgotten, or stored twice).
+    /// </summary>
+    private async Task CommitAsync(Changes changes, CancellationToken cancellationToken, bool action = false)
     {
         if (changes.IsEmpty)
         {
@@ -99,18 +115,32 @@ public sealed partial class AlarmEngine
         rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, TicketEvent.Json))));
         if (flood is not null)
             rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, TicketEvent.Json)));
+        if (_ticketSequence != _storedSequence)
+            rows.Add(("sequence", "ticket", _ticketSequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _storedSequence = _ticketSequence; // rows are stored in order: the newest sequence row wins
         var records = new List<(OutboxRecordKind, byte[])>();
         if (changes.Digest is { } digest)
             records.Add((OutboxRecordKind.TicketDigest, digest.Digest.Encode()));
         records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
         records.AddRange(changes.Readings.Select(b => (OutboxRecordKind.Readings, ReadingBatchCodec.Encode(b))));
-        _unsaved.Enqueue((rows, records));
-        if (_unsaved.Count > MaxUnsaved)
+        if (action)
         {
-            _unsaved.Dequeue();
-            _unsavedDropped++;
+            if (_unsaved.Count > 0)
+                await SaveQueuedAsync(CancellationToken.None).ConfigureAwait(false);
+            if (_unsaved.Count > 0)
+                throw new OutboxFullException("The outbox is full: earlier changes still wait for room, so this action was not stored");
+            await _outbox.Outbox.TransactAsync(rows, records, CancellationToken.None).ConfigureAwait(false);
         }
-        await SaveQueuedAsync(cancellationToken).ConfigureAwait(false);
+        else
+        {
+            _unsaved.Enqueue((rows, records));
+            if (_unsaved.Count > MaxUnsaved)
+            {
+                _unsaved.Dequeue();
+                _unsavedDropped++;
+            }
+            await SaveQueuedAsync(cancellationToken).ConfigureAwait(false);
+        }
         // Memory follows at once, stored or not: the evaluators have moved on, so the engine must not raise the same
         // alarm twice. What a full disk refused is stored, in order, as soon as there is room (each tick tries); only
         // a restart before that loses it.
@@ -131,7 +161,8 @@ public sealed partial class AlarmEngine
         {
             try
             {
-                await _outbox.Outbox.TransactAsync(next.Rows, next.Records, cancellationToken).ConfigureAwait(false);
+                // Once handed to the outbox it is committed: waiting for it is not given up to a cancellation.
+                await _outbox.Outbox.TransactAsync(next.Rows, next.Records, CancellationToken.None).ConfigureAwait(false);
             }
             catch (OutboxFullException ex)
             {

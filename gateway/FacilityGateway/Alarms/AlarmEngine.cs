@@ -415,7 +415,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private Ticket NewTicket(AlarmRule rule, double? value, DateTimeOffset now)
     {
         var asset = _assets.GetValueOrDefault(rule.AssetId);
-        string id = $"T-{now:yyyyMMdd-HHmmss}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2)).ToLowerInvariant()}";
+        string id = $"T-{now:yyyyMMdd-HHmmss}-{++_ticketSequence:D4}";
         Mark($"paged:{id}", now); // escalation counts on monotonic time
         return new Ticket
         {

@@ -6,7 +6,7 @@ namespace FacilityGateway.Alarms;
 
 /// <summary>
 /// A notification about a ticket, as stored in the outbox and published (docs/ON-CALL.md):
-/// <c>{"event":"opened","key":"T-20261126-233000-1a2b#1","ticket":{...}}</c>. <c>key</c> (ticket id and revision) is the
+/// <c>{"event":"opened","key":"T-20261126-233000-0042#1","ticket":{...}}</c>. <c>key</c> (ticket id and revision) is the
 /// idempotency key: a consumer that sees it twice has seen the same notification twice. <c>held</c> is true when a
 /// notification flood held it for the digest: it updates dashboards but pages nobody.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = Readings.UnicodeJson.Encoder,
     };
 
     /// <summary>Events the gateway raises itself; they count towards a notification flood.</summary>

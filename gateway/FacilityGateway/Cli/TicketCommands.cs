@@ -69,7 +69,7 @@ internal static class TicketCommands
 
     private static Command Action(string action, Option<FileInfo> configOption, TextWriter output, TextWriter error)
     {
-        var id = new Argument<string>("ticket") { Description = "The ticket id, such as T-20261126-030512-1a2b." };
+        var id = new Argument<string>("ticket") { Description = "The ticket id, such as T-20261126-030512-0042." };
         var by = new Option<string>("--by") { Description = "Who acts.", DefaultValueFactory = _ => Environment.UserName };
         var note = new Option<string?>("--note") { Description = "Why (required to shelve)." };
         var duration = new Option<string?>("--duration") { Description = "How long to shelve (at most 24h)." };
@@ -122,7 +122,14 @@ internal static class TicketCommands
         return maintenance;
     }
 
-    /// <summary>Publishes a command to the running gateway's command topic through the broker of its MQTT sink.</summary>
+    /// <summary>How long the command line waits for the gateway's answer; a command not taken by then expires at the broker.</summary>
+    internal static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Publishes a command to the running gateway's command topic through the broker of its MQTT sink and waits for the
+    /// gateway's answer on a reply topic of its own: exit 0 only when the gateway stored the action. A gateway that does
+    /// not answer in time is said so, and (MQTT 5) the command expires at the broker rather than being done later.
+    /// </summary>
     private static async Task<int> SendAsync(GatewayConfig config, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (config.Sinks.OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
@@ -131,20 +138,61 @@ internal static class TicketCommands
             return ExitCodes.ConfigurationError;
         }
         var topics = new MqttTopics(mqtt.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
+        string replyTo = $"{topics.Root}/replies/cli-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        body[MqttSink.ReplyToKey] = replyTo;
+        var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == replyTo)
+            {
+                try
+                {
+                    answer.TrySetResult(JsonDocument.Parse(e.ApplicationMessage.Payload).RootElement.Clone());
+                }
+                catch (JsonException)
+                {
+                    // not an answer of ours; keep waiting
+                }
+            }
+            return Task.CompletedTask;
+        };
         try
         {
             await client.ConnectAsync(MqttConnection.Options(mqtt, config, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
-            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(JsonSerializer.Serialize(body))
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(replyTo, MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken).ConfigureAwait(false);
+            var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(JsonSerializer.Serialize(body))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (mqtt.Protocol != MqttVersion.V311)
+                message = message.WithMessageExpiryInterval((uint)AnswerTimeout.TotalSeconds);
+            await client.PublishAsync(message.Build(), cancellationToken).ConfigureAwait(false);
+            JsonElement reply;
+            try
+            {
+                reply = await answer.Task.WaitAsync(AnswerTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                error.WriteLine($"no answer from gateway {config.Gateway.Id} within {AnswerTimeout.TotalSeconds:F0} s: it is not running or not connected to {mqtt.Host}; {what} was not done");
+                return ExitCodes.Failure;
+            }
+            finally
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+            string text = reply.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+            if (!reply.TryGetProperty("ok", out var ok) || !ok.GetBoolean())
+            {
+                error.WriteLine($"gateway {config.Gateway.Id} refused {what}: {text}");
+                return ExitCodes.Failure;
+            }
+            output.WriteLine($"done: {text}");
+            return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
         {
             error.WriteLine($"cannot reach the broker {mqtt.Host}: {ex.Message}");
             return ExitCodes.Failure;
         }
-        output.WriteLine($"sent {what} to {topics.Root}/commands/{action}");
-        return ExitCodes.Ok;
     }
 }

@@ -113,12 +113,15 @@ internal static class ConfigurationValidator
         }
     }
 
-    /// <summary>Ids end up in MQTT topics and InfluxDB tags: no spaces, slashes or MQTT wildcards.</summary>
+    /// <summary>
+    /// Ids end up in MQTT topics, InfluxDB tags and URLs: letters and digits of any script (a Chinese site id is fine),
+    /// '-', '_' and '.'; no spaces, slashes, MQTT wildcards or symbols.
+    /// </summary>
     private static void CheckId(ConfigNode node, string id, string key, ConfigErrors errors)
     {
-        if (id.Length > 0 && !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        if (id.Length > 0 && !id.All(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.'))
             errors.Error(node.OriginOf(key), node.PathOf(key), $"'{id}' may only contain letters, digits, '-', '_' and '.'",
-                "ids are used in MQTT topics and InfluxDB tags; write for example booster-pump-1");
+                "ids are used in MQTT topics and InfluxDB tags; write for example booster-pump-1 or 三号泵");
     }
 
     private static bool TryFindTimeZone(string id)

@@ -33,16 +33,31 @@ internal static class DashboardEndpoints
                 return refused;
             if (!Actions.Contains(action))
                 return Results.Problem($"'{action}' is not an action of the dashboard (ack, start, resolve, reset).", statusCode: StatusCodes.Status400BadRequest);
-            bool done = await alarms.ExecuteAsync(new TicketCommand(action, id, body!.By!.Trim(), Trimmed(body.Note)), cancellationToken).ConfigureAwait(false);
-            return done ? Results.NoContent() : Results.Problem($"Ticket {id} is unknown, or '{action}' does not apply to it now.", statusCode: StatusCodes.Status409Conflict);
+            var command = new TicketCommand(action, id, body!.By!.Trim(), Trimmed(body.Note));
+            return await Stored(() => alarms.ExecuteAsync(command, cancellationToken), $"Ticket {id} is unknown, or '{action}' does not apply to it now.").ConfigureAwait(false);
         });
         app.MapPost("/api/assets/{id}/maintenance/done", async (string id, DashboardMaintenanceDone? body, HttpRequest request, CancellationToken cancellationToken) =>
         {
             if (Refused(request, token, body?.By) is { } refused)
                 return refused;
-            bool done = await alarms.RecordMaintenanceAsync(id, body!.Task ?? "", body.By!.Trim(), Trimmed(body.Note), cancellationToken).ConfigureAwait(false);
-            return done ? Results.NoContent() : Results.Problem($"'{body.Task}' is not a task of {id}'s maintenance plan.", statusCode: StatusCodes.Status409Conflict);
+            return await Stored(() => alarms.RecordMaintenanceAsync(id, body!.Task ?? "", body.By!.Trim(), Trimmed(body.Note), cancellationToken),
+                $"'{body!.Task}' is not a task of {id}'s maintenance plan.").ConfigureAwait(false);
         });
+    }
+
+    /// <summary>204 once the action is stored; 409 when it does not apply; 503 when the gateway could not store it.</summary>
+    private static async Task<IResult> Stored(Func<Task<bool>> act, string notApplicable)
+    {
+        try
+        {
+            return await act().ConfigureAwait(false)
+                ? Results.NoContent()
+                : Results.Problem(notApplicable, statusCode: StatusCodes.Status409Conflict);
+        }
+        catch (Outbox.OutboxFullException ex)
+        {
+            return Results.Problem($"The gateway could not store this action, so it was not done: {ex.Message}. Free space on its disk, then try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 
     /// <summary>Why an action is refused (read-only dashboard, wrong token, no name), or null.</summary>

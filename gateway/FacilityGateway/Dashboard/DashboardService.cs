@@ -36,6 +36,7 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
         {
             json.SerializerOptions.PropertyNamingPolicy = TicketEvent.Json.PropertyNamingPolicy;
             json.SerializerOptions.DefaultIgnoreCondition = TicketEvent.Json.DefaultIgnoreCondition;
+            json.SerializerOptions.Encoder = TicketEvent.Json.Encoder;
             foreach (var converter in TicketEvent.Json.Converters)
                 json.SerializerOptions.Converters.Add(converter);
         });

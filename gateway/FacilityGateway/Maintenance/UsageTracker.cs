@@ -171,8 +171,8 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
     public static MaintenanceTask? FindTask(AssetOptions asset, string words) =>
         asset.Maintenance.FirstOrDefault(t => Slug(t.Task) == Slug(words));
 
-    /// <summary>A task's text as it appears in rule ids: two tasks of one asset must not share it.</summary>
-    public static string Slug(string task) => new([.. task.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-')]);
+    /// <summary>A task's text as it appears in rule ids (letters of any script kept: Chinese task names stay apart): two tasks of one asset must not share it.</summary>
+    public static string Slug(string task) => new([.. task.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) ? c : '-')]);
 
     private static string BasisOf(MaintenanceTask task) => task.LastDone is null && task.LastDoneRunHours is null && task.LastDoneStarts is null
         ? ""

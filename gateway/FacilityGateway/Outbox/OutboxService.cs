@@ -110,6 +110,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     private async Task ReportHealthAsync(OutboxCounters counters, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        var deadLetters = await Outbox.DeadLetterCountsAsync(cancellationToken).ConfigureAwait(false);
         var readings = new List<Reading>
         {
             new(GatewayDeviceId, "outbox.pending", counters.Pending, null, "", Quality.Good, now),
@@ -121,6 +122,10 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         {
             readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.lag", Outbox.LastId - runner.Cursor, null, "records", Quality.Good, now));
             readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.online", runner.Failing ? 0 : 1, null, "", Quality.Good, now));
+            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.restarts", runner.Restarts, null, "", Quality.Good, now));
+            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.dead_letters", deadLetters.GetValueOrDefault(runner.Name), null, "records", Quality.Good, now));
+            if (runner.LastError is { } error)
+                readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.last_error", double.NaN, error, "", Quality.Good, now));
         }
         var batch = new ReadingBatch(GatewayDeviceId, _config.Gateway.Id, now, readings);
         _ = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);

@@ -13,7 +13,7 @@ public static class ReadingBatchCodec
     {
         ArgumentNullException.ThrowIfNull(batch);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(64 + batch.Readings.Count * 48);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, UnicodeJson.Writer))
         {
             json.WriteStartObject();
             json.WriteString("d", batch.DeviceId);

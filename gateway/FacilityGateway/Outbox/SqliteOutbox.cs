@@ -60,6 +60,7 @@ public sealed class SqliteOutbox : IAsyncDisposable
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
+            CREATE TABLE IF NOT EXISTS dead_letters (sink TEXT NOT NULL, id INTEGER NOT NULL, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL, PRIMARY KEY (sink, id));
             INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
             """);
         if (maxPageCount is { } pages)
@@ -130,6 +131,45 @@ public sealed class SqliteOutbox : IAsyncDisposable
     /// <summary>Moves a sink's cursor forward after its peer acknowledged everything up to <paramref name="position"/>.</summary>
     public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) =>
         RunAsync(o => o.Execute("UPDATE cursors SET position = MAX(position, $p) WHERE sink = $sink", ("$sink", sink), ("$p", position)), cancellationToken);
+
+    /// <summary>
+    /// Sets a record aside for one sink (a record it cannot send however often it tries: one that cannot be decoded
+    /// after a downgrade, say), with the reason, so that it no longer blocks what comes after it. The record itself
+    /// stays for the other sinks; the copy here is kept for analysis (<c>facility-gateway outbox dead-letters</c>).
+    /// </summary>
+    public Task DeadLetterAsync(string sink, OutboxRecord record, string reason, CancellationToken cancellationToken) =>
+        RunAsync(o => o.Execute(
+            "INSERT OR REPLACE INTO dead_letters (sink, id, kind, created_at, payload, reason, failed_at) VALUES ($sink, $id, $kind, $created, $payload, $reason, $at)",
+            ("$sink", sink), ("$id", record.Id), ("$kind", (int)record.Kind), ("$created", record.CreatedAt.ToUnixTimeMilliseconds()), ("$payload", record.Payload),
+            ("$reason", reason), ("$at", o._time.GetUtcNow().ToUnixTimeMilliseconds())), cancellationToken);
+
+    /// <summary>The ids a sink has set aside after <paramref name="afterId"/>: its runner skips them.</summary>
+    public Task<IReadOnlySet<long>> DeadLetterIdsAsync(string sink, long afterId, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlySet<long>>(o =>
+        {
+            using var command = o._connection.CreateCommand();
+            command.CommandText = "SELECT id FROM dead_letters WHERE sink = $sink AND id > $after";
+            command.Parameters.AddWithValue("$sink", sink);
+            command.Parameters.AddWithValue("$after", afterId);
+            using var reader = command.ExecuteReader();
+            var ids = new HashSet<long>();
+            while (reader.Read())
+                ids.Add(reader.GetInt64(0));
+            return ids;
+        }, cancellationToken);
+
+    /// <summary>How many records each sink has set aside.</summary>
+    public Task<IReadOnlyDictionary<string, long>> DeadLetterCountsAsync(CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyDictionary<string, long>>(o =>
+        {
+            using var command = o._connection.CreateCommand();
+            command.CommandText = "SELECT sink, COUNT(*) FROM dead_letters GROUP BY sink";
+            using var reader = command.ExecuteReader();
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read())
+                counts[reader.GetString(0)] = reader.GetInt64(1);
+            return counts;
+        }, cancellationToken);
 
     /// <summary>Deletes what every listed sink has taken, then enforces the size and age bounds.</summary>
     public Task<(long Delivered, long DroppedForSize, long DroppedForAge)> PruneAsync(IReadOnlyCollection<string> sinks, CancellationToken cancellationToken) =>
@@ -367,4 +407,4 @@ public sealed class SqliteOutbox : IAsyncDisposable
 }
 
 /// <summary>The outbox could not store a record (disk full): the record is lost and counted.</summary>
-public sealed class OutboxFullException(string message, Exception inner) : Exception(message, inner);
+public sealed class OutboxFullException(string message, Exception? inner = null) : Exception(message, inner);

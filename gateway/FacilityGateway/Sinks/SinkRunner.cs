@@ -7,10 +7,16 @@ namespace FacilityGateway.Sinks;
 /// Moves one sink's cursor through the outbox: reads the records after it, delivers them, and only then moves the
 /// cursor. A peer that is down is retried with capped exponential backoff (or its Retry-After); the other sinks, each
 /// with its own runner and cursor, are not held back.
+/// The runner is supervised: an unexpected error (a bug, a peer that answers in a way nobody planned for) is logged,
+/// counted, shown in health (<see cref="Failing"/>, <see cref="Restarts"/>, <see cref="LastError"/>), and the runner
+/// starts again after a backoff; it never ends silently while the gateway runs. A record the sink can never send
+/// (<see cref="UndeliverableRecordException"/>) is set aside as a dead letter instead of blocking the sink for ever.
 /// </summary>
 public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSignal committed, TimeProvider time, TimeSpan maxBackoff, ILogger logger)
 {
     private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(5);
+
+    private HashSet<long> _deadLetters = [];
 
     /// <summary>Records delivered since start.</summary>
     public long Delivered { get; private set; }
@@ -18,50 +24,112 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
     /// <summary>The cursor: last id delivered.</summary>
     public long Cursor { get; private set; }
 
-    /// <summary>True while the last delivery attempt failed.</summary>
+    /// <summary>True while the last delivery attempt failed, or the runner is waiting to restart after an error.</summary>
     public bool Failing { get; private set; }
+
+    /// <summary>How often the runner restarted after an unexpected error since the gateway started.</summary>
+    public long Restarts { get; private set; }
+
+    /// <summary>Records set aside as dead letters since the gateway started.</summary>
+    public long DeadLettered { get; private set; }
+
+    /// <summary>The last error, until a delivery succeeds again.</summary>
+    public string? LastError { get; private set; }
 
     public string Name => sink.Name;
 
+    /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, restarting after each unexpected error.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Cursor = await outbox.GetCursorAsync(sink.Name, cancellationToken).ConfigureAwait(false);
-        int failures = 0;
+        int crashes = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var wake = committed.Next;
-            var records = await outbox.ReadAfterAsync(Cursor, sink.BatchSize, cancellationToken).ConfigureAwait(false);
-            if (records.Count == 0)
-            {
-                await WaitAsync(wake, IdleLook, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
             try
             {
-                await sink.DeliverAsync(records, cancellationToken).ConfigureAwait(false);
+                await DeliverUntilStoppedAsync(() => crashes = 0, cancellationToken).ConfigureAwait(false);
+                return;
             }
             catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 return; // stopping: the records stay in the outbox and go out after the restart
             }
-            catch (SinkUnavailableException ex)
+            catch (Exception ex)
+            {
+                crashes++;
+                Restarts++;
+                Failing = true;
+                LastError = $"{ex.GetType().Name}: {ex.Message}";
+                var delay = Backoff(crashes);
+                LogCrashed(ex, sink.Name, Restarts, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task DeliverUntilStoppedAsync(Action delivered, CancellationToken cancellationToken)
+    {
+        Cursor = await outbox.GetCursorAsync(sink.Name, cancellationToken).ConfigureAwait(false);
+        _deadLetters = [.. await outbox.DeadLetterIdsAsync(sink.Name, Cursor, cancellationToken).ConfigureAwait(false)];
+        int failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wake = committed.Next;
+            var read = await outbox.ReadAfterAsync(Cursor, sink.BatchSize, cancellationToken).ConfigureAwait(false);
+            if (read.Count == 0)
+            {
+                await WaitAsync(wake, IdleLook, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var records = _deadLetters.Count == 0 ? read : [.. read.Where(r => !_deadLetters.Contains(r.Id))];
+            try
+            {
+                if (records.Count > 0)
+                    await sink.DeliverAsync(records, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SinkUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failures++;
                 Failing = true;
+                LastError = ex.Message;
+                if (ex.DeliveredThrough is { } through && through > Cursor)
+                    await MoveCursorAsync(through, records.Count(r => r.Id <= through), cancellationToken).ConfigureAwait(false);
                 var delay = ex.RetryAfter ?? Backoff(failures);
                 if (failures == 1 || failures % 20 == 0)
                     LogUnavailable(sink.Name, failures, delay.TotalSeconds, ex.Message);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
+            catch (UndeliverableRecordException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                await outbox.DeadLetterAsync(sink.Name, ex.Record, ex.Message, cancellationToken).ConfigureAwait(false);
+                _deadLetters.Add(ex.Record.Id);
+                DeadLettered++;
+                LogDeadLetter(sink.Name, ex.Record.Id, ex.Message);
+                continue; // the same batch again without it
+            }
             if (failures > 0)
                 LogRecovered(sink.Name, failures);
             failures = 0;
             Failing = false;
-            Cursor = records[^1].Id;
-            Delivered += records.Count;
-            await outbox.SetCursorAsync(sink.Name, Cursor, cancellationToken).ConfigureAwait(false);
+            LastError = null;
+            delivered();
+            await MoveCursorAsync(read[^1].Id, records.Count, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private async Task MoveCursorAsync(long position, int delivered, CancellationToken cancellationToken)
+    {
+        Cursor = position;
+        Delivered += delivered;
+        _deadLetters.RemoveWhere(id => id <= position);
+        await outbox.SetCursorAsync(sink.Name, Cursor, cancellationToken).ConfigureAwait(false);
     }
 
     private TimeSpan Backoff(int failures) =>
@@ -83,4 +151,10 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sink {Sink} delivers again after {Failures} failed attempt(s)")]
     private partial void LogRecovered(string sink, int failures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} stopped on an unexpected error (restart {Restarts}); it starts again in {Delay:F1} s")]
+    private partial void LogCrashed(Exception error, string sink, long restarts, double delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sink {Sink} cannot ever send record {Id}; set aside as a dead letter ('facility-gateway outbox dead-letters' lists them): {Reason}")]
+    private partial void LogDeadLetter(string sink, long id, string reason);
 }

@@ -59,8 +59,13 @@ public class SinkFormatTests
     {
         var points = new Dictionary<(string, string), PointInfo> { [("meter", "p")] = new("p", null, "kW", 0.5), [("meter", "q")] = new("q", null, "", 0) };
         var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
-        IEnumerable<string> Sent(double p, double q, int seconds, Quality quality = Quality.Good) =>
-            filter.Select(Batch(T0.AddSeconds(seconds), R("p", p, quality, at: T0.AddSeconds(seconds)), R("q", q, at: T0.AddSeconds(seconds)))).Select(r => r.PointId);
+        IEnumerable<string> Sent(double p, double q, int seconds, Quality quality = Quality.Good)
+        {
+            var delivery = filter.Begin();
+            var chosen = delivery.Select(Batch(T0.AddSeconds(seconds), R("p", p, quality, at: T0.AddSeconds(seconds)), R("q", q, at: T0.AddSeconds(seconds)))).Select(r => r.PointId).ToList();
+            delivery.Acknowledged();
+            return chosen;
+        }
 
         Assert.Equal(["p", "q"], Sent(10, 1, 0));           // first time: everything
         Assert.Empty(Sent(10.4, 1, 1));                      // within the deadband, unchanged
@@ -68,5 +73,37 @@ public class SinkFormatTests
         Assert.Equal(["q"], Sent(10.6, 2, 3));               // deadband 0: any change
         Assert.Equal(["p"], Sent(10.6, 2, 4, Quality.UncertainOutOfRange)); // quality changed
         Assert.Equal(["p", "q"], Sent(10.6, 2, 400));        // heartbeat passed
+    }
+
+    [Fact]
+    public void ChangeFilter_ADeliveryThatFailsHalfWay_SendsTheChangesAgainOnTheRetry()
+    {
+        // Regression: points were marked as sent when chosen, before the broker acknowledged them; the retry of a failed
+        // delivery left them out, so a leak probe going wet was missing from telemetry until the heartbeat.
+        var points = new Dictionary<(string, string), PointInfo> { [("meter", "leak")] = new("leak", null, "", 0) };
+        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        var dry = Batch(T0, R("leak", 0, at: T0));
+        var wet = Batch(T0.AddSeconds(1), R("leak", 1, at: T0.AddSeconds(1)));
+        var first = filter.Begin();
+        Assert.Single(first.Select(dry));
+        first.Acknowledged();
+
+        var failed = filter.Begin();
+        Assert.Single(failed.Select(wet)); // published, but the broker went away before its PUBACK: not acknowledged
+
+        var retry = filter.Begin();
+        Assert.Equal([1.0], retry.Select(wet).Select(r => r.Value));
+        retry.Acknowledged();
+        Assert.Empty(filter.Begin().Select(wet)); // once acknowledged, unchanged is not sent again
+    }
+
+    [Fact]
+    public void ChangeFilter_WithinOneDelivery_TheLaterPollOfAPointComparesWithTheEarlierOne()
+    {
+        var points = new Dictionary<(string, string), PointInfo> { [("meter", "p")] = new("p", null, "kW", 0.5) };
+        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        var delivery = filter.Begin();
+        Assert.Single(delivery.Select(Batch(T0, R("p", 10, at: T0))));
+        Assert.Empty(delivery.Select(Batch(T0.AddSeconds(1), R("p", 10.2, at: T0.AddSeconds(1)))));
     }
 }

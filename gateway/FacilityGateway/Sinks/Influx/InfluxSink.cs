@@ -61,18 +61,43 @@ public sealed partial class InfluxSink : ISink
         var lines = new List<string>(records.Count);
         foreach (var record in records.Where(r => r.Kind == OutboxRecordKind.Readings))
         {
-            var batch = ReadingBatchCodec.Decode(record.Payload);
+            var batch = UndeliverableRecordException.Decode(record, p => ReadingBatchCodec.Decode(p));
             string line = LineProtocol.Line(_options.Measurement, TagsOf(batch.DeviceId, batch.AssetId), batch);
             if (line.Length > 0)
                 lines.Add(line);
         }
         if (lines.Count == 0)
             return;
-        if (_v2 is not null)
-            await WriteV2Async(lines, cancellationToken).ConfigureAwait(false);
-        else
-            await WriteV1Async(lines, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(lines, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Writes lines; a server that finds the request too large (HTTP 413) gets it in halves, down to single lines, so a
+    /// server with a small body limit costs requests, not polls. Only a single line it refuses is dropped.
+    /// </summary>
+    private async Task WriteAsync(List<string> lines, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_v2 is not null)
+                await WriteV2Async(lines, cancellationToken).ConfigureAwait(false);
+            else
+                await WriteV1Async(lines, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestTooLargeException) when (lines.Count > 1)
+        {
+            int half = lines.Count / 2;
+            await WriteAsync(lines[..half], cancellationToken).ConfigureAwait(false);
+            await WriteAsync(lines[half..], cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestTooLargeException ex)
+        {
+            Reject(lines.Count, (int)HttpStatusCode.RequestEntityTooLarge, ex.Message);
+        }
+    }
+
+    /// <summary>HTTP 413 from the server: this request is too large for it.</summary>
+    private sealed class RequestTooLargeException(string message) : Exception(message);
 
     private async Task WriteV2Async(List<string> lines, CancellationToken cancellationToken)
     {
@@ -80,17 +105,21 @@ public sealed partial class InfluxSink : ISink
         {
             await _v2!.GetWriteApiAsync().WriteRecordsAsync(lines, WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpException ex) when (ex.Status == (int)HttpStatusCode.RequestEntityTooLarge)
+        {
+            throw new RequestTooLargeException(ex.Message);
+        }
         catch (HttpException ex) when (IsBadData(ex.Status))
         {
             Reject(lines.Count, ex.Status, ex.Message);
         }
         catch (HttpException ex)
         {
-            throw new SinkUnavailableException($"InfluxDB {_options.Url}: HTTP {ex.Status}: {ex.Message}", ex, ex.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : null);
+            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: HTTP {ex.Status}: {ex.Message}", ex, ex.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : null);
         }
         catch (Exception ex) when (ex is InfluxException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new SinkUnavailableException($"InfluxDB {_options.Url}: {ex.Message}", ex);
+            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: {ex.Message}", ex);
         }
     }
 
@@ -108,7 +137,7 @@ public sealed partial class InfluxSink : ISink
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new SinkUnavailableException($"InfluxDB {_options.Url}: {ex.Message}", ex);
+            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: {ex.Message}", ex);
         }
         using (response)
         {
@@ -116,13 +145,15 @@ public sealed partial class InfluxSink : ISink
                 return;
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             int status = (int)response.StatusCode;
+            if (status == (int)HttpStatusCode.RequestEntityTooLarge)
+                throw new RequestTooLargeException(text.Trim());
             if (IsBadData(status))
             {
                 Reject(lines.Count, status, text);
                 return;
             }
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            throw new SinkUnavailableException($"InfluxDB {_options.Url}: HTTP {status}: {text.Trim()}", null, retryAfter);
+            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: HTTP {status}: {text.Trim()}", null, retryAfter);
         }
     }
 

@@ -40,7 +40,7 @@ public static class LineProtocol
                 if (double.IsFinite(r.Value))
                     sb.Append(r.Value.ToString("R", CultureInfo.InvariantCulture));
                 else
-                    sb.Append('"').Append(r.Text!.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+                    QuotedString(sb, r.Text!);
             }
             if (r.Quality != Quality.Good)
             {
@@ -62,13 +62,37 @@ public static class LineProtocol
         first = false;
     }
 
+    /// <summary>
+    /// A name or tag value. Line protocol has no escape for control characters (a newline ends the line, so one device's
+    /// garbage string would get every batch refused): they become spaces. Any other Unicode text goes as UTF-8.
+    /// </summary>
     private static void Escape(StringBuilder sb, string text, bool measurementName = false)
     {
         foreach (char c in text)
         {
+            if (char.IsControl(c))
+            {
+                sb.Append("\\ ");
+                continue;
+            }
             if (c is ',' or ' ' || (c == '=' && !measurementName))
                 sb.Append('\\');
             sb.Append(c);
         }
+        if (text.EndsWith('\\'))
+            sb.Append(' '); // a trailing backslash would escape the separator after it
+    }
+
+    /// <summary>A string field: quotes and backslashes escaped, control characters as spaces.</summary>
+    private static void QuotedString(StringBuilder sb, string text)
+    {
+        sb.Append('"');
+        foreach (char c in text)
+        {
+            if (c is '"' or '\\')
+                sb.Append('\\');
+            sb.Append(char.IsControl(c) ? ' ' : c);
+        }
+        sb.Append('"');
     }
 }

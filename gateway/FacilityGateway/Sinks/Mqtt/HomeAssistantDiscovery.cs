@@ -11,6 +11,27 @@ namespace FacilityGateway.Sinks.Mqtt;
 /// </summary>
 public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, GatewayConfig config)
 {
+    private static readonly JsonSerializerOptions UnicodeText = new() { Encoder = Readings.UnicodeJson.Encoder };
+
+    /// <summary>
+    /// Home Assistant's object ids are <c>[a-zA-Z0-9_-]</c> only: ids in other scripts (a Chinese asset id is allowed)
+    /// become their UTF-8 bytes in hex, so the id stays unique and stable.
+    /// </summary>
+    internal static string ObjectId(string id)
+    {
+        var sb = new System.Text.StringBuilder(id.Length);
+        foreach (var rune in id.EnumerateRunes())
+        {
+            if (rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value) || rune.Value is '_' or '-'))
+                sb.Append((char)rune.Value);
+            else if (rune.Value == '.')
+                sb.Append('_');
+            else
+                sb.Append(Convert.ToHexStringLower(System.Text.Encoding.UTF8.GetBytes(rune.ToString())));
+        }
+        return sb.ToString();
+    }
+
     public IEnumerable<MqttApplicationMessage> Messages()
     {
         var assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
@@ -19,7 +40,7 @@ public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, Gat
             assets.TryGetValue(device.Asset, out var asset);
             foreach (var point in device.DescribePoints())
             {
-                string objectId = $"{config.Gateway.Id}_{device.Id}_{point.Id}".Replace('.', '_');
+                string objectId = ObjectId($"{config.Gateway.Id}_{device.Id}_{point.Id}");
                 string field = point.Id;
                 var payload = new Dictionary<string, object?>
                 {
@@ -45,7 +66,7 @@ public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, Gat
                 };
                 yield return new MqttApplicationMessageBuilder()
                     .WithTopic($"{prefix}/sensor/{objectId}/config")
-                    .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value)))
+                    .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value), UnicodeText))
                     .WithRetainFlag()
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();

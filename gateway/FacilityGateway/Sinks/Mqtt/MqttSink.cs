@@ -59,6 +59,7 @@ public sealed partial class MqttSink : ISink
         await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var window = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         var pending = new List<Task<MqttClientPublishResult>>(records.Count);
+        var changes = _filter.Begin();
         try
         {
             foreach (var record in records)
@@ -81,9 +82,9 @@ public sealed partial class MqttSink : ISink
                 }
                 if (record.Kind != OutboxRecordKind.Readings)
                     continue;
-                var batch = ReadingBatchCodec.Decode(record.Payload);
+                var batch = UndeliverableRecordException.Decode(record, p => ReadingBatchCodec.Decode(p));
                 // One message per poll, even when report-by-exception leaves no point in it: the record id still travels.
-                var selected = _filter.Select(batch);
+                var selected = changes.Select(batch);
                 var message = new MqttApplicationMessageBuilder()
                     .WithTopic(_topics.Telemetry(batch.DeviceId))
                     .WithPayload(TelemetryPayload.Encode(record.Key, batch, selected))
@@ -97,6 +98,7 @@ public sealed partial class MqttSink : ISink
             foreach (var result in await Task.WhenAll(pending).ConfigureAwait(false))
                 if (!result.IsSuccess)
                     throw new SinkUnavailableException($"The broker refused a publication: {result.ReasonCode} {result.ReasonString}");
+            changes.Acknowledged(); // only now do the chosen points count as sent
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -108,7 +110,7 @@ public sealed partial class MqttSink : ISink
     /// <summary>A ticket event: the ticket's retained state and the event on the event stream.</summary>
     private IEnumerable<MqttApplicationMessage> TicketMessages(OutboxRecord record)
     {
-        var ticketEvent = Alarms.TicketEvent.Decode(record.Payload);
+        var ticketEvent = UndeliverableRecordException.Decode(record, p => Alarms.TicketEvent.Decode(p));
         yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Ticket(ticketEvent.Ticket.Id))
             .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ticketEvent.Ticket, Alarms.TicketEvent.Json))
             .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
@@ -119,41 +121,82 @@ public sealed partial class MqttSink : ISink
     /// <summary>The command that records a maintenance task as done: <c>…/commands/maintenance_done</c>.</summary>
     public const string MaintenanceDoneAction = "maintenance_done";
 
+    /// <summary>The key of a command's body that names the topic its answer goes to.</summary>
+    public const string ReplyToKey = "reply_to";
+
     /// <summary>
     /// A command on <c>…/commands/{action}</c> with <c>{"ticket":"T-…","by":"alice","note":"…","duration":"2h"}</c>:
     /// ack, start, resolve, shelve (note and duration required, at most 24 h), unshelve, reset, out_of_service (note required), in_service;
-    /// or <c>maintenance_done</c> with <c>{"asset","task","by","note"}</c>.
+    /// or <c>maintenance_done</c> with <c>{"asset","task","by","note"}</c>. With <c>"reply_to": topic</c> the answer,
+    /// <c>{"ok":true|false,"result":"done|not_applicable|not_stored|malformed","message":…}</c>, is published there once
+    /// the action is stored (or refused). A retained command is refused: it would be done again at every reconnect.
     /// </summary>
     private async Task OnCommandAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         string action = e.ApplicationMessage.Topic[(e.ApplicationMessage.Topic.LastIndexOf('/') + 1)..];
+        string? replyTo = null;
+        (bool Ok, string Result, string Message) answer;
         try
         {
             using var json = System.Text.Json.JsonDocument.Parse(e.ApplicationMessage.Payload);
             var root = json.RootElement;
-            var engine = (Alarms.AlarmEngine?)_services!.GetService(typeof(Alarms.AlarmEngine));
-            if (action == MaintenanceDoneAction)
+            replyTo = root.TryGetProperty(ReplyToKey, out var reply) ? reply.GetString() : null;
+            if (e.ApplicationMessage.Retain)
             {
-                // {"asset":"pump-1","task":"Inspect mechanical seal","by":"sam","note":"…"}: a task done without waiting for its ticket.
-                string asset = root.GetProperty("asset").GetString() ?? "", task = root.GetProperty("task").GetString() ?? "";
-                string doneBy = root.TryGetProperty("by", out var who) ? who.GetString() ?? "unknown" : "unknown";
-                bool recorded = engine is not null && await engine.RecordMaintenanceAsync(asset, task, doneBy,
-                    root.TryGetProperty("note", out var why) ? why.GetString() : null, CancellationToken.None).ConfigureAwait(false);
-                LogMaintenanceDone(asset, task, doneBy, recorded);
-                return;
+                // A retained maintenance_done re-based the intervals at every reconnect; a retained ack acked again.
+                LogRetainedCommand(e.ApplicationMessage.Topic);
+                answer = (false, "malformed", "retained commands are refused: publish commands without the retain flag");
             }
-            TimeSpan? duration = root.TryGetProperty("duration", out var d) && Configuration.Yaml.Durations.TryParse(d.GetString() ?? "", out var parsed, out _) ? parsed : null;
-            var command = new Alarms.TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
-                root.TryGetProperty("by", out var by) ? by.GetString() ?? "unknown" : "unknown",
-                root.TryGetProperty("note", out var note) ? note.GetString() : null, duration);
-            bool done = engine is not null && await engine.ExecuteAsync(command, CancellationToken.None).ConfigureAwait(false);
-            LogCommand(action, command.Ticket, command.By, done);
+            else
+            {
+                answer = await ExecuteCommandAsync(action, root).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
             LogBadCommand(e.ApplicationMessage.Topic, ex.Message);
+            answer = (false, "malformed", ex.Message);
+        }
+        catch (OutboxFullException ex)
+        {
+            LogCommandNotStored(action, ex.Message);
+            answer = (false, "not_stored", ex.Message);
+        }
+        if (replyTo is { Length: > 0 } && !replyTo.Contains('#', StringComparison.Ordinal) && !replyTo.Contains('+', StringComparison.Ordinal))
+        {
+            // QoS 0: a publication that waited for its PUBACK inside the receive handler could hold up the receive loop.
+            var payload = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["ok"] = answer.Ok, ["result"] = answer.Result, ["message"] = answer.Message });
+            await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(replyTo).WithPayload(payload).WithContentType("application/json").Build(), CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    private async Task<(bool Ok, string Result, string Message)> ExecuteCommandAsync(string action, System.Text.Json.JsonElement root)
+    {
+        var engine = (Alarms.AlarmEngine?)_services!.GetService(typeof(Alarms.AlarmEngine));
+        if (action == MaintenanceDoneAction)
+        {
+            // {"asset":"pump-1","task":"Inspect mechanical seal","by":"sam","note":"…"}: a task done without waiting for its ticket.
+            string asset = root.GetProperty("asset").GetString() ?? "", task = root.GetProperty("task").GetString() ?? "";
+            string doneBy = root.TryGetProperty("by", out var who) ? who.GetString() ?? "unknown" : "unknown";
+            bool recorded = engine is not null && await engine.RecordMaintenanceAsync(asset, task, doneBy,
+                root.TryGetProperty("note", out var why) ? why.GetString() : null, CancellationToken.None).ConfigureAwait(false);
+            LogMaintenanceDone(asset, task, doneBy, recorded);
+            return recorded ? (true, "done", $"'{task}' recorded as done on {asset}") : (false, "not_applicable", $"'{task}' is not a task of {asset}'s maintenance plan");
+        }
+        TimeSpan? duration = root.TryGetProperty("duration", out var d) && Configuration.Yaml.Durations.TryParse(d.GetString() ?? "", out var parsed, out _) ? parsed : null;
+        var command = new Alarms.TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
+            root.TryGetProperty("by", out var by) ? by.GetString() ?? "unknown" : "unknown",
+            root.TryGetProperty("note", out var note) ? note.GetString() : null, duration);
+        bool done = engine is not null && await engine.ExecuteAsync(command, CancellationToken.None).ConfigureAwait(false);
+        LogCommand(action, command.Ticket, command.By, done);
+        return done ? (true, "done", $"{action} on {command.Ticket} stored") : (false, "not_applicable", $"ticket {command.Ticket} is unknown, or '{action}' does not apply to it now");
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a retained command on {Topic}: commands are published without the retain flag")]
+    private partial void LogRetainedCommand(string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {Action} was not stored, so not done: {Error}")]
+    private partial void LogCommandNotStored(string action, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Command {Action} on ticket {Ticket} by {By}: {Done}")]
     private partial void LogCommand(string action, string ticket, string by, bool done);
@@ -202,7 +245,10 @@ public sealed partial class MqttSink : ISink
                 foreach (var message in _discovery.Messages())
                     await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             if (_services is not null)
-                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topics.Commands, MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(_topics.Commands).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    // MQTT 5: a retained command is not sent at each (re)subscription, and one published live keeps its
+                    // retain flag, so it is seen and refused (with 3.1.1 only the first holds).
+                    .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true)).Build(), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -15,7 +15,7 @@ public static class TelemetryPayload
     public static byte[] Encode(string recordKey, ReadingBatch batch, IReadOnlyList<Reading> readings)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(128 + readings.Count * 64);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, UnicodeJson.Writer))
         {
             json.WriteStartObject();
             json.WriteString("id", recordKey);

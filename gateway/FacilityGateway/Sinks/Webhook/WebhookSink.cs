@@ -68,11 +68,17 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
 
     public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
     {
+        // One record at a time, and on a failure the runner hears how far the receiver got: a retry never pages a phone
+        // again for a notification it already had.
+        long? deliveredThrough = null;
         foreach (var record in records)
         {
-            using var request = Request(record);
+            using var request = RequestOrDeadLetter(record);
             if (request is null)
+            {
+                deliveredThrough = record.Id;
                 continue;
+            }
             HttpResponseMessage response;
             try
             {
@@ -80,19 +86,35 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                throw new SinkUnavailableException($"webhook {options.Url}: {ex.Message}", ex);
+                throw new SinkUnavailableException($"webhook {RedactedAddress.Of(options.Url)}: {RedactedAddress.In(ex.Message, request.RequestUri?.ToString() ?? "")}", ex, null, deliveredThrough);
             }
             using (response)
             {
                 int status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                    continue;
-                // Only a refusal of the notification itself (bad request, too large, unprocessable) is dropped. A wrong
-                // token or address (401, 403, 404, ...) is the configuration's fault: kept and retried until it is fixed.
-                if (status is not (400 or 413 or 422))
-                    throw new SinkUnavailableException($"webhook {request.RequestUri}: HTTP {status}{(status is 401 or 403 ? " (check the sink's token)" : status == 404 ? " (check the sink's url)" : "")}", null, response.Headers.RetryAfter?.Delta);
-                LogRefused(options.Id, request.Headers.GetValues("Idempotency-Key").First(), status);
+                if (!response.IsSuccessStatusCode)
+                {
+                    // Only a refusal of the notification itself (bad request, too large, unprocessable) is dropped. A wrong
+                    // token or address (401, 403, 404, ...) is the configuration's fault: kept and retried until it is fixed.
+                    if (status is not (400 or 413 or 422))
+                        throw new SinkUnavailableException($"webhook {RedactedAddress.Of(options.Url)}: HTTP {status}{(status is 401 or 403 ? " (check the sink's token)" : status == 404 ? " (check the sink's url)" : "")}",
+                            null, response.Headers.RetryAfter?.Delta, deliveredThrough);
+                    LogRefused(options.Id, request.Headers.GetValues("Idempotency-Key").First(), status);
+                }
             }
+            deliveredThrough = record.Id;
+        }
+    }
+
+    /// <summary>The request for a record; a record no request can be made of (a field missing) is undeliverable.</summary>
+    private HttpRequestMessage? RequestOrDeadLetter(OutboxRecord record)
+    {
+        try
+        {
+            return Request(record);
+        }
+        catch (Exception ex) when (ex is NullReferenceException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new UndeliverableRecordException(record, $"record {record.Id} ({record.Kind}) cannot be made a notification: {ex.Message}", ex);
         }
     }
 
@@ -104,7 +126,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         AlarmPriority priority;
         if (record.Kind == OutboxRecordKind.TicketEvent)
         {
-            var ticketEvent = TicketEvent.Decode(record.Payload);
+            var ticketEvent = UndeliverableRecordException.Decode(record, p => TicketEvent.Decode(p));
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
@@ -114,7 +136,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         }
         else if (record.Kind == OutboxRecordKind.TicketDigest)
         {
-            var digest = TicketDigest.Decode(record.Payload);
+            var digest = UndeliverableRecordException.Decode(record, p => TicketDigest.Decode(p));
             if (options.Events.Count > 0 && !options.Events.Contains(digest.Event))
                 return null;
             (key, priority) = (digest.Key, digest.Items.Min(i => i.Priority));
@@ -131,16 +153,16 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             return null;
         }
         var request = new HttpRequestMessage(HttpMethod.Post, url);
-        request.Headers.Add("Idempotency-Key", key);
+        request.Headers.Add("Idempotency-Key", HeaderText.Encode(key));
         if (options.Token is { Length: > 0 } token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (options.Format == WebhookFormat.Ntfy)
         {
-            request.Headers.Add("Title", title);
+            request.Headers.Add("Title", HeaderText.Encode(title));
             request.Headers.Add("Priority", priority switch { AlarmPriority.P1 => "5", AlarmPriority.P2 => "4", AlarmPriority.P3 => "3", _ => "2" });
             request.Headers.Add("Tags", priority == AlarmPriority.P1 ? "rotating_light" : "warning");
             if (options.ClickUrl is { Length: > 0 } click)
-                request.Headers.Add("Click", click.Replace("{ticket}", ticketId is null ? "" : Uri.EscapeDataString(ticketId), StringComparison.Ordinal));
+                request.Headers.Add("Click", HeaderText.Encode(click.Replace("{ticket}", ticketId is null ? "" : Uri.EscapeDataString(ticketId), StringComparison.Ordinal)));
             request.Content = new StringContent(body, Encoding.UTF8, "text/plain");
         }
         else

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using System.Text;
+using FacilityGateway.Outbox;
+using FacilityGateway.Sinks;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FacilityGateway.Tests.Sinks;
+
+/// <summary>The runner of one sink over a real outbox file: supervision, dead letters and per-record progress.</summary>
+public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fg-runner-").FullName;
+    private readonly AsyncSignal _committed = new();
+    private readonly CancellationTokenSource _stop = new();
+    private SqliteOutbox _outbox = null!;
+
+    public Task InitializeAsync()
+    {
+        _outbox = new SqliteOutbox(Path.Combine(_directory, "outbox.db"), new OutboxOptions(), TimeProvider.System);
+        _outbox.Committed += _committed.Pulse;
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _outbox.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private async Task AppendAsync(params string[] texts)
+    {
+        foreach (string text in texts)
+            await await _outbox.AppendAsync(OutboxRecordKind.TicketEvent, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+    }
+
+    private SinkRunner Start(ISink sink, out Task running)
+    {
+        var runner = new SinkRunner(sink, _outbox, _committed, TimeProvider.System, TimeSpan.FromMilliseconds(20), NullLogger.Instance);
+        running = runner.RunAsync(_stop.Token);
+        return runner;
+    }
+
+    /// <summary>A sink that records what it was given and does what the test tells it for each record.</summary>
+    private sealed class ScriptedSink(Func<OutboxRecord, int, Exception?> onRecord) : ISink
+    {
+        private int _attempts;
+        public ConcurrentQueue<string> Delivered { get; } = new();
+        public TaskCompletionSource AllDelivered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Expected { get; init; }
+        public string Name => "scripted";
+        public int BatchSize => 50;
+
+        public Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+        {
+            int attempt = Interlocked.Increment(ref _attempts);
+            long? through = null;
+            foreach (var record in records)
+            {
+                if (onRecord(record, attempt) is { } failure)
+                    throw failure is SinkUnavailableException unavailable ? new SinkUnavailableException(unavailable.Message, null, null, through) : failure;
+                Delivered.Enqueue(Encoding.UTF8.GetString(record.Payload));
+                through = record.Id;
+            }
+            if (Delivered.Count >= Expected)
+                AllDelivered.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task SinkThatThrowsAnUnexpectedError_IsRestartedWithBackoff_AndShowsItInHealth_InsteadOfDyingSilently()
+    {
+        // Regression: the runner caught only SinkUnavailableException; anything else (a broker closing the connection
+        // between CONNACK and SUBACK, a bug) ended it for good, and sink.<id>.online stayed 1.
+        var sink = new ScriptedSink((_, attempt) => attempt <= 2 ? new InvalidOperationException("the broker closed the connection during SUBSCRIBE") : null) { Expected = 1 };
+        await AppendAsync("leak");
+        var runner = Start(sink, out var running);
+
+        await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["leak"], sink.Delivered);
+        Assert.Equal(2, runner.Restarts);
+        Assert.False(running.IsCompleted, "the runner keeps running");
+        Assert.False(runner.Failing);
+        Assert.Null(runner.LastError);
+    }
+
+    [Fact]
+    public async Task RecordThatCannotBeDecoded_GoesToTheDeadLetters_AndTheRecordsAfterItAreDelivered()
+    {
+        var sink = new ScriptedSink((record, _) => Encoding.UTF8.GetString(record.Payload) == "garbage"
+            ? new UndeliverableRecordException(record, "cannot be decoded") : null) { Expected = 2 };
+        await AppendAsync("first", "garbage", "after");
+        var runner = Start(sink, out _);
+
+        await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["first", "after"], sink.Delivered.Distinct());
+        Assert.Equal(1, runner.DeadLettered);
+        Assert.Equal(1, (await _outbox.DeadLetterCountsAsync(default))["scripted"]);
+        Assert.Equal([2L], await _outbox.DeadLetterIdsAsync("scripted", 0, default));
+    }
+
+    [Fact]
+    public async Task BatchThatFailsHalfWay_IsRetriedFromTheFailedRecord_NotFromTheStart()
+    {
+        // Regression: a webhook batch retried after a failure re-paged phones for the records it had already delivered.
+        int failures = 0;
+        var sink = new ScriptedSink((record, _) => Encoding.UTF8.GetString(record.Payload) == "second" && Interlocked.Increment(ref failures) == 1
+            ? new SinkUnavailableException("HTTP 503") : null) { Expected = 3 };
+        await AppendAsync("first", "second", "third");
+        Start(sink, out _);
+
+        await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["first", "second", "third"], sink.Delivered);
+    }
+}
