@@ -112,3 +112,35 @@ public sealed class InfluxSinkTests
         Assert.All(times, t => Assert.Contains(t, sent));
     }
 }
+
+/// <summary>The InfluxDB sink against a real InfluxDB 1.x that refuses large bodies, and with text no line may break.</summary>
+public sealed class InfluxSinkRefusalTests
+{
+    [Fact]
+    public async Task ServerAnswering413_GetsTheBatchInHalves_AndEveryPollArrives_InsteadOfUpTo2000PollsDropped()
+    {
+        await using var influx = await InfluxDb1Server.StartAsync(maxBodySize: 600);
+        await influx.QueryAsync("", "CREATE DATABASE facility");
+        var config = new FacilityGateway.Configuration.GatewayConfig { Gateway = new() { Id = "网关-1", Site = "滨江花园" } };
+        var options = new FacilityGateway.Sinks.Influx.InfluxSinkOptions { Id = "influx", Kind = "influxdb", Api = FacilityGateway.Sinks.Influx.InfluxApi.V1, Url = influx.Url, Database = "facility", Gzip = false };
+        await using var sink = new FacilityGateway.Sinks.Influx.InfluxSink(options, config, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(1_764_633_600_000);
+        var records = Enumerable.Range(0, 20).Select(i =>
+        {
+            var at = start.AddSeconds(i);
+            // A meter's serial string with a line break and a control character in it, and a Chinese asset id.
+            var batch = new ReadingBatch("水表", "三号楼水泵房", at,
+                [new("水表", "flow", i * 1.5, null, "m³/h", Quality.Good, at), new("水表", "serial", double.NaN, "SN\n42\u0007", "", Quality.Good, at)]);
+            return new FacilityGateway.Outbox.OutboxRecord(i + 1, FacilityGateway.Outbox.OutboxRecordKind.Readings, at, FacilityGateway.Outbox.ReadingBatchCodec.Encode(batch), "e");
+        }).ToList();
+
+        await sink.DeliverAsync(records, CancellationToken.None); // 20 lines are far more than 600 bytes: 413, then halves
+
+        string json = await influx.QueryAsync("facility", "SELECT flow, serial FROM readings WHERE device = '水表' AND asset = '三号楼水泵房'");
+        var values = JsonDocument.Parse(json).RootElement.GetProperty("results")[0].GetProperty("series")[0].GetProperty("values");
+        Assert.Equal(20, values.GetArrayLength());
+        Assert.Equal(0, sink.RejectedBatches);
+        Assert.Equal("SN 42 ", values[0][2].GetString());
+        Assert.Equal(28.5, values[19][1].GetDouble());
+    }
+}

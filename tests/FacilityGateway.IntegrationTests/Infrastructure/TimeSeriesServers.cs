@@ -22,7 +22,8 @@ public sealed class InfluxDb1Server : LoopbackServer
     {
     }
 
-    public static async Task<InfluxDb1Server> StartAsync()
+    /// <summary>Starts one; <paramref name="maxBodySize"/> makes it answer 413 to larger write requests.</summary>
+    public static async Task<InfluxDb1Server> StartAsync(int? maxBodySize = null)
     {
         string influxd = PeerTools.Require("influxd", "influxdb");
         string dir = Directory.CreateTempSubdirectory("fg-influx-").FullName;
@@ -41,6 +42,7 @@ public sealed class InfluxDb1Server : LoopbackServer
               enabled = true
               bind-address = "127.0.0.1:{port}"
               log-enabled = false
+              {(maxBodySize is { } limit ? $"max-body-size = {limit}" : "")}
             [monitor]
               store-enabled = false
             """);

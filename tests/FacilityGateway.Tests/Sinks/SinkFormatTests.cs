@@ -26,6 +26,20 @@ public class SinkFormatTests
     }
 
     [Fact]
+    public void LineProtocol_ControlCharactersInTextAndTags_NeverBreakTheLine_UnicodeStaysAsIs()
+    {
+        // Regression: one device's garbage string (a newline in a serial number) ended the line, and InfluxDB refused
+        // every batch that held it.
+        var tags = new Dictionary<string, string> { ["site"] = "滨江\n花园", ["asset"] = "三号楼 水泵房" };
+        var batch = Batch(T0, R("serial", double.NaN, unit: "", text: "SN\n42\r\u0000 \"x\" 💧"));
+        string line = LineProtocol.Line("readings", tags, batch);
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain('\r', line);
+        Assert.DoesNotContain('\0', line);
+        Assert.Equal("readings,asset=三号楼\\ 水泵房,site=滨江\\ 花园 serial=\"SN 42   \\\"x\\\" 💧\" 1764200400000", line);
+    }
+
+    [Fact]
     public void LineProtocol_HasTagsFieldsQualityAndMilliseconds()
     {
         var tags = new Dictionary<string, string> { ["site"] = "river side", ["gateway"] = "gw", ["device"] = "meter", ["asset"] = "incomer", ["asset_type"] = "meter" };

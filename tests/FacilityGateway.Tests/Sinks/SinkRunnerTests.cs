@@ -102,6 +102,15 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, runner.DeadLettered);
         Assert.Equal(1, (await _outbox.DeadLetterCountsAsync(default))["scripted"]);
         Assert.Equal([2L], await _outbox.DeadLetterIdsAsync("scripted", 0, default));
+
+        // The installer sees it from the command line.
+        string config = Path.Combine(_directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, "gateway: { id: gw, site: site, data_directory: . }\n");
+        var output = new StringWriter();
+        Assert.Equal(0, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["outbox", "dead-letters", "--config", config], output, new StringWriter()));
+        Assert.Contains("sink scripted  record 2", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("cannot be decoded", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("1 dead letter(s)", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
