@@ -81,6 +81,40 @@ public sealed class GatewayProcessTests
         }
     }
 
+    [Theory]
+    [InlineData("brackets", "nested more than 64 levels deep")]
+    [InlineData("aliases", "expands to more than 200,000 values")]
+    [InlineData("findings", "more than 200 findings: the rest are not shown")]
+    public async Task HostileConfiguration_IsOneClearError_Exit2_NotAStackOverflowOrAMillionLines(string shape, string expected)
+    {
+        // Regression: 400 KB of '[' overflowed the stack (exit 134, and systemd restarted it for ever); a small file of
+        // aliases gave 600,000 error lines, 570 MB and 12.6 s.
+        string directory = Directory.CreateTempSubdirectory("fg-hostile-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        string devices = string.Join(", ", Enumerable.Repeat("*d", 20_000));
+        await File.WriteAllTextAsync(config, shape switch
+        {
+            "brackets" => "gateway: { id: gw, site: site }\nassets: " + new string('[', 400_000) + "\n",
+            "aliases" => "gateway: { id: gw, site: site }\nassets: [{ id: a, name: A, type: meter }]\n"
+                + "devices:\n  - &d { id: d, asset: a, endpoint: \"tcp://127.0.0.1:1\", unit: 1, interval: 1s, timeout: 1s, points: [{ id: p, holding: 0, unit: kW, scale: 1, offset: 0 }, { id: q, holding: 2, unit: kW }] }\n"
+                + $"  - [{devices}]\n".Replace("[", "", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal).Replace(", ", "\n  - ", StringComparison.Ordinal),
+            _ => "gateway: { id: gw, site: site }\nassets:\n" + string.Concat(Enumerable.Range(0, 1000).Select(i => $"  - {{ id: a{i}, name: A, type: meter, colour: red }}\n")),
+        });
+        try
+        {
+            var (code, output) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(60), "dotnet", Executable, "validate", "--config", config);
+            Assert.True(code == ExitCodes.ConfigurationError, $"exit code {code}\n{output[..Math.Min(output.Length, 2000)]}");
+            Assert.Contains(expected, output, StringComparison.Ordinal);
+            Assert.Contains("gateway.yaml:", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+            Assert.True(output.Split('\n').Length < 1000, $"{output.Split('\n').Length} lines of output");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Run_WithBrokenConfig_Exits2_AndPrintsNoStackTrace()
     {

@@ -190,6 +190,11 @@ public static class ConfigurationLoader
                 return null;
             }
         }
+        if (NestingProblem(text) is { } nesting)
+        {
+            errors.Error(new SourceLocation(display, nesting.Line, 1), "", $"YAML nested more than {MaxNesting} levels deep", "a gateway configuration needs a handful of levels; is this the right file?");
+            return null;
+        }
         var stream = new YamlStream();
         try
         {
@@ -211,6 +216,57 @@ public static class ConfigurationLoader
             return null;
         }
         return stream.Documents[0].RootNode;
+    }
+
+    /// <summary>Deepest nesting accepted: parsing deeper input recurses far enough to overflow the stack (exit 134).</summary>
+    internal const int MaxNesting = 64;
+
+    /// <summary>
+    /// The first line where the text nests deeper than <see cref="MaxNesting"/> (indentation levels, '- ' items and
+    /// flow brackets), found without parsing, or null. Quoted text and comments do not count.
+    /// </summary>
+    internal static (int Line, int Depth)? NestingProblem(string text)
+    {
+        var indents = new Stack<int>();
+        int flow = 0, lineNumber = 0;
+        foreach (string line in text.Split('\n'))
+        {
+            lineNumber++;
+            int indent = line.Length - line.TrimStart(' ').Length;
+            string content = line[indent..];
+            if (flow == 0 && content.Length > 0 && content[0] != '#')
+            {
+                while (indents.Count > 0 && indents.Peek() >= indent)
+                    indents.Pop();
+                indents.Push(indent);
+            }
+            int dashes = 0;
+            while (dashes * 2 + 1 < content.Length && content[dashes * 2] == '-' && content[dashes * 2 + 1] == ' ')
+                dashes++;
+            char quote = '\0';
+            int deepest = flow;
+            foreach (char c in content)
+            {
+                if (quote != '\0')
+                {
+                    if (c == quote)
+                        quote = '\0';
+                    continue;
+                }
+                if (c is '"' or '\'')
+                    quote = c;
+                else if (c == '#')
+                    break;
+                else if (c is '[' or '{')
+                    deepest = Math.Max(deepest, ++flow);
+                else if (c is ']' or '}' && flow > 0)
+                    flow--;
+            }
+            int depth = indents.Count + dashes + deepest;
+            if (depth > MaxNesting)
+                return (lineNumber, depth);
+        }
+        return null;
     }
 
     private static string ResolveProfilesDirectory(GatewayConfig config, string rootFile, Func<string, string?> environment)

@@ -22,24 +22,46 @@ public sealed record ConfigError(SourceLocation Location, string KeyPath, string
     }
 }
 
-/// <summary>Collects every finding, so an installer sees them all at once rather than the first.</summary>
+/// <summary>
+/// Collects every finding, so an installer sees them all at once rather than the first; at most
+/// <see cref="MaxFindings"/>, then one line saying the rest are not shown (a 10 KB alias bomb gave 600,000 lines).
+/// </summary>
 public sealed class ConfigErrors
 {
+    /// <summary>Most findings kept.</summary>
+    public const int MaxFindings = 200;
+
     private readonly List<ConfigError> _items = [];
+    private bool _hasErrors;
 
     /// <summary>All findings in the order found.</summary>
     public IReadOnlyList<ConfigError> Items => _items;
 
     /// <summary>True when at least one finding is an error.</summary>
-    public bool HasErrors => _items.Any(e => e.Severity == ConfigSeverity.Error);
+    public bool HasErrors => _hasErrors;
+
+    /// <summary>Findings not kept beyond <see cref="MaxFindings"/>.</summary>
+    public int Omitted { get; private set; }
 
     /// <summary>Adds an error.</summary>
     public void Error(SourceLocation location, string keyPath, string message, string? hint = null) =>
-        _items.Add(new ConfigError(location, keyPath, message, hint));
+        Add(new ConfigError(location, keyPath, message, hint));
 
     /// <summary>Adds a warning.</summary>
     public void Warning(SourceLocation location, string keyPath, string message, string? hint = null) =>
-        _items.Add(new ConfigError(location, keyPath, message, hint, ConfigSeverity.Warning));
+        Add(new ConfigError(location, keyPath, message, hint, ConfigSeverity.Warning));
+
+    private void Add(ConfigError finding)
+    {
+        _hasErrors |= finding.Severity == ConfigSeverity.Error;
+        if (_items.Count < MaxFindings)
+        {
+            _items.Add(finding);
+            return;
+        }
+        if (Omitted++ == 0)
+            _items.Add(new ConfigError(finding.Location, "", $"more than {MaxFindings} findings: the rest are not shown", "fix these first (often one mistake repeated, or an anchor used many times), then validate again"));
+    }
 }
 
 /// <summary>Thrown when a configuration has errors; carries all of them. Never shown with a stack trace.</summary>

@@ -88,8 +88,20 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
                 errors.Error(target.Origin, path, $"missing required key '{key}'", Describe(property));
     }
 
+    /// <summary>Most values one file may bind to: anchors and aliases can make a small file expand without end.</summary>
+    public const int MaxValues = 200_000;
+
+    private int _values;
+
     public object? BindValue(YamlNode node, Type type, string path)
     {
+        if (++_values > MaxValues)
+        {
+            if (_values == MaxValues + 1)
+                errors.Error(LocationOf(node), path, $"this file expands to more than {MaxValues:N0} values (anchors and aliases used over and over?)",
+                    "write each device out, or use include: with one file per device");
+            return null;
+        }
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(YamlNode))
             return node; // kept raw for a later stage to bind

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FacilityGateway.Modbus.Codec;
 using FacilityGateway.Modbus.Planning;
 using FacilityGateway.Modbus.Protocol;
@@ -31,8 +32,21 @@ internal static class PointDecoder
         double raw = ModbusValueCodec.DecodeDouble(registers, point.Format);
         if (!double.IsFinite(raw))
             return Reading.Bad(deviceId, point.Id, point.Unit, Quality.BadDecodeError, sampledAt);
-        double value = point.Scaling.Apply(raw);
+        double source = ShortestOfSource(raw, point.Format.Type);
+        double value = point.Scaling is { Scale: 1, Offset: 0 } ? source : Shortest(point.Scaling.Apply(source));
         var quality = value < point.Minimum || value > point.Maximum ? Quality.UncertainOutOfRange : Quality.Good;
         return new Reading(deviceId, point.Id, value, point.Meaning?.Word(value != 0), point.Unit, quality, sampledAt);
     }
+
+    /// <summary>
+    /// A float32 register pair as the device meant it: the double nearest the float's shortest decimal text (1183.4, not
+    /// 1183.4000244140625, which is the float's exact binary value and what a plain widening gives).
+    /// </summary>
+    internal static double ShortestOfSource(double raw, ModbusDataType type) =>
+        type == ModbusDataType.Float32 ? double.Parse(((float)raw).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : raw;
+
+    /// <summary>A scaled value without the binary noise of the multiplication (2305 x 0.1 is 230.50000000000003): 15 significant digits.</summary>
+    internal static double Shortest(double value) =>
+        double.IsFinite(value) ? double.Parse(value.ToString("G15", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
+
 }
