@@ -25,6 +25,22 @@ public sealed class LinuxSerialPortTests
     }
 
     [Fact]
+    public async Task APortAlreadyOpenedByTheGateway_IsRefusedToAnotherOpener_WithAClearMessage()
+    {
+        // Regression: the port was opened shared, so another process (a second gateway, a technician's modbus tool)
+        // could interleave its frames with ours on the bus.
+        await using var pair = await PtyPair.OpenAsync();
+        await using var first = await OpenAsync(pair.A);
+        var refused = await Assert.ThrowsAsync<IOException>(() => OpenAsync(pair.A));
+        Assert.Contains("is in use by another process", refused.Message, StringComparison.Ordinal);
+        // pyserial's exclusive open (what Python Modbus tools use) takes the same lock, so it is refused too.
+        var (code, output) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(30), PeerTools.Python, "-c",
+            $"import serial\ntry:\n    serial.Serial('{pair.A}', exclusive=True)\n    print('opened')\nexcept serial.SerialException as e:\n    print('refused', e)");
+        Assert.True(code == 0, output);
+        Assert.Contains("refused", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bytes_PassBothWays_AndDiscardDropsWhatWasNotRead()
     {
         await using var line = await PtyPair.OpenAsync();

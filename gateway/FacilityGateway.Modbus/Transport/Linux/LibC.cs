@@ -12,6 +12,8 @@ internal static partial class LibC
     public const short POLLIN = 0x1, POLLOUT = 0x4, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
     public const int TCSANOW = 0, TCIFLUSH = 0;
     public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
+    public const int LOCK_EX = 2, LOCK_NB = 4;
+    public const uint TIOCEXCL = 0x540C;
 
     // c_cflag
     public const uint CSIZE = 0x30, CS5 = 0x0, CS6 = 0x10, CS7 = 0x20, CS8 = 0x30, CSTOPB = 0x40, CREAD = 0x80,
@@ -71,6 +73,12 @@ internal static partial class LibC
 
     [LibraryImport(Library, EntryPoint = "tcflush", SetLastError = true)]
     public static partial int TcFlush(int fd, int queueSelector);
+
+    [LibraryImport(Library, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request);
 
     [LibraryImport(Library, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initval, int flags);

@@ -59,6 +59,16 @@ internal sealed class LinuxSerialPort : Stream, IValueTaskSource<bool>
             LibC.Termios current;
             if (LibC.TcGetAttr(fd, &current) != 0)
                 throw Failure($"{settings.PortName} is not a serial port");
+            // The bus is ours alone: another process writing frames between ours would corrupt both. flock is what
+            // pyserial (exclusive=True) and other gateways take; TIOCEXCL also refuses later opens by anyone but root.
+            if (LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                throw errno == LibC.EAGAIN
+                    ? new IOException($"{settings.PortName} is in use by another process (find it with: fuser {settings.PortName}); two programs on one RS-485 bus interleave their frames", errno)
+                    : Failure($"cannot lock {settings.PortName}");
+            }
+            LibC.Ioctl(fd, LibC.TIOCEXCL);
             if (LibC.TcSetAttr(fd, LibC.TCSANOW, &termios) != 0)
                 throw Failure($"cannot configure {settings.PortName}");
             LibC.TcFlush(fd, LibC.TCIFLUSH);
