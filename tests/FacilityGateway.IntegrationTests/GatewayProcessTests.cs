@@ -81,6 +81,49 @@ public sealed class GatewayProcessTests
         }
     }
 
+    [Fact]
+    public async Task CorruptOutboxFile_IsMovedAside_TheGatewayPolls_AndOneTicketSaysWhatWasLost_InsteadOfARestartLoop()
+    {
+        var store = new ModbusDataStore(1);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        string site = Directory.CreateTempSubdirectory("fg-corrupt-").FullName;
+        string config = Path.Combine(site, "gateway.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            gateway: { id: gw, site: site }
+            assets: [{ id: a, name: A, type: meter }]
+            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            """);
+        Directory.CreateDirectory(Path.Combine(site, "data"));
+        var garbage = new byte[64 * 1024];
+        new Random(7).NextBytes(garbage); // an SD card's bad block where the file was
+        await File.WriteAllBytesAsync(Path.Combine(site, "data", "outbox.db"), garbage);
+        try
+        {
+            await using (var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config))
+            {
+                await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                await WaitForRequestsAsync(server);
+                await gateway.WaitForLineAsync(l => l.Contains("opened: P2 gateway: The outbox file was corrupt", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+                // Stored beside the new file's records (the list reads the outbox file while the gateway runs).
+                var output = new StringWriter();
+                for (int i = 0; i < 100 && !output.ToString().Contains("The outbox file was corrupt", StringComparison.Ordinal); i++)
+                {
+                    output = new StringWriter();
+                    Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "list", "--config", config], output, new StringWriter()));
+                    await Task.Delay(100);
+                }
+                Assert.Contains("The outbox file was corrupt", output.ToString(), StringComparison.Ordinal);
+            }
+            var movedAside = Assert.Single(Directory.GetFiles(Path.Combine(site, "data"), "outbox.db.corrupt-*"));
+            Assert.Equal(garbage, await File.ReadAllBytesAsync(movedAside)); // kept as it was, for analysis
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("brackets", "nested more than 64 levels deep")]
     [InlineData("aliases", "expands to more than 200,000 values")]

@@ -42,6 +42,23 @@ public sealed partial class AlarmEngine
             if (state.ShelvedUntil is { } until)
                 Mark($"shelved:{state.RuleId}", until);
         _loaded = true;
+        if (_outbox.Outbox.RecoveredFrom is { } movedTo)
+            await OpenRecoveryTicketAsync(movedTo, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The outbox file was corrupt at start and a new one was begun: one ticket says what was lost and where the old file is.</summary>
+    private async Task OpenRecoveryTicketAsync(string movedTo, CancellationToken cancellationToken)
+    {
+        var rule = new AlarmRule("gateway/outbox_recovered", "gateway", "outbox.recovered", "gateway", AlarmRuleType.State, 1, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero,
+            false, AlarmPriority.P2,
+            $"The outbox file was corrupt ({_outbox.Outbox.CorruptionReason}) and was moved to {movedTo}; a new one was started. Readings and notifications not yet delivered, and the alarm states and tickets stored before, are lost; alarms are evaluated afresh from new readings",
+            "");
+        var now = _time.GetUtcNow();
+        var changes = new Changes();
+        var ticket = NewTicket(rule, 1, now) with { ConditionActive = false };
+        LogTicket(ticket.Id, "opened", ticket.Priority, "gateway", ticket.Message);
+        changes.Put(ticket, "opened");
+        await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>State rows and notifications of one evaluation, committed together.</summary>

@@ -52,6 +52,8 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         string path = _config.Outbox.FullPath(_config.Gateway.DataDirectory);
         _outbox = new SqliteOutbox(path, _config.Outbox, _time, MaxPageCount);
         _outbox.Committed += _committed.Pulse;
+        if (_outbox.RecoveredFrom is { } movedTo)
+            LogRecovered(path, _outbox.CorruptionReason ?? "", movedTo);
         LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);
         foreach (var options in _config.Sinks.Where(s => s.Enabled))
         {
@@ -151,4 +153,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storage full: {Count} record(s) could not be kept ({Total} since the outbox was created); the gateway keeps running")]
     private partial void LogRejected(long count, long total);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outbox file {Path} was corrupt ({Reason}); it was moved to {MovedTo} for analysis and a new one was started: what it held and had not delivered is lost")]
+    private partial void LogRecovered(string path, string reason, string movedTo);
 }

@@ -49,24 +49,26 @@ public sealed class SqliteOutbox : IAsyncDisposable
         _time = timeProvider;
         Path = path;
         System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        Execute($"""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = {(options.Durability == OutboxDurability.PowerLoss ? "FULL" : "NORMAL")};
-            PRAGMA busy_timeout = 5000;
-            CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
-            CREATE TABLE IF NOT EXISTS dead_letters (sink TEXT NOT NULL, id INTEGER NOT NULL, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL, PRIMARY KEY (sink, id));
-            INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
-            """);
-        if (maxPageCount is { } pages)
-            Execute($"PRAGMA max_page_count = {pages};");
-        Epoch = Scalar<string>("SELECT value FROM meta WHERE key = 'epoch'")!;
-        _lastId = Scalar<long?>("SELECT seq FROM sqlite_sequence WHERE name = 'records'") ?? 0;
+        try
+        {
+            _connection = OpenFile(path, options, maxPageCount, out string epoch, out _lastId);
+            Epoch = epoch;
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 11 /* SQLITE_CORRUPT */ or 26 /* SQLITE_NOTADB */)
+        {
+            // A corrupt file must not keep the gateway in a restart loop in which nothing polls and no alarm can be
+            // raised: it is moved aside (kept for analysis) and a new one is started. What it held is lost to delivery;
+            // the alarm engine says so in a ticket, and alarm states are evaluated afresh from new readings.
+            SqliteConnection.ClearAllPools();
+            string stamp = timeProvider.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+            RecoveredFrom = $"{path}.corrupt-{stamp}";
+            CorruptionReason = ex.Message;
+            foreach (string suffix in new[] { "", "-wal", "-shm" })
+                if (File.Exists(path + suffix))
+                    File.Move(path + suffix, RecoveredFrom + suffix, overwrite: true);
+            _connection = OpenFile(path, options, maxPageCount, out string epoch, out _lastId);
+            Epoch = epoch;
+        }
         _droppedForSize = Counter("dropped_for_size");
         _droppedForAge = Counter("dropped_for_age");
         _rejected = Counter("rejected_storage_full");
@@ -74,8 +76,60 @@ public sealed class SqliteOutbox : IAsyncDisposable
         _thread.Start();
     }
 
+    /// <summary>
+    /// Opens the file, creates what is missing, and reads its epoch and last id: a file that is not a database or whose
+    /// first pages are damaged shows here. (No full integrity check: on an SD card it would cost seconds at each start;
+    /// damage deeper in the records table shows as a read error of the sinks, whose runners are supervised.)
+    /// </summary>
+    private static SqliteConnection OpenFile(string path, OutboxOptions options, long? maxPageCount, out string epoch, out long lastId)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            Run(connection, $"""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = {(options.Durability == OutboxDurability.PowerLoss ? "FULL" : "NORMAL")};
+                PRAGMA busy_timeout = 5000;
+                CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL);
+                CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
+                CREATE TABLE IF NOT EXISTS dead_letters (sink TEXT NOT NULL, id INTEGER NOT NULL, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL, PRIMARY KEY (sink, id));
+                INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
+                """);
+            if (maxPageCount is { } pages)
+                Run(connection, $"PRAGMA max_page_count = {pages};");
+            using var read = connection.CreateCommand();
+            read.CommandText = "SELECT value FROM meta WHERE key = 'epoch'";
+            epoch = (string)read.ExecuteScalar()!;
+            read.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0)";
+            lastId = (long)read.ExecuteScalar()!;
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static void Run(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <summary>Where a corrupt outbox file found at start was moved to (a new one was started), or null.</summary>
+    public string? RecoveredFrom { get; }
+
+    /// <summary>What was wrong with the file moved to <see cref="RecoveredFrom"/>.</summary>
+    public string? CorruptionReason { get; }
 
     /// <summary>Random id of this outbox file; part of every record's key, so ids from a new file never collide with old ones.</summary>
     public string Epoch { get; }
