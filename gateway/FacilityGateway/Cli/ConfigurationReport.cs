@@ -23,4 +23,22 @@ internal static class ConfigurationReport
         if (errorCount > 0)
             error.WriteLine($"{errorCount} error(s), {findings.Count - errorCount} warning(s): the configuration was not accepted.");
     }
+
+    /// <summary>
+    /// The gateway's outbox file opened read-only beside a running gateway (WAL), or null after saying the gateway has
+    /// not run with this configuration yet.
+    /// </summary>
+    public static Microsoft.Data.Sqlite.SqliteConnection? OpenOutboxReadOnly(GatewayConfig config, TextWriter output, string nothingYet)
+    {
+        string path = config.Outbox.FullPath(config.Gateway.DataDirectory);
+        if (!File.Exists(path))
+        {
+            output.WriteLine($"{nothingYet} (the gateway has not run with this configuration yet)");
+            return null;
+        }
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
+            { DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
 }

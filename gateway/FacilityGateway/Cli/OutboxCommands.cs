@@ -16,14 +16,9 @@ internal static class OutboxCommands
             var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
             if (config is null)
                 return ExitCodes.ConfigurationError;
-            string path = config.Outbox.FullPath(config.Gateway.DataDirectory);
-            if (!File.Exists(path))
-            {
-                output.WriteLine("no dead letters (the gateway has not run with this configuration yet)");
+            using var connection = ConfigurationReport.OpenOutboxReadOnly(config, output, "no dead letters");
+            if (connection is null)
                 return ExitCodes.Ok;
-            }
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-            connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT sink, id, kind, failed_at, reason, length(payload) FROM dead_letters ORDER BY failed_at, sink, id";
             int count = 0;

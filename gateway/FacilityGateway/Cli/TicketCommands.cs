@@ -28,14 +28,9 @@ internal static class TicketCommands
             var config = ConfigurationReport.Load(parse.GetValue(configOption)!.FullName, error);
             if (config is null)
                 return ExitCodes.ConfigurationError;
-            string path = config.Outbox.FullPath(config.Gateway.DataDirectory);
-            if (!File.Exists(path))
-            {
-                output.WriteLine("no tickets (the gateway has not run with this configuration yet)");
+            using var connection = ConfigurationReport.OpenOutboxReadOnly(config, output, "no tickets");
+            if (connection is null)
                 return ExitCodes.Ok;
-            }
-            using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-            connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT json FROM state WHERE kind = 'ticket'";
             using var reader = command.ExecuteReader();

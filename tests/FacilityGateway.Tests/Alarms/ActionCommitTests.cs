@@ -57,20 +57,7 @@ public sealed class ActionCommitTests : IAsyncDisposable
         var engine = await _bench.StartAsync(Yaml);
         await engine.ConsumeAsync(Wet(), default);
         var ticket = Assert.Single(engine.OpenTickets);
-        foreach (int size in new[] { 8_000, 1_000, 100, 1 }) // fill the capped file with telemetry, to the last byte
-        {
-            while (true)
-            {
-                try
-                {
-                    await await _bench.Outbox.AppendAsync(OutboxRecordKind.Readings, new byte[size], default);
-                }
-                catch (OutboxFullException)
-                {
-                    break;
-                }
-            }
-        }
+        await _bench.FillOutboxAsync(); // the capped file full, to the last byte
 
         await Assert.ThrowsAsync<OutboxFullException>(() => engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default));
         Assert.Equal(TicketState.Open, Assert.Single(engine.OpenTickets).State); // never acknowledged without being stored

@@ -39,6 +39,25 @@ public sealed class AlarmBench : IAsyncDisposable
         return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }
 
+    /// <summary>Fills the capped outbox file with telemetry to its last byte (set <see cref="MaxPageCount"/> first).</summary>
+    public async Task FillOutboxAsync()
+    {
+        foreach (int size in new[] { 8_000, 1_000, 100, 1 })
+        {
+            while (true)
+            {
+                try
+                {
+                    await await Outbox.AppendAsync(OutboxRecordKind.Readings, new byte[size], default);
+                }
+                catch (OutboxFullException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
     public async Task StopAsync()
     {
         if (_outbox is not null)

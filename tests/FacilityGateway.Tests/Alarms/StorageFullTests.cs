@@ -31,20 +31,7 @@ public sealed class StorageFullTests : IAsyncDisposable
     {
         var engine = await _bench.StartAsync(Yaml);
         await _bench.Outbox.GetCursorAsync("mqtt", default); // a sink, whose cursor frees room later
-        foreach (int size in new[] { 8_000, 1_000, 100, 1 }) // fill the capped file with telemetry, to the last byte
-        {
-            while (true)
-            {
-                try
-                {
-                    await await _bench.Outbox.AppendAsync(OutboxRecordKind.Readings, new byte[size], default);
-                }
-                catch (OutboxFullException)
-                {
-                    break;
-                }
-            }
-        }
+        await _bench.FillOutboxAsync(); // the capped file full, to the last byte
 
         await engine.ConsumeAsync(Wet(), default); // does not throw
         var ticket = Assert.Single(engine.OpenTickets);
