@@ -23,10 +23,22 @@ public sealed class OutboxOptions : ConfigNode
     /// <summary>What an accepted record survives.</summary>
     public OutboxDurability Durability { get; set; } = OutboxDurability.ProcessCrash;
 
-    /// <summary>Most records kept; beyond it the oldest are dropped (counted and logged).</summary>
+    /// <summary>
+    /// Most telemetry records kept; beyond it the oldest readings are dropped (counted and logged). Ticket events,
+    /// actions and digests are never dropped for any bound: they stay until every sink, a disabled one included, has
+    /// taken them.
+    /// </summary>
     [Range(1000, 1_000_000_000)]
     public long MaxRecords { get; set; } = 5_000_000;
 
-    /// <summary>Oldest record kept; older ones are dropped (counted and logged) even if a sink never took them.</summary>
+    /// <summary>Oldest telemetry kept; older readings are dropped (counted and logged) even if a sink never took them.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Most bytes of telemetry kept (record payloads); beyond it the oldest readings are dropped (counted and logged).</summary>
+    [Range(1, 1_000_000)]
+    public long MaxMegabytes { get; set; } = 1024;
+
+    /// <summary>Free space the outbox leaves on its disk: below it the oldest readings are dropped, so the card never fills up.</summary>
+    [Range(0, 1_000_000)]
+    public long MinFreeDiskMegabytes { get; set; } = 256;
 }

@@ -19,9 +19,25 @@ public enum OutboxRecordKind : byte
 /// </summary>
 public sealed record OutboxRecord(long Id, OutboxRecordKind Kind, DateTimeOffset CreatedAt, byte[] Payload, string Epoch)
 {
+    /// <summary>The lane a record of <paramref name="kind"/> travels in.</summary>
+    public static OutboxLane LaneOf(OutboxRecordKind kind) => kind == OutboxRecordKind.Readings ? OutboxLane.Telemetry : OutboxLane.Events;
+
     /// <summary>The record's stable identity: <c>epoch-id</c>.</summary>
     public string Key => $"{Epoch}-{Id}";
 }
 
-/// <summary>Counters of what the outbox could not keep.</summary>
-public sealed record OutboxCounters(long Appended, long DroppedForSize, long DroppedForAge, long RejectedStorageFull, long Pending);
+/// <summary>
+/// The two lanes of the outbox. Ticket events, actions and digests are never dropped for size or age and every sink
+/// delivers them ahead of a telemetry backlog; telemetry is bounded by count, bytes, age and the disk's free space.
+/// </summary>
+public enum OutboxLane
+{
+    /// <summary>Readings: bounded, the oldest dropped (counted) when a bound is reached.</summary>
+    Telemetry = 0,
+    /// <summary>Alarm and ticket events and digests: kept until every sink has taken them.</summary>
+    Events = 1,
+}
+
+/// <summary>Counters of what the outbox holds, could not keep, and how much room is left.</summary>
+public sealed record OutboxCounters(long Appended, long DroppedForSize, long DroppedForAge, long RejectedStorageFull, long Pending,
+    long PendingEvents = 0, long Bytes = 0, long? FreeDiskBytes = null);

@@ -78,10 +78,28 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         var runners = _runners.Select(r => r.RunAsync(stoppingToken)).ToList();
         try
         {
+            // Every configured sink keeps its backlog, a disabled one too (until the bounds drop old telemetry): its
+            // cursors exist from the first start, so pruning waits for it.
+            foreach (var sink in _config.Sinks)
+                foreach (var lane in new[] { OutboxLane.Telemetry, OutboxLane.Events })
+                    await Outbox.GetCursorAsync(sink.Id, lane, stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(PruneEvery, _time, stoppingToken).ConfigureAwait(false);
-                await PruneAndReportAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await PruneAndReportAsync(stoppingToken).ConfigureAwait(false);
+                    if (_storageFailing)
+                        LogStorageBack();
+                    _storageFailing = false;
+                }
+                catch (Exception ex) when (ex is OutboxFullException or Microsoft.Data.Sqlite.SqliteException && !stoppingToken.IsCancellationRequested)
+                {
+                    // A full or read-only disk: polling and alarms go on in memory; this says so once, then when it is back.
+                    if (!_storageFailing)
+                        LogStorageFailing(ex.Message);
+                    _storageFailing = true;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -98,7 +116,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     private async Task PruneAndReportAsync(CancellationToken cancellationToken)
     {
-        await Outbox.PruneAsync([.. _config.Sinks.Where(s => s.Enabled).Select(s => s.Id)], cancellationToken).ConfigureAwait(false);
+        await Outbox.PruneAsync([.. _config.Sinks.Select(s => s.Id)], cancellationToken).ConfigureAwait(false);
         var counters = await Outbox.CountersAsync(cancellationToken).ConfigureAwait(false);
         if (counters.DroppedForSize > _reported.DroppedForSize || counters.DroppedForAge > _reported.DroppedForAge)
             LogDropped(counters.DroppedForSize - _reported.DroppedForSize, counters.DroppedForAge - _reported.DroppedForAge, counters.DroppedForSize + counters.DroppedForAge);
@@ -119,7 +137,12 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
             new(GatewayDeviceId, "outbox.dropped_for_size", counters.DroppedForSize, null, "", Quality.Good, now),
             new(GatewayDeviceId, "outbox.dropped_for_age", counters.DroppedForAge, null, "", Quality.Good, now),
             new(GatewayDeviceId, "outbox.rejected_storage_full", counters.RejectedStorageFull, null, "", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.pending_events", counters.PendingEvents, null, "", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.bytes", counters.Bytes, null, "B", Quality.Good, now),
+            new(GatewayDeviceId, "outbox.storage_ok", Outbox.StorageFailure is null ? 1 : 0, Outbox.StorageFailure, "", Quality.Good, now),
         };
+        if (counters.FreeDiskBytes is { } free)
+            readings.Add(new(GatewayDeviceId, "outbox.free_disk", free, null, "B", Quality.Good, now));
         foreach (var runner in _runners)
         {
             readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.lag", Outbox.LastId - runner.Cursor, null, "records", Quality.Good, now));
@@ -156,4 +179,12 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The outbox file {Path} was corrupt ({Reason}); it was moved to {MovedTo} for analysis and a new one was started: what it held and had not delivered is lost")]
     private partial void LogRecovered(string path, string reason, string movedTo);
+
+    private bool _storageFailing;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The outbox's disk refuses writes ({Error}); the gateway goes on polling and alarming in memory and stores again when it can")]
+    private partial void LogStorageFailing(string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The outbox's disk takes writes again")]
+    private partial void LogStorageBack();
 }

@@ -6,10 +6,15 @@ namespace FacilityGateway.Outbox;
 /// <summary>
 /// The outbox on SQLite (WAL). All database work runs on one dedicated thread with one connection: SQLite calls block,
 /// and they must not block thread-pool threads. Appends queued together are committed in one transaction (group
-/// commit); a record is accepted when its transaction has committed. Each sink has a cursor; records every sink has
-/// taken are deleted, and the size and age bounds drop the oldest, counted.
+/// commit); a record is accepted when its transaction has committed. Records travel in two lanes
+/// (<see cref="OutboxLane"/>): each sink has a cursor per lane, takes events first, and records every sink has taken
+/// are deleted; only telemetry is bounded (count, bytes, age, free disk), the oldest dropped and counted.
+/// State changes (alarm states, tickets, actions) are synced to the disk before they count as committed, whatever
+/// the telemetry's durability, so a power cut loses no ticket and no acknowledged action.
+/// Split in three files: this one (the thread, appends, transactions, reads, cursors), <c>.Schema</c> (opening,
+/// migration, corruption) and <c>.Bounds</c> (pruning and counting without scanning the table).
 /// </summary>
-public sealed class SqliteOutbox : IAsyncDisposable
+public sealed partial class SqliteOutbox : IAsyncDisposable
 {
     private const int MaxGroup = 2000;
     private readonly Channel<Work> _work = Channel.CreateBounded<Work>(new BoundedChannelOptions(20_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -42,86 +47,6 @@ public sealed class SqliteOutbox : IAsyncDisposable
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    /// <summary>Opens (or creates) the outbox file. <paramref name="maxPageCount"/> caps the file, as a full disk would (tests).</summary>
-    public SqliteOutbox(string path, OutboxOptions options, TimeProvider timeProvider, long? maxPageCount = null)
-    {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
-        _time = timeProvider;
-        Path = path;
-        System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        try
-        {
-            _connection = OpenFile(path, options, maxPageCount, out string epoch, out _lastId);
-            Epoch = epoch;
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is 11 /* SQLITE_CORRUPT */ or 26 /* SQLITE_NOTADB */)
-        {
-            // A corrupt file must not keep the gateway in a restart loop in which nothing polls and no alarm can be
-            // raised: it is moved aside (kept for analysis) and a new one is started. What it held is lost to delivery;
-            // the alarm engine says so in a ticket, and alarm states are evaluated afresh from new readings.
-            SqliteConnection.ClearAllPools();
-            string stamp = timeProvider.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
-            RecoveredFrom = $"{path}.corrupt-{stamp}";
-            CorruptionReason = ex.Message;
-            foreach (string suffix in new[] { "", "-wal", "-shm" })
-                if (File.Exists(path + suffix))
-                    File.Move(path + suffix, RecoveredFrom + suffix, overwrite: true);
-            _connection = OpenFile(path, options, maxPageCount, out string epoch, out _lastId);
-            Epoch = epoch;
-        }
-        _droppedForSize = Counter("dropped_for_size");
-        _droppedForAge = Counter("dropped_for_age");
-        _rejected = Counter("rejected_storage_full");
-        _thread = new Thread(Loop) { IsBackground = true, Name = "outbox" };
-        _thread.Start();
-    }
-
-    /// <summary>
-    /// Opens the file, creates what is missing, and reads its epoch and last id: a file that is not a database or whose
-    /// first pages are damaged shows here. (No full integrity check: on an SD card it would cost seconds at each start;
-    /// damage deeper in the records table shows as a read error of the sinks, whose runners are supervised.)
-    /// </summary>
-    private static SqliteConnection OpenFile(string path, OutboxOptions options, long? maxPageCount, out string epoch, out long lastId)
-    {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            Run(connection, $"""
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = {(options.Durability == OutboxDurability.PowerLoss ? "FULL" : "NORMAL")};
-                PRAGMA busy_timeout = 5000;
-                CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL);
-                CREATE TABLE IF NOT EXISTS cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
-                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-                CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
-                CREATE TABLE IF NOT EXISTS dead_letters (sink TEXT NOT NULL, id INTEGER NOT NULL, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL, PRIMARY KEY (sink, id));
-                INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
-                """);
-            if (maxPageCount is { } pages)
-                Run(connection, $"PRAGMA max_page_count = {pages};");
-            using var read = connection.CreateCommand();
-            read.CommandText = "SELECT value FROM meta WHERE key = 'epoch'";
-            epoch = (string)read.ExecuteScalar()!;
-            read.CommandText = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'records'), 0)";
-            lastId = (long)read.ExecuteScalar()!;
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static void Run(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
     /// <summary>The file.</summary>
     public string Path { get; }
 
@@ -140,6 +65,12 @@ public sealed class SqliteOutbox : IAsyncDisposable
     /// <summary>Highest id committed.</summary>
     public long LastId => Interlocked.Read(ref _lastId);
 
+    /// <summary>The storage failed other than by a full disk (a read-only remount, an I/O error) at the last write; null once a write succeeds again.</summary>
+    public string? StorageFailure { get; private set; }
+
+    /// <summary>The name of a sink's cursor in one lane (telemetry keeps the sink's own name, as before lanes).</summary>
+    public static string CursorName(string sink, OutboxLane lane) => lane == OutboxLane.Telemetry ? sink : $"{sink}/events";
+
     /// <summary>Queues a record; the task completes with its id once committed, or fails if it could not be stored.</summary>
     public async ValueTask<Task<long>> AppendAsync(OutboxRecordKind kind, byte[] payload, CancellationToken cancellationToken)
     {
@@ -150,7 +81,8 @@ public sealed class SqliteOutbox : IAsyncDisposable
 
     /// <summary>
     /// Writes state rows (alarm states, tickets) and appends records in one transaction: either all of it is stored or
-    /// none, so a crash between "change the state" and "notify" cannot lose or duplicate a notification.
+    /// none, so a crash between "change the state" and "notify" cannot lose or duplicate a notification. The commit is
+    /// synced (synchronous=FULL) before the task completes and before any sink can read its records.
     /// Returns the ids of the appended records.
     /// </summary>
     public Task<long[]> TransactAsync(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records, CancellationToken cancellationToken) =>
@@ -170,21 +102,33 @@ public sealed class SqliteOutbox : IAsyncDisposable
             return rows;
         }, cancellationToken);
 
-    /// <summary>Records after <paramref name="afterId"/>, oldest first.</summary>
+    /// <summary>Records of every lane after <paramref name="afterId"/>, oldest first (tools and tests).</summary>
     public Task<IReadOnlyList<OutboxRecord>> ReadAfterAsync(long afterId, int limit, CancellationToken cancellationToken) =>
-        RunAsync<IReadOnlyList<OutboxRecord>>(o => o.Read(afterId, limit), cancellationToken);
+        RunAsync<IReadOnlyList<OutboxRecord>>(o => o.Read(null, afterId, limit), cancellationToken);
 
-    /// <summary>A sink's cursor: the last id it took. A sink seen for the first time starts at the oldest record kept.</summary>
-    public Task<long> GetCursorAsync(string sink, CancellationToken cancellationToken) =>
+    /// <summary>Records of one lane after <paramref name="afterId"/>, oldest first.</summary>
+    public Task<IReadOnlyList<OutboxRecord>> ReadAfterAsync(OutboxLane lane, long afterId, int limit, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<OutboxRecord>>(o => o.Read(lane, afterId, limit), cancellationToken);
+
+    /// <summary>A sink's telemetry cursor (see <see cref="GetCursorAsync(string, OutboxLane, CancellationToken)"/>).</summary>
+    public Task<long> GetCursorAsync(string sink, CancellationToken cancellationToken) => GetCursorAsync(sink, OutboxLane.Telemetry, cancellationToken);
+
+    /// <summary>A sink's cursor in a lane: the last id it took. A sink seen for the first time starts at the oldest record kept.</summary>
+    public Task<long> GetCursorAsync(string sink, OutboxLane lane, CancellationToken cancellationToken) =>
         RunAsync(o =>
         {
-            o.Execute("INSERT OR IGNORE INTO cursors (sink, position) VALUES ($sink, COALESCE((SELECT MIN(id) - 1 FROM records), $last))", ("$sink", sink), ("$last", o._lastId));
-            return o.Scalar<long>("SELECT position FROM cursors WHERE sink = $sink", ("$sink", sink));
+            string name = CursorName(sink, lane);
+            o.Execute("INSERT OR IGNORE INTO cursors (sink, position) VALUES ($sink, COALESCE((SELECT MIN(id) - 1 FROM records WHERE lane = $lane), $last))",
+                ("$sink", name), ("$lane", (int)lane), ("$last", o._lastId));
+            return o.Scalar<long>("SELECT position FROM cursors WHERE sink = $sink", ("$sink", name));
         }, cancellationToken);
 
-    /// <summary>Moves a sink's cursor forward after its peer acknowledged everything up to <paramref name="position"/>.</summary>
-    public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) =>
-        RunAsync(o => o.Execute("UPDATE cursors SET position = MAX(position, $p) WHERE sink = $sink", ("$sink", sink), ("$p", position)), cancellationToken);
+    /// <summary>Moves a sink's telemetry cursor forward.</summary>
+    public Task SetCursorAsync(string sink, long position, CancellationToken cancellationToken) => SetCursorAsync(sink, OutboxLane.Telemetry, position, cancellationToken);
+
+    /// <summary>Moves a sink's cursor in a lane forward after its peer acknowledged everything up to <paramref name="position"/>.</summary>
+    public Task SetCursorAsync(string sink, OutboxLane lane, long position, CancellationToken cancellationToken) =>
+        RunAsync(o => o.Execute("UPDATE cursors SET position = MAX(position, $p) WHERE sink = $sink", ("$sink", CursorName(sink, lane)), ("$p", position)), cancellationToken);
 
     /// <summary>
     /// Sets a record aside for one sink (a record it cannot send however often it tries: one that cannot be decoded
@@ -224,15 +168,6 @@ public sealed class SqliteOutbox : IAsyncDisposable
                 counts[reader.GetString(0)] = reader.GetInt64(1);
             return counts;
         }, cancellationToken);
-
-    /// <summary>Deletes what every listed sink has taken, then enforces the size and age bounds.</summary>
-    public Task<(long Delivered, long DroppedForSize, long DroppedForAge)> PruneAsync(IReadOnlyCollection<string> sinks, CancellationToken cancellationToken) =>
-        RunAsync(o => o.Prune(sinks), cancellationToken);
-
-    /// <summary>What was appended, dropped and refused, and how many records are waiting.</summary>
-    public Task<OutboxCounters> CountersAsync(CancellationToken cancellationToken) =>
-        RunAsync(o => new OutboxCounters(Interlocked.Read(ref o._appended), o._droppedForSize, o._droppedForAge, Interlocked.Read(ref o._rejected),
-            o.Scalar<long>("SELECT COUNT(*) FROM records")), cancellationToken);
 
     private async Task<T> RunAsync<T>(Func<SqliteOutbox, T> run, CancellationToken cancellationToken)
     {
@@ -280,6 +215,14 @@ public sealed class SqliteOutbox : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the disk refuses for a reason of its own: full (or the file at its cap), read-only (an SD card remounted
+    /// read-only after errors), an I/O error, a file that cannot be opened. The gateway goes on in memory and says so.
+    /// </summary>
+    private static bool IsStorageFailure(SqliteException ex) => ex.SqliteErrorCode is 13 /* FULL */ or 10 /* IOERR */ or 8 /* READONLY */ or 14 /* CANTOPEN */;
+
+    private void Failed(SqliteException ex) => StorageFailure = ex.SqliteErrorCode == 13 ? null : ex.Message;
+
     private void Flush(List<Append> appends)
     {
         if (appends.Count == 0)
@@ -293,9 +236,11 @@ public sealed class SqliteOutbox : IAsyncDisposable
             for (int i = 0; i < appends.Count; i++)
                 appends[i].Done.TrySetResult(ids[i]);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */)
+        catch (SqliteException ex) when (IsStorageFailure(ex))
         {
-            // A full disk (or a file at its cap): keep running, count what could not be kept.
+            // A full or failing disk: keep running, count what could not be kept.
+            Failed(ex);
+            ReloadSizes(); // the transaction was rolled back: what is stored is what was stored before it
             Interlocked.Add(ref _rejected, appends.Count);
             TryExecute("INSERT INTO counters (name, value) VALUES ('rejected_storage_full', $v) ON CONFLICT (name) DO UPDATE SET value = $v", ("$v", Interlocked.Read(ref _rejected)));
             foreach (var append in appends)
@@ -314,51 +259,74 @@ public sealed class SqliteOutbox : IAsyncDisposable
         {
             return TransactOrThrow(state, records);
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is 13 /* SQLITE_FULL */ or 10 /* SQLITE_IOERR */)
+        catch (SqliteException ex) when (IsStorageFailure(ex))
         {
+            Failed(ex);
+            ReloadSizes();
             throw new OutboxFullException($"The outbox could not store a state change: {ex.Message}", ex); // rolled back: nothing of it stored
         }
     }
 
     private long[] TransactOrThrow(IReadOnlyList<(string Kind, string Key, string Json)> state, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
     {
-        using var transaction = _connection.BeginTransaction();
-        foreach (var (kind, key, json) in state)
+        // A state change is synced before it counts: a ticket, or an action someone was told is done, survives a power
+        // cut even when telemetry is kept only against a crash of the process (synchronous=NORMAL, no fsync per commit).
+        bool sync = _options.Durability != OutboxDurability.PowerLoss;
+        if (sync)
+            Execute("PRAGMA synchronous = FULL;");
+        try
         {
-            using var upsert = _connection.CreateCommand();
-            upsert.Transaction = transaction;
-            upsert.CommandText = "INSERT INTO state (kind, key, json) VALUES ($k, $key, $json) ON CONFLICT (kind, key) DO UPDATE SET json = $json";
-            upsert.Parameters.AddWithValue("$k", kind);
-            upsert.Parameters.AddWithValue("$key", key);
-            upsert.Parameters.AddWithValue("$json", json);
-            upsert.ExecuteNonQuery();
+            using var transaction = _connection.BeginTransaction();
+            foreach (var (kind, key, json) in state)
+            {
+                using var upsert = _connection.CreateCommand();
+                upsert.Transaction = transaction;
+                upsert.CommandText = "INSERT INTO state (kind, key, json) VALUES ($k, $key, $json) ON CONFLICT (kind, key) DO UPDATE SET json = $json";
+                upsert.Parameters.AddWithValue("$k", kind);
+                upsert.Parameters.AddWithValue("$key", key);
+                upsert.Parameters.AddWithValue("$json", json);
+                upsert.ExecuteNonQuery();
+            }
+            var ids = InsertRecords(transaction, records);
+            transaction.Commit();
+            StorageFailure = null;
+            if (ids.Length > 0)
+            {
+                Accepted(ids);
+                Committed?.Invoke();
+            }
+            return ids;
         }
-        var ids = InsertRecords(transaction, records);
-        transaction.Commit();
-        if (ids.Length > 0)
+        finally
         {
-            Accepted(ids);
-            Committed?.Invoke();
+            if (sync)
+                TryExecute("PRAGMA synchronous = NORMAL;");
         }
-        return ids;
     }
 
-    /// <summary>Inserts records in the caller's transaction with one prepared statement; returns their ids.</summary>
+    /// <summary>Inserts records in the caller's transaction with one prepared statement, and their sizes; returns their ids.</summary>
     private long[] InsertRecords(SqliteTransaction transaction, IReadOnlyList<(OutboxRecordKind Kind, byte[] Payload)> records)
     {
         using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
-        insert.CommandText = "INSERT INTO records (kind, created_at, payload) VALUES ($kind, $created, $payload) RETURNING id";
+        insert.CommandText = "INSERT INTO records (kind, lane, created_at, payload) VALUES ($kind, $lane, $created, $payload) RETURNING id";
         var kind = insert.Parameters.Add("$kind", SqliteType.Integer);
+        var lane = insert.Parameters.Add("$lane", SqliteType.Integer);
         insert.Parameters.AddWithValue("$created", _time.GetUtcNow().ToUnixTimeMilliseconds());
         var payload = insert.Parameters.Add("$payload", SqliteType.Blob);
         var ids = new long[records.Count];
         for (int i = 0; i < records.Count; i++)
         {
+            var recordLane = OutboxRecord.LaneOf(records[i].Kind);
             kind.Value = (int)records[i].Kind;
+            lane.Value = (int)recordLane;
             payload.Value = records[i].Payload;
             ids[i] = (long)insert.ExecuteScalar()!;
+            Added(recordLane, 1, records[i].Payload.Length);
         }
+        if (records.Count > 0)
+            SaveSizes(transaction);
+        StorageFailure = null;
         return ids;
     }
 
@@ -369,47 +337,21 @@ public sealed class SqliteOutbox : IAsyncDisposable
         Interlocked.Add(ref _appended, ids.Length);
     }
 
-    private List<OutboxRecord> Read(long afterId, int limit)
+    private List<OutboxRecord> Read(OutboxLane? lane, long afterId, int limit)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = "SELECT id, kind, created_at, payload FROM records WHERE id > $after ORDER BY id LIMIT $limit";
+        command.CommandText = lane is null
+            ? "SELECT id, kind, created_at, payload FROM records WHERE id > $after ORDER BY id LIMIT $limit"
+            : "SELECT id, kind, created_at, payload FROM records WHERE lane = $lane AND id > $after ORDER BY id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterId);
         command.Parameters.AddWithValue("$limit", limit);
+        if (lane is { } l)
+            command.Parameters.AddWithValue("$lane", (int)l);
         using var reader = command.ExecuteReader();
         var records = new List<OutboxRecord>();
         while (reader.Read())
             records.Add(new OutboxRecord(reader.GetInt64(0), (OutboxRecordKind)reader.GetInt32(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), (byte[])reader[3], Epoch));
         return records;
-    }
-
-    private (long, long, long) Prune(IReadOnlyCollection<string> sinks)
-    {
-        long delivered = 0, forSize = 0, forAge = 0;
-        if (sinks.Count > 0)
-        {
-            string names = string.Join(',', sinks.Select((_, i) => $"$s{i}"));
-            using var command = _connection.CreateCommand();
-            command.CommandText = $"DELETE FROM records WHERE id <= (SELECT MIN(position) FROM cursors WHERE sink IN ({names}))";
-            int i = 0;
-            foreach (var sink in sinks)
-                command.Parameters.AddWithValue($"$s{i++}", sink);
-            delivered = command.ExecuteNonQuery();
-        }
-        long oldest = (_time.GetUtcNow() - _options.MaxAge).ToUnixTimeMilliseconds();
-        forAge = ExecuteCount("DELETE FROM records WHERE created_at < $oldest", ("$oldest", oldest));
-        long count = Scalar<long>("SELECT COUNT(*) FROM records");
-        if (count > _options.MaxRecords)
-            forSize = ExecuteCount("DELETE FROM records WHERE id IN (SELECT id FROM records ORDER BY id LIMIT $n)", ("$n", count - _options.MaxRecords));
-        if (forSize + forAge > 0)
-        {
-            _droppedForSize += forSize;
-            _droppedForAge += forAge;
-            Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_size', $a) ON CONFLICT (name) DO UPDATE SET value = $a", ("$a", _droppedForSize));
-            Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_age', $b) ON CONFLICT (name) DO UPDATE SET value = $b", ("$b", _droppedForAge));
-        }
-        if (delivered > 10_000)
-            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
-        return (delivered, forSize, forAge);
     }
 
     private long Counter(string name) => Scalar<long?>("SELECT value FROM counters WHERE name = $n", ("$n", name)) ?? 0;
@@ -424,7 +366,7 @@ public sealed class SqliteOutbox : IAsyncDisposable
         }
         catch (SqliteException)
         {
-            // The disk is full: the counter lives in memory until it can be written.
+            // The disk is full or failing: the counter lives in memory until it can be written.
         }
     }
 
@@ -460,5 +402,5 @@ public sealed class SqliteOutbox : IAsyncDisposable
     }
 }
 
-/// <summary>The outbox could not store a record (disk full): the record is lost and counted.</summary>
+/// <summary>The outbox could not store a record (disk full or failing): the record is lost and counted.</summary>
 public sealed class OutboxFullException(string message, Exception? inner = null) : Exception(message, inner);

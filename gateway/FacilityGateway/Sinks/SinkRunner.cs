@@ -21,8 +21,13 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
     /// <summary>Records delivered since start.</summary>
     public long Delivered { get; private set; }
 
-    /// <summary>The cursor: last id delivered.</summary>
-    public long Cursor { get; private set; }
+    private readonly long[] _cursors = new long[2];
+
+    /// <summary>The telemetry cursor: the last reading record delivered.</summary>
+    public long Cursor => _cursors[(int)OutboxLane.Telemetry];
+
+    /// <summary>The events cursor: the last ticket event or digest delivered.</summary>
+    public long EventsCursor => _cursors[(int)OutboxLane.Events];
 
     /// <summary>True while the last delivery attempt failed, or the runner is waiting to restart after an error.</summary>
     public bool Failing { get; private set; }
@@ -75,13 +80,21 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
 
     private async Task DeliverUntilStoppedAsync(Action delivered, CancellationToken cancellationToken)
     {
-        Cursor = await outbox.GetCursorAsync(sink.Name, cancellationToken).ConfigureAwait(false);
-        _deadLetters = [.. await outbox.DeadLetterIdsAsync(sink.Name, Cursor, cancellationToken).ConfigureAwait(false)];
+        _cursors[(int)OutboxLane.Events] = await outbox.GetCursorAsync(sink.Name, OutboxLane.Events, cancellationToken).ConfigureAwait(false);
+        _cursors[(int)OutboxLane.Telemetry] = await outbox.GetCursorAsync(sink.Name, OutboxLane.Telemetry, cancellationToken).ConfigureAwait(false);
+        _deadLetters = [.. await outbox.DeadLetterIdsAsync(sink.Name, Math.Min(_cursors[0], _cursors[1]), cancellationToken).ConfigureAwait(false)];
         int failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var wake = committed.Next;
-            var read = await outbox.ReadAfterAsync(Cursor, sink.BatchSize, cancellationToken).ConfigureAwait(false);
+            // Events first: a page waiting behind an hour of telemetry backlog is a page an hour late.
+            var lane = OutboxLane.Events;
+            var read = await outbox.ReadAfterAsync(lane, _cursors[(int)lane], sink.BatchSize, cancellationToken).ConfigureAwait(false);
+            if (read.Count == 0)
+            {
+                lane = OutboxLane.Telemetry;
+                read = await outbox.ReadAfterAsync(lane, _cursors[(int)lane], sink.BatchSize, cancellationToken).ConfigureAwait(false);
+            }
             if (read.Count == 0)
             {
                 await WaitAsync(wake, IdleLook, cancellationToken).ConfigureAwait(false);
@@ -98,8 +111,8 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
                 failures++;
                 Failing = true;
                 LastError = ex.Message;
-                if (ex.DeliveredThrough is { } through && through > Cursor)
-                    await MoveCursorAsync(through, records.Count(r => r.Id <= through), cancellationToken).ConfigureAwait(false);
+                if (ex.DeliveredThrough is { } through && through > _cursors[(int)lane])
+                    await MoveCursorAsync(lane, through, records.Count(r => r.Id <= through), cancellationToken).ConfigureAwait(false);
                 var delay = ex.RetryAfter ?? Backoff(failures);
                 if (failures == 1 || failures % 20 == 0)
                     LogUnavailable(sink.Name, failures, delay.TotalSeconds, ex.Message);
@@ -120,16 +133,17 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
             Failing = false;
             LastError = null;
             delivered();
-            await MoveCursorAsync(read[^1].Id, records.Count, cancellationToken).ConfigureAwait(false);
+            await MoveCursorAsync(lane, read[^1].Id, records.Count, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task MoveCursorAsync(long position, int delivered, CancellationToken cancellationToken)
+    private async Task MoveCursorAsync(OutboxLane lane, long position, int delivered, CancellationToken cancellationToken)
     {
-        Cursor = position;
+        _cursors[(int)lane] = position;
         Delivered += delivered;
-        _deadLetters.RemoveWhere(id => id <= position);
-        await outbox.SetCursorAsync(sink.Name, Cursor, cancellationToken).ConfigureAwait(false);
+        long behind = Math.Min(_cursors[0], _cursors[1]);
+        _deadLetters.RemoveWhere(id => id <= behind);
+        await outbox.SetCursorAsync(sink.Name, lane, position, cancellationToken).ConfigureAwait(false);
     }
 
     private TimeSpan Backoff(int failures) =>

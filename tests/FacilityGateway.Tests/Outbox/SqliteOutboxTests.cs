@@ -110,4 +110,85 @@ public sealed class SqliteOutboxTests : IDisposable
         var ids = await Task.WhenAll(Enumerable.Range(0, 5000).Select(i => AppendAsync(outbox, $"r{i}")));
         Assert.Equal(Enumerable.Range(1, 5000).Select(i => (long)i), ids.Order());
     }
+
+    private static async Task<long> AppendEventAsync(SqliteOutbox outbox, string text) =>
+        await await outbox.AppendAsync(OutboxRecordKind.TicketEvent, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None);
+
+    [Fact]
+    public async Task UndeliveredTicketEvents_AreNeverDroppedForSizeOrAge_OnlyTelemetryIs()
+    {
+        // Regression: retention dropped the oldest records whatever their kind, undelivered P1 ticket events included.
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions { MaxRecords = 1000, MaxAge = TimeSpan.FromDays(1) }, time);
+        await outbox.GetCursorAsync("pager", OutboxLane.Events, default);
+        await outbox.GetCursorAsync("pager", OutboxLane.Telemetry, default);
+        long leak = await AppendEventAsync(outbox, "P1 leak opened"); // the oldest record of all
+        for (int i = 0; i < 1500; i++)
+            await AppendAsync(outbox, "reading");
+        var (_, forSize, _) = await outbox.PruneAsync(["pager"], default);
+        Assert.Equal(500, forSize);
+        time.Advance(TimeSpan.FromDays(40));
+        var (_, _, forAge) = await outbox.PruneAsync(["pager"], default);
+        Assert.Equal(1000, forAge);
+
+        var events = await outbox.ReadAfterAsync(OutboxLane.Events, 0, 10, default);
+        Assert.Equal([leak], events.Select(e => e.Id));
+        var counters = await outbox.CountersAsync(default);
+        Assert.Equal((1L, 1L), (counters.Pending, counters.PendingEvents));
+    }
+
+    [Fact]
+    public async Task TelemetryIsBoundedInBytes_NotOnlyByCount()
+    {
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions { MaxMegabytes = 1, MinFreeDiskMegabytes = 0 }, TimeProvider.System);
+        await outbox.GetCursorAsync("slow", default);
+        var kilobyte = new string('x', 1024);
+        for (int i = 0; i < 3000; i++)
+            await AppendAsync(outbox, kilobyte); // 3 MB of readings, 3,000 records: far below the count bound
+        var (_, forSize, _) = await outbox.PruneAsync(["slow"], default);
+        var counters = await outbox.CountersAsync(default);
+        Assert.True(counters.Bytes <= 1024 * 1024, $"{counters.Bytes} bytes kept");
+        Assert.True(forSize >= 1900, $"{forSize} dropped");
+        Assert.NotNull(counters.FreeDiskBytes);
+    }
+
+    [Fact]
+    public async Task ADisabledSink_KeepsItsBacklog_PruningWaitsForItsCursor()
+    {
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System);
+        await outbox.GetCursorAsync("on", default);
+        await outbox.GetCursorAsync("off", default);
+        for (int i = 0; i < 10; i++)
+            await AppendAsync(outbox, "x");
+        await outbox.SetCursorAsync("on", 10, default);
+        var (delivered, _, _) = await outbox.PruneAsync(["on", "off"], default); // "off" is configured but disabled
+        Assert.Equal(0, delivered);
+        Assert.Equal(10, (await outbox.CountersAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task AFileFromBeforeLanes_GetsThem_AndItsTicketEventsGoInTheEventsLane()
+    {
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            old.Open();
+            using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE records (id INTEGER PRIMARY KEY AUTOINCREMENT, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL);
+                CREATE TABLE cursors (sink TEXT PRIMARY KEY, position INTEGER NOT NULL);
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
+                INSERT INTO meta VALUES ('epoch', 'abcdef012345');
+                INSERT INTO records (kind, created_at, payload) VALUES (1, 0, x'00'), (3, 0, x'0102'), (1, 0, x'00');
+                """;
+            create.ExecuteNonQuery();
+        }
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System);
+        Assert.Equal("abcdef012345", outbox.Epoch);
+        Assert.Equal([2L], (await outbox.ReadAfterAsync(OutboxLane.Events, 0, 10, default)).Select(r => r.Id));
+        Assert.Equal([1L, 3L], (await outbox.ReadAfterAsync(OutboxLane.Telemetry, 0, 10, default)).Select(r => r.Id));
+        var counters = await outbox.CountersAsync(default);
+        Assert.Equal((3L, 1L, 4L), (counters.Pending, counters.PendingEvents, counters.Bytes));
+    }
 }

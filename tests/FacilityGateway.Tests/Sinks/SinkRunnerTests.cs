@@ -126,4 +126,16 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
         await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(["first", "second", "third"], sink.Delivered);
     }
+
+    [Fact]
+    public async Task ATicketEvent_IsDeliveredAheadOfATelemetryBacklog()
+    {
+        var sink = new ScriptedSink((_, _) => null) { Expected = 1 };
+        for (int i = 0; i < 300; i++)
+            await await _outbox.AppendAsync(OutboxRecordKind.Readings, Encoding.UTF8.GetBytes($"reading {i}"), CancellationToken.None);
+        await AppendAsync("P1 leak"); // after an outage: an hour of readings waits, then the leak
+        Start(sink, out _);
+        await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("P1 leak", sink.Delivered.First());
+    }
 }

@@ -1,0 +1,195 @@
+using Microsoft.Data.Sqlite;
+
+namespace FacilityGateway.Outbox;
+
+/// <summary>
+/// What the outbox holds, and its bounds. Counts and bytes per lane are kept as they change (stored in the same
+/// transactions as the records), so nothing counts rows; pruning deletes in bounded chunks through the (lane, id)
+/// index, so a file of millions of records costs the commit thread milliseconds, not seconds.
+/// </summary>
+public sealed partial class SqliteOutbox
+{
+    private const int PruneChunk = 10_000, MaxChunksPerPrune = 20;
+    private readonly long[] _count = new long[2], _bytes = new long[2];
+
+    /// <summary>Deletes what every listed sink has taken (in both lanes), then enforces the telemetry bounds.</summary>
+    public Task<(long Delivered, long DroppedForSize, long DroppedForAge)> PruneAsync(IReadOnlyCollection<string> sinks, CancellationToken cancellationToken) =>
+        RunAsync(o => o.Prune(sinks), cancellationToken);
+
+    /// <summary>What was appended, dropped and refused, what is waiting, its bytes and the disk's free space.</summary>
+    public Task<OutboxCounters> CountersAsync(CancellationToken cancellationToken) =>
+        RunAsync(o => new OutboxCounters(Interlocked.Read(ref o._appended), o._droppedForSize, o._droppedForAge, Interlocked.Read(ref o._rejected),
+            o._count[0] + o._count[1], o._count[1], o._bytes[0] + o._bytes[1], o.FreeDiskBytes()), cancellationToken);
+
+    private static string CountName(int lane) => $"size.count.{lane}";
+
+    private static string BytesName(int lane) => $"size.bytes.{lane}";
+
+    private void Added(OutboxLane lane, long records, long bytes)
+    {
+        _count[(int)lane] += records;
+        _bytes[(int)lane] += bytes;
+    }
+
+    /// <summary>The sizes as stored (after a rolled-back transaction, say); a file from before they were kept is counted once.</summary>
+    private void LoadSizes()
+    {
+        bool stored = true;
+        for (int lane = 0; lane < 2; lane++)
+        {
+            long? count = Scalar<long?>("SELECT value FROM counters WHERE name = $n", ("$n", CountName(lane)));
+            long? bytes = Scalar<long?>("SELECT value FROM counters WHERE name = $n", ("$n", BytesName(lane)));
+            stored &= count is not null && bytes is not null;
+            _count[lane] = count ?? 0;
+            _bytes[lane] = bytes ?? 0;
+        }
+        if (stored)
+            return;
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT lane, COUNT(*), COALESCE(SUM(length(payload)), 0) FROM records GROUP BY lane";
+            using var reader = command.ExecuteReader();
+            Array.Clear(_count);
+            Array.Clear(_bytes);
+            while (reader.Read())
+            {
+                int lane = reader.GetInt32(0) == (int)OutboxLane.Events ? 1 : 0;
+                _count[lane] += reader.GetInt64(1);
+                _bytes[lane] += reader.GetInt64(2);
+            }
+        }
+        using var transaction = _connection.BeginTransaction();
+        SaveSizes(transaction);
+        transaction.Commit();
+    }
+
+    private void ReloadSizes()
+    {
+        try
+        {
+            LoadSizes();
+        }
+        catch (SqliteException)
+        {
+            // The disk refuses even reads: the sizes in memory are an estimate until it answers again.
+        }
+    }
+
+    /// <summary>Stores the sizes in the caller's transaction.</summary>
+    private void SaveSizes(SqliteTransaction transaction)
+    {
+        using var upsert = _connection.CreateCommand();
+        upsert.Transaction = transaction;
+        upsert.CommandText = "INSERT INTO counters (name, value) VALUES ($n, $v) ON CONFLICT (name) DO UPDATE SET value = $v";
+        var name = upsert.Parameters.Add("$n", SqliteType.Text);
+        var value = upsert.Parameters.Add("$v", SqliteType.Integer);
+        for (int lane = 0; lane < 2; lane++)
+        {
+            (name.Value, value.Value) = (CountName(lane), _count[lane]);
+            upsert.ExecuteNonQuery();
+            (name.Value, value.Value) = (BytesName(lane), _bytes[lane]);
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    private long? FreeDiskBytes()
+    {
+        try
+        {
+            return new DriveInfo(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private (long, long, long) Prune(IReadOnlyCollection<string> sinks)
+    {
+        long delivered = 0, forSize = 0, forAge = 0;
+        if (sinks.Count > 0)
+        {
+            foreach (var lane in new[] { OutboxLane.Telemetry, OutboxLane.Events })
+            {
+                string names = string.Join(',', sinks.Select((_, i) => $"$s{i}"));
+                using var command = _connection.CreateCommand();
+                command.CommandText = $"SELECT MIN(position) FROM cursors WHERE sink IN ({names})";
+                int i = 0;
+                foreach (var sink in sinks)
+                    command.Parameters.AddWithValue($"$s{i++}", CursorName(sink, lane));
+                if (command.ExecuteScalar() is long taken)
+                    delivered += DeleteOldest(lane, "id <= $limit", taken, int.MaxValue);
+            }
+        }
+        // Only telemetry is bounded; ticket events, actions and digests wait for every sink whatever their number or age.
+        long oldest = (_time.GetUtcNow() - _options.MaxAge).ToUnixTimeMilliseconds();
+        forAge = DeleteOldest(OutboxLane.Telemetry, "created_at < $limit", oldest, int.MaxValue);
+        long excessRecords = _count[0] - _options.MaxRecords;
+        if (excessRecords > 0)
+            forSize += DeleteOldest(OutboxLane.Telemetry, "1 = 1", 0, excessRecords);
+        long maxBytes = _options.MaxMegabytes * 1024 * 1024;
+        long floor = _options.MinFreeDiskMegabytes * 1024 * 1024;
+        long excessBytes = Math.Max(_bytes[0] - maxBytes, FreeDiskBytes() is { } free && free < floor ? floor - free : 0);
+        if (excessBytes > 0 && _count[0] > 0)
+        {
+            // Freed pages are reused by the next records: the file stops growing where the disk's floor is.
+            long average = Math.Max(1, _bytes[0] / _count[0]);
+            forSize += DeleteOldest(OutboxLane.Telemetry, "1 = 1", 0, (excessBytes + average - 1) / average);
+        }
+        if (forSize + forAge > 0)
+        {
+            _droppedForSize += forSize;
+            _droppedForAge += forAge;
+            Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_size', $a) ON CONFLICT (name) DO UPDATE SET value = $a", ("$a", _droppedForSize));
+            Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_age', $b) ON CONFLICT (name) DO UPDATE SET value = $b", ("$b", _droppedForAge));
+        }
+        if (delivered + forSize + forAge > 10_000)
+            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+        return (delivered, forSize, forAge);
+    }
+
+    /// <summary>
+    /// Deletes the oldest records of a lane that match <paramref name="condition"/> (with <c>$limit</c>), at most
+    /// <paramref name="most"/>, in chunks that each walk the index from the oldest end only; returns how many.
+    /// </summary>
+    private long DeleteOldest(OutboxLane lane, string condition, long limit, long most)
+    {
+        long deleted = 0;
+        for (int chunk = 0; chunk < MaxChunksPerPrune && deleted < most; chunk++)
+        {
+            long take = Math.Min(PruneChunk, most - deleted);
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"DELETE FROM records WHERE id IN (SELECT id FROM records WHERE lane = $lane ORDER BY id LIMIT $take) AND {condition} RETURNING length(payload)";
+            command.Parameters.AddWithValue("$lane", (int)lane);
+            command.Parameters.AddWithValue("$take", take);
+            command.Parameters.AddWithValue("$limit", limit);
+            long rows = 0, bytes = 0;
+            try
+            {
+                using (var reader = command.ExecuteReader())
+                {
+                    while (reader.Read())
+                    {
+                        rows++;
+                        bytes += reader.GetInt64(0);
+                    }
+                }
+                Added(lane, -rows, -bytes);
+                SaveSizes(transaction);
+                transaction.Commit();
+            }
+            catch (SqliteException ex) when (IsStorageFailure(ex))
+            {
+                Failed(ex);
+                ReloadSizes(); // rolled back: nothing of this chunk was deleted
+                throw new OutboxFullException($"The outbox could not delete old records: {ex.Message}", ex);
+            }
+            deleted += rows;
+            if (rows < take)
+                break; // the oldest that are left do not match: done
+        }
+        return deleted;
+    }
+}
