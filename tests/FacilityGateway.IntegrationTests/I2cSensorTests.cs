@@ -36,6 +36,25 @@ public sealed class I2cSensorTests
     }
 
     [Fact]
+    public async Task Ads1115_TwoChannelsOfOneChip_EachReadsItsOwnInput_NotTheLastOpened()
+    {
+        // Regression: in continuous mode the chip kept converting the input set by the channel opened last, so a 12 mA
+        // tank level on channel 0 read as the 4 mA of channel 1.
+        const string secondChannel = "\n  - { id: flow-4-20, kind: ads1115, driver: simulated, asset: tank, address: 0x48, channel: 1, shunt_ohms: 250, range_min: 0, range_max: 100, unit: m³/h, interval: 100ms }\n";
+        await using var gateway = await GatewayUnderTest.StartAsync(Config + secondChannel);
+        var chip = gateway.Services.GetRequiredService<SimulatedI2c>().Ads1115(1, 0x48);
+        chip.SetLoopCurrent(0, 12);
+        chip.SetLoopCurrent(1, 4);
+        await gateway.Recorder.WaitForAsync(b => b.Count(x => x.Batch.DeviceId == "flow-4-20" && Math.Abs(x.Batch.Readings[1].Value - 4) < 0.01) >= 3
+            && b.Any(x => x.Batch.DeviceId == "tank-level" && Math.Abs(x.Batch.Readings[1].Value - 12) < 0.01), Wait, "both channels polled");
+        var last = gateway.Recorder.Batches.Select(b => b.Batch).Where(b => b.DeviceId is "tank-level" or "flow-4-20").GroupBy(b => b.DeviceId).ToDictionary(g => g.Key, g => g.Last());
+        Assert.Equal(12, last["tank-level"].Readings[1].Value, 1);
+        Assert.Equal(2.0, last["tank-level"].Readings[0].Value, 2);
+        Assert.Equal(4, last["flow-4-20"].Readings[1].Value, 1);
+        Assert.Equal(0.0, last["flow-4-20"].Readings[0].Value, 2);
+    }
+
+    [Fact]
     public async Task Ads1115_WireBreak_IsBadQuality_NotZero()
     {
         await using var gateway = await GatewayUnderTest.StartAsync(Config);

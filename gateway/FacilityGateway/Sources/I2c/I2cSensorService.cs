@@ -26,11 +26,15 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
 
     private sealed class Ads1115Sensor(Ads1115Options options, I2cDevice device) : Sensor(options, device)
     {
-        private readonly Ads1115 _adc = new(device, (InputMultiplexer)(4 + options.Channel), MeasuringRange.FS6144, DataRate.SPS128, DeviceMode.Continuous);
+        // Several channels of one chip are several devices in YAML: each read selects its own input and converts once
+        // (single-shot). In continuous mode the chip kept converting the input set last, so every channel read the
+        // channel opened last (12 mA read as 4 mA).
+        private readonly InputMultiplexer _input = (InputMultiplexer)(4 + options.Channel);
+        private readonly Ads1115 _adc = new(device, (InputMultiplexer)(4 + options.Channel), MeasuringRange.FS6144, DataRate.SPS128, DeviceMode.PowerDown);
 
         public override List<Reading> Read(DateTimeOffset now)
         {
-            double volts = _adc.ReadVoltage().Volts;
+            double volts = _adc.ReadVoltage(_input).Volts;
             double milliamps = volts / options.ShuntOhms * 1000;
             var (value, quality) = LoopScaling.Scale(milliamps, options.RangeMin, options.RangeMax, options.WireBreakBelowMilliamps);
             return
