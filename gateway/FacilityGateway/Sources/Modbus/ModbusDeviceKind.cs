@@ -67,6 +67,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
     {
         var errors = context.Errors;
         var result = new List<(ModbusPointOptions Options, ProfileDefaults? Defaults)>();
+        var devicePoints = device.Points;
         if (device.Profile is { } profileId)
         {
             var catalog = (ProfileCatalog)(context.State.TryGetValue("modbus.profiles", out var c) ? c
@@ -89,11 +90,15 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                     if (!known.Contains(id))
                         errors.Error(device.Overrides!.OriginOf("rescale"), device.Overrides.PathOf($"rescale.{id}"), $"profile '{profileId}' has no point '{id}' to rescale",
                             Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
-                var own = device.Points.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-                result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id) && !own.Contains(p.Id)).Select(p => (p, (ProfileDefaults?)profile.Defaults)));
+                // A device point with a profile point's id changes that point, keeping what it does not say.
+                var own = device.Points.ToLookup(p => p.Id, StringComparer.Ordinal);
+                result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id))
+                    .Select(p => (own[p.Id].FirstOrDefault() is { } changed ? ProfilePointMerge.Merge(p, changed) : p, (ProfileDefaults?)profile.Defaults)));
+                var merged = profile.Points.Where(p => !dropped.Contains(p.Id)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+                devicePoints = [.. device.Points.Where(p => !merged.Contains(p.Id))];
             }
         }
-        result.AddRange(device.Points.Select(p => (p, (ProfileDefaults?)null)));
+        result.AddRange(devicePoints.Select(p => (p, (ProfileDefaults?)null)));
 
         var points = new List<ModbusPoint>();
         var ids = new Dictionary<string, ModbusPointOptions>(StringComparer.Ordinal);
@@ -170,14 +175,15 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             return null;
         }
         double? min = null, max = null;
-        if (p.Range is { } range)
+        var (deadband, rangeGiven, rangeOwner, rangeKey) = RescaledLimits(p, rescale, errors);
+        if (rangeGiven is { } range)
         {
             if (range.Count != 2 || range[0] >= range[1])
-                errors.Error(p.OriginOf("range"), p.PathOf("range"), "range needs two numbers, the lower first", "for example range: [0, 16] for a pressure in bar");
+                errors.Error(rangeOwner.OriginOf(rangeKey), rangeOwner.PathOf(rangeKey), "range needs two numbers, the lower first", "for example range: [0, 16] for a pressure in bar");
             else
                 (min, max) = (range[0], range[1]);
         }
-        if (p.Deadband is < 0)
+        if (deadband is < 0)
             errors.Error(p.OriginOf("deadband"), p.PathOf("deadband"), "deadband cannot be negative");
         var scaling = new Scaling(rescale?.Scale ?? p.Scale ?? 1, rescale?.Offset ?? p.Offset ?? 0);
         if (scaling.Scale == 0)
@@ -185,7 +191,25 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         if (p.Meaning is not null && format.Type is not (ModbusDataType.Bool or ModbusDataType.Bit))
             errors.Error(p.OriginOf("meaning"), p.PathOf("meaning"), $"'meaning:' is for a contact, and point '{p.Id}' is a {YamlBinder.EnumName(typeof(ModbusDataType), format.Type)}",
                 "read the contact as a coil, a discrete input or type: bit with bit:, or leave out meaning:");
-        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", p.Deadband ?? 0, min, max, p.Origin, p.Meaning);
+        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", deadband ?? 0, min, max, p.Origin, p.Meaning);
+    }
+
+    /// <summary>
+    /// The deadband and range in the unit the point is read in: a rescale to another unit moves the profile's into it by
+    /// the units' factor (a deadband of 0.05 m³/h is 0.0139 L/s), or takes the rescale's own; with no factor and none
+    /// given, that is an error rather than limits in the wrong unit.
+    /// </summary>
+    private static (double? Deadband, List<double>? Range, ConfigNode Owner, string RangeKey) RescaledLimits(ModbusPointOptions p, PointRescale? rescale, ConfigErrors errors)
+    {
+        if (rescale is null || rescale.Unit is not { } unit || unit == (p.Unit ?? ""))
+            return (rescale?.Deadband ?? p.Deadband, rescale?.Range ?? p.Range, rescale?.Range is null ? p : rescale, "range");
+        double? factor = UnitConversion.Factor(p.Unit ?? "", unit);
+        double? deadband = rescale.Deadband ?? (p.Deadband is { } d && factor is { } f ? d * f : null);
+        var range = rescale.Range ?? (p.Range is { Count: 2 } r && factor is { } g ? [r[0] * g, r[1] * g] : null);
+        if ((p.Deadband is not null && deadband is null) || (p.Range is not null && range is null))
+            errors.Error(rescale.OriginOf("unit"), rescale.PathOf("unit"), $"no factor from {p.Unit} to {unit} is known, so the profile's deadband and range cannot be moved into {unit}",
+                $"give them in {unit} beside it: deadband: ..., range: [min, max]");
+        return (deadband, range, rescale.Range is null ? p : rescale, "range");
     }
 
     /// <summary>Data-sheet notation: 5 digits (40001 = holding 0) or 6 digits (400001 = holding 0); leading 0xxxx coils, 1xxxx discrete, 3xxxx input, 4xxxx holding.</summary>

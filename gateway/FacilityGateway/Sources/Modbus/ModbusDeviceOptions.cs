@@ -74,8 +74,12 @@ public sealed class PointRescale : ConfigNode
     public double? Scale { get; set; }
     /// <summary>Added after the multiplier.</summary>
     public double? Offset { get; set; }
-    /// <summary>Engineering unit.</summary>
+    /// <summary>Engineering unit. The profile's deadband and range move into it by the units' factor (m³/h to L/s).</summary>
     public string? Unit { get; set; }
+    /// <summary>Deadband in the new unit, where no factor between the units is known (a temperature, say).</summary>
+    public double? Deadband { get; set; }
+    /// <summary>Plausible range in the new unit, where no factor between the units is known.</summary>
+    public List<double>? Range { get; set; }
 }
 
 /// <summary>
