@@ -21,6 +21,42 @@ public class ClientServerTests
         return (server, client);
     }
 
+    [Fact]
+    public async Task RtuOverTcp_OneSlowUnitTimesOut_ItsNeighboursKeepTheSharedConnection_AndItsLateAnswerIsSkipped()
+    {
+        // Regression: a timeout of one unit behind a serial device server closed the connection its healthy
+        // neighbours share; every unit of that server then paid a reconnect.
+        var store = new ModbusDataStore(1, 2);
+        store[2].SetRegisters(ModbusTable.HoldingRegisters, 0, [42]);
+        var (server, client) = await StartAsync(store, request => request.UnitId == 1 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(150)) : ModbusFault.None,
+            rtu: true, retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(100));
+        await using (server)
+        await using (client)
+        {
+            for (int round = 0; round < 3; round++)
+            {
+                await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 1).AsTask());
+                Assert.Equal(new ushort[] { 42 }, await client.ReadHoldingRegistersAsync(2, 0, 1)); // unit 1's late frame comes first and is skipped
+            }
+            Assert.Equal(1, server.AcceptedConnections);
+        }
+    }
+
+    [Fact]
+    public async Task ModbusTcp_AfterATimeout_StillClosesTheConnection_SoALateAnswerIsNeverTakenForTheNext()
+    {
+        var store = new ModbusDataStore(1);
+        var (server, client) = await StartAsync(store, request => request.Address == 7 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(150)) : ModbusFault.None,
+            retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(100));
+        await using (server)
+        await using (client)
+        {
+            await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 7, 1).AsTask());
+            await client.ReadHoldingRegistersAsync(1, 0, 1);
+            Assert.Equal(2, server.AcceptedConnections);
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

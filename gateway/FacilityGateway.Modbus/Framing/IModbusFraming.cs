@@ -9,6 +9,14 @@ public interface IModbusFraming
     /// <summary>True when unit id 0 is a broadcast that gets no response (RTU, section 2.1 of the serial line spec).</summary>
     bool UnitZeroIsBroadcast { get; }
 
+    /// <summary>
+    /// True when a stream carrying this framing can be resynchronised after a timeout (discard what arrived, skip a late
+    /// frame of another unit) instead of closed: RTU, whose frames end in silence and carry their unit and a CRC, so many
+    /// units behind one serial device server keep their shared connection when one of them is slow. MBAP: false (a
+    /// Modbus TCP connection is closed after a timeout, so a late response is never read as the next answer).
+    /// </summary>
+    bool KeepsConnectionAfterTimeout { get; }
+
     /// <summary>Where the PDU starts in an ADU buffer.</summary>
     int PduOffset { get; }
 

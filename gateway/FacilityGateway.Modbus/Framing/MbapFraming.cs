@@ -28,6 +28,9 @@ public sealed class MbapFraming : IModbusFraming
     public bool UnitZeroIsBroadcast => false;
 
     /// <inheritdoc />
+    public bool KeepsConnectionAfterTimeout => false;
+
+    /// <inheritdoc />
     public int PduOffset => HeaderLength;
 
     /// <inheritdoc />

@@ -44,6 +44,19 @@ public sealed class RtuFraming : IModbusFraming
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadResponseAsync(Stream stream, Memory<byte> adu, byte unitId, ushort transactionId, CancellationToken cancellationToken)
     {
+        // A whole, valid frame from another unit is a late answer to an earlier request that timed out (a slow meter
+        // behind a serial device server): it is skipped, and ours is read after it, within the same timeout.
+        while (true)
+        {
+            var (length, from) = await ReadFrameAsync(stream, adu, cancellationToken).ConfigureAwait(false);
+            if (from == unitId)
+                return length - 3;
+        }
+    }
+
+    /// <summary>Reads one response frame; returns its length and the unit it comes from.</summary>
+    private static async ValueTask<(int Length, byte Unit)> ReadFrameAsync(Stream stream, Memory<byte> adu, CancellationToken cancellationToken)
+    {
         await stream.ReadExactAsync(adu[..2], cancellationToken).ConfigureAwait(false);
         byte function = adu.Span[1];
         int have = 2, length;
@@ -78,10 +91,11 @@ public sealed class RtuFraming : IModbusFraming
         var frame = adu.Span[..length];
         if (!Crc16.IsValid(frame))
             throw new ModbusFramingException(ModbusFramingError.Crc, "RTU response CRC does not match.");
-        if (frame[0] != unitId)
-            throw new ModbusFramingException(ModbusFramingError.UnitId, $"RTU response from unit {frame[0]}; the request went to {unitId}.");
-        return length - 3;
+        return (length, frame[0]);
     }
+
+    /// <inheritdoc />
+    public bool KeepsConnectionAfterTimeout => true;
 
     /// <inheritdoc />
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -34,6 +34,11 @@ public sealed class ModbusTcpServer : IAsyncDisposable
     /// <summary>Connections open now.</summary>
     public int OpenConnections => Volatile.Read(ref _open);
 
+    /// <summary>Connections accepted since start.</summary>
+    public long AcceptedConnections => Interlocked.Read(ref _accepted);
+
+    private long _accepted;
+
     /// <summary>Binds and starts accepting connections.</summary>
     public void Start()
     {
@@ -58,6 +63,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
             {
                 return;
             }
+            Interlocked.Increment(ref _accepted);
             if (Interlocked.Increment(ref _open) > _options.MaxConnections)
             {
                 Interlocked.Decrement(ref _open);

@@ -170,10 +170,13 @@ public sealed class ModbusStreamTransport : IModbusTransport
 
     private async ValueTask AfterErrorAsync(IModbusConnection connection, ModbusException? error)
     {
-        // A lost connection is always reopened. After a timeout, damaged frame or cancellation a TCP connection is
-        // closed too, so a late response can never be read as the answer to the next request; a serial port is kept
-        // and its input discarded before the next request.
-        if (error is ModbusConnectionException || !connection.ReusableAfterError)
+        // A lost connection is always reopened. After a damaged frame or a cancellation a TCP connection is closed too
+        // (the framing is lost), and after a Modbus TCP timeout, so a late response is never read as the next answer.
+        // A serial port is kept and its input discarded before the next request; so is an RTU-over-TCP connection
+        // after a timeout: one slow unit behind a serial device server must not cut off its healthy neighbours, and a
+        // late frame of it is skipped by its unit id (RtuFraming).
+        bool resynchronise = connection.ReusableAfterError || (error is ModbusTimeoutException && _framing.KeepsConnectionAfterTimeout);
+        if (error is ModbusConnectionException || !resynchronise)
             await DropConnectionAsync().ConfigureAwait(false);
         else
             _discardBeforeNext = true;
