@@ -29,6 +29,8 @@ public sealed partial class AlarmEngine
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
         {
             var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
+            if (ticket.State == TicketState.Closed)
+                continue; // history: on disk (tickets list --all), not in memory
             lock (_tickets)
                 _tickets[ticket.Id] = ticket;
             // After a restart the monotonic clock starts again: map the stored times once, now.
@@ -59,6 +61,22 @@ public sealed partial class AlarmEngine
         LogTicket(ticket.Id, "opened", ticket.Priority, "gateway", ticket.Message);
         changes.Put(ticket, "opened");
         await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A ticket as committed: kept in memory while it can still change; a closed one leaves memory (its history stays
+    /// in the outbox file: <c>tickets list --all --asset</c>), so memory follows the open tickets, not the years.
+    /// </summary>
+    private void Keep(Ticket ticket)
+    {
+        if (ticket.State != TicketState.Closed)
+        {
+            _tickets[ticket.Id] = ticket;
+            return;
+        }
+        _tickets.Remove(ticket.Id);
+        _marks.Remove($"paged:{ticket.Id}");
+        _marks.Remove($"resolved:{ticket.Id}");
     }
 
     /// <summary>State rows and notifications of one evaluation, committed together.</summary>
@@ -165,7 +183,7 @@ public sealed partial class AlarmEngine
             _states[state.RuleId] = state;
         lock (_tickets)
             foreach (var versions in changes.Tickets.Values)
-                _tickets[versions[^1].Ticket.Id] = versions[^1].Ticket;
+                Keep(versions[^1].Ticket);
         foreach (var (tracker, usage) in changes.Usage)
             tracker.Saved(usage);
         if (flood is not null)

@@ -35,6 +35,16 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private long _usageSavedAt;
     private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
+
+    /// <summary>Tickets held in memory (the open, acknowledged and resolved ones; closed ones live on disk only).</summary>
+    internal int TicketsInMemory
+    {
+        get
+        {
+            lock (_tickets)
+                return _tickets.Count;
+        }
+    }
     private readonly Dictionary<string, AssetOptions> _assets;
     private readonly OnCallRota _rota;
     /// <summary>
@@ -271,8 +281,22 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         {
             Reminders = (int)((since - lastEscalation) / every), // one page for slots missed while the gateway was down
             Revision = ticket.Revision + 1,
-            Audit = [.. ticket.Audit, new TicketAuditEntry(now, "reminder", "gateway", $"not acknowledged after {since.TotalMinutes:0} min; paging {ticket.AssignedTo ?? "nobody (no one on the rota)"} again")],
+            Audit = WithReminder(ticket.Audit, new TicketAuditEntry(now, "reminder", "gateway", $"not acknowledged after {since.TotalMinutes:0} min; paging {ticket.AssignedTo ?? "nobody (no one on the rota)"} again")),
         }, "reminder");
+    }
+
+    /// <summary>
+    /// The audit trail with a reminder: reminders in a row are one entry, the latest (a P1 nobody acknowledges for a
+    /// week would otherwise add a thousand entries, each stored and sent with the whole ticket).
+    /// </summary>
+    private static IReadOnlyList<TicketAuditEntry> WithReminder(IReadOnlyList<TicketAuditEntry> audit, TicketAuditEntry reminder)
+    {
+        if (audit.Count > 0 && audit[^1].Action == "reminder")
+        {
+            int count = audit[^1].Note is { } note && note.StartsWith("reminder ", StringComparison.Ordinal) && int.TryParse(note.AsSpan(9, note.IndexOf(':', StringComparison.Ordinal) - 9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 1;
+            return [.. audit.Take(audit.Count - 1), reminder with { Note = $"reminder {count + 1}: {reminder.Note}" }];
+        }
+        return [.. audit, reminder];
     }
 
     /// <summary>A ticket paged again from the start (reopened, re-alarmed): open, primary first, escalation counted from now.</summary>
