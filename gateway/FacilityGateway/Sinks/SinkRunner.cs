@@ -41,6 +41,9 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
     /// <summary>The last error, until a delivery succeeds again.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary>The unexpected error of the last restart, kept after recovery (for health and diagnosis).</summary>
+    public string? LastCrash { get; private set; }
+
     public string Name => sink.Name;
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled, restarting after each unexpected error.</summary>
@@ -63,7 +66,7 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
                 crashes++;
                 Restarts++;
                 Failing = true;
-                LastError = $"{ex.GetType().Name}: {ex.Message}";
+                LastError = LastCrash = $"{ex.GetType().Name}: {ex.Message}";
                 var delay = Backoff(crashes);
                 LogCrashed(ex, sink.Name, Restarts, delay.TotalSeconds);
                 try

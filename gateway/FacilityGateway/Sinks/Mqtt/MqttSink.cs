@@ -100,7 +100,7 @@ public sealed partial class MqttSink : ISink
                     throw new SinkUnavailableException($"The broker refused a publication: {result.ReasonCode} {result.ReasonString}");
             changes.Acknowledged(); // only now do the chosen points count as sent
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (IsPeerFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
             await Task.WhenAll(pending.Select(p => p.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
             throw new SinkUnavailableException($"MQTT {_options.Host}: {ex.Message}", ex);
@@ -227,34 +227,48 @@ public sealed partial class MqttSink : ISink
         {
             if (_client.IsConnected)
                 return;
-            MqttClientConnectResult result;
-            try
-            {
-                result = await _client.ConnectAsync(BuildOptions(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or System.Security.Authentication.AuthenticationException && !cancellationToken.IsCancellationRequested)
-            {
-                throw new SinkUnavailableException($"MQTT {_options.Host}: cannot connect: {ex.Message}", ex);
-            }
-            if (result.ResultCode != MqttClientConnectResultCode.Success)
-                throw new SinkUnavailableException($"MQTT {_options.Host}: connection refused: {result.ResultCode} {result.ReasonString}");
-            LogConnected(_options.Host, _topics.Root);
-            await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Status).WithPayload("online")
-                .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
-            if (_discovery is not null)
-                foreach (var message in _discovery.Messages())
-                    await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
-            if (_services is not null)
-                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(_topics.Commands).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    // MQTT 5: a retained command is not sent at each (re)subscription, and one published live keeps its
-                    // retain flag, so it is seen and refused (with 3.1.1 only the first holds).
-                    .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true)).Build(), cancellationToken).ConfigureAwait(false);
+            await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsPeerFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // One boundary for the whole session start: a broker that closes the connection after CONNACK (a policy
+            // that denies the status topic or the subscription does) is a peer that cannot take records now.
+            throw new SinkUnavailableException($"MQTT {_options.Host}: cannot start a session: {ex.Message}", ex);
         }
         finally
         {
             _connectLock.Release();
         }
     }
+
+    private static bool IsPeerFailure(Exception ex) =>
+        ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException
+            or System.Security.Authentication.AuthenticationException or IOException or System.Net.Sockets.SocketException;
+
+    private async Task ConnectAsync(CancellationToken cancellationToken)
+    {
+        var result = await _client.ConnectAsync(BuildOptions(), cancellationToken).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+            throw new SinkUnavailableException($"MQTT {_options.Host}: connection refused: {result.ResultCode} {result.ReasonString}");
+        LogConnected(_options.Host, _topics.Root);
+        await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Status).WithPayload("online")
+            .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+        if (_discovery is not null)
+            foreach (var message in _discovery.Messages())
+                await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if (_services is null)
+            return;
+        var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(_topics.Commands).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            // MQTT 5: a retained command is not sent at each (re)subscription, and one published live keeps its
+            // retain flag, so it is seen and refused (with 3.1.1 only the first holds).
+            .WithRetainHandling(MqttRetainHandling.DoNotSendOnSubscribe).WithRetainAsPublished(true)).Build(), cancellationToken).ConfigureAwait(false);
+        // A broker whose policy refuses the command topic still takes telemetry and tickets: said, not fatal.
+        if (subscribed.Items.FirstOrDefault() is { } item && item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            LogCommandsRefused(_topics.Commands, item.ResultCode.ToString());
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The broker refused the subscription to {Topic} ({Reason}): commands from MQTT do not reach this gateway; telemetry and tickets are published as usual")]
+    private partial void LogCommandsRefused(string topic, string reason);
 
     private MqttClientOptions BuildOptions() => MqttConnection.Options(_options, _config, clientIdSuffix: "", _topics);
 
