@@ -148,6 +148,31 @@ public sealed partial class SqliteOutbox
         return (delivered, forSize, forAge);
     }
 
+    /// <summary>One chunk of <see cref="DeleteOldest"/> in its own transaction, the sizes with it; returns how many rows went.</summary>
+    private long DeleteChunk(OutboxLane lane, string condition, long limit, long take)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"DELETE FROM records WHERE id IN (SELECT id FROM records WHERE lane = $lane ORDER BY id LIMIT $take) AND {condition} RETURNING length(payload)";
+        command.Parameters.AddWithValue("$lane", (int)lane);
+        command.Parameters.AddWithValue("$take", take);
+        command.Parameters.AddWithValue("$limit", limit);
+        long rows = 0, bytes = 0;
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                rows++;
+                bytes += reader.GetInt64(0);
+            }
+        }
+        Added(lane, -rows, -bytes);
+        SaveSizes(transaction);
+        transaction.Commit();
+        return rows;
+    }
+
     /// <summary>
     /// Deletes the oldest records of a lane that match <paramref name="condition"/> (with <c>$limit</c>), at most
     /// <paramref name="most"/>, in chunks that each walk the index from the oldest end only; returns how many.
@@ -158,27 +183,10 @@ public sealed partial class SqliteOutbox
         for (int chunk = 0; chunk < MaxChunksPerPrune && deleted < most; chunk++)
         {
             long take = Math.Min(PruneChunk, most - deleted);
-            using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"DELETE FROM records WHERE id IN (SELECT id FROM records WHERE lane = $lane ORDER BY id LIMIT $take) AND {condition} RETURNING length(payload)";
-            command.Parameters.AddWithValue("$lane", (int)lane);
-            command.Parameters.AddWithValue("$take", take);
-            command.Parameters.AddWithValue("$limit", limit);
-            long rows = 0, bytes = 0;
+            long rows;
             try
             {
-                using (var reader = command.ExecuteReader())
-                {
-                    while (reader.Read())
-                    {
-                        rows++;
-                        bytes += reader.GetInt64(0);
-                    }
-                }
-                Added(lane, -rows, -bytes);
-                SaveSizes(transaction);
-                transaction.Commit();
+                rows = DeleteChunk(lane, condition, limit, take);
             }
             catch (SqliteException ex) when (IsStorageFailure(ex))
             {

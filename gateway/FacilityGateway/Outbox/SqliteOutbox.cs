@@ -68,6 +68,10 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     /// <summary>The storage failed other than by a full disk (a read-only remount, an I/O error) at the last write; null once a write succeeds again.</summary>
     public string? StorageFailure { get; private set; }
 
+    /// <summary>Test hook: makes SQLite refuse every write (query_only), as a file system remounted read-only does.</summary>
+    internal Task SimulateReadOnlyAsync(bool readOnly) =>
+        RunAsync(o => o.Execute($"PRAGMA query_only = {(readOnly ? "ON" : "OFF")};"), CancellationToken.None);
+
     /// <summary>The name of a sink's cursor in one lane (telemetry keeps the sink's own name, as before lanes).</summary>
     public static string CursorName(string sink, OutboxLane lane) => lane == OutboxLane.Telemetry ? sink : $"{sink}/events";
 

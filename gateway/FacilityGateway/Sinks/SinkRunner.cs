@@ -146,7 +146,15 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
         Delivered += delivered;
         long behind = Math.Min(_cursors[0], _cursors[1]);
         _deadLetters.RemoveWhere(id => id <= behind);
-        await outbox.SetCursorAsync(sink.Name, lane, position, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await outbox.SetCursorAsync(sink.Name, lane, position, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OutboxFullException or Microsoft.Data.Sqlite.SqliteException && !cancellationToken.IsCancellationRequested)
+        {
+            // A full or read-only disk: delivery goes on from the cursor in memory; the stored one catches up at the next
+            // move that can be written (until then nothing delivered is pruned, and a restart sends it again: harmless).
+        }
     }
 
     private TimeSpan Backoff(int failures) =>

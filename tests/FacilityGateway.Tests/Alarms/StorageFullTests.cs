@@ -53,4 +53,27 @@ public sealed class StorageFullTests : IAsyncDisposable
         await engine.ConsumeAsync(Wet(), default);
         Assert.Equal(ticket.Id, Assert.Single(engine.OpenTickets).Id);
     }
+
+    [Fact]
+    public async Task ReadOnlyStorage_TheLeakIsRaisedInMemory_NoCrash_AndStoredWhenWritesAreTakenAgain()
+    {
+        // Regression: only SQLITE_FULL and SQLITE_IOERR were storage failures; a read-only file system (SQLITE_READONLY,
+        // an SD card remounted read-only after errors) escaped the outbox thread and ended the process.
+        var engine = await _bench.StartAsync(Yaml);
+        await _bench.Outbox.SimulateReadOnlyAsync(true);
+        var telemetry = await _bench.Outbox.AppendAsync(OutboxRecordKind.Readings, [1], default);
+        await Assert.ThrowsAsync<OutboxFullException>(() => telemetry);
+        Assert.NotNull(_bench.Outbox.StorageFailure);
+
+        await engine.ConsumeAsync(Wet(), default); // does not throw
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.Equal(1, engine.Unsaved);
+
+        await _bench.Outbox.SimulateReadOnlyAsync(false);
+        await engine.TickAsync(default);
+        Assert.Equal(0, engine.Unsaved);
+        Assert.Null(_bench.Outbox.StorageFailure);
+        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload)).ToList();
+        Assert.Equal([(ticket.Id, "opened")], stored.Select(e => (e.Ticket.Id, e.Event)));
+    }
 }
