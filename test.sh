@@ -16,13 +16,14 @@ PACKAGES=(
   mosquitto mosquitto-clients
   influxdb victoria-metrics
   openssl
+  gcc libc6-dev
   chromium fonts-liberation fonts-wqy-microhei
 )
 
 # What the tests run, with the package that brings it: checked after the install.
 BINARIES=(
   "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
-  "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3"
+  "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3" "gcc:gcc"
 )
 
 missing=()

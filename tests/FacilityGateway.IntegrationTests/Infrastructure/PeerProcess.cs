@@ -20,7 +20,11 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public static PeerProcess Start(string fileName, params string[] arguments) => StartIn(PeerTools.PeersDirectory, fileName, arguments);
 
-    public static PeerProcess StartIn(string workingDirectory, string fileName, params string[] arguments)
+    public static PeerProcess StartIn(string workingDirectory, string fileName, params string[] arguments) =>
+        StartWith(workingDirectory, new Dictionary<string, string>(), fileName, arguments);
+
+    /// <summary>Starts a program with extra environment variables (LD_PRELOAD, say).</summary>
+    public static PeerProcess StartWith(string workingDirectory, IReadOnlyDictionary<string, string> environment, string fileName, params string[] arguments)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -33,6 +37,8 @@ public sealed class PeerProcess : IAsyncDisposable
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
         info.Environment["PYTHONUNBUFFERED"] = "1";
+        foreach (var (name, value) in environment)
+            info.Environment[name] = value;
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var peer = new PeerProcess(process);
         process.OutputDataReceived += (_, e) => peer.OnLine(e.Data);
