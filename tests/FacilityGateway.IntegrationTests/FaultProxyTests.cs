@@ -19,7 +19,7 @@ namespace FacilityGateway.IntegrationTests;
 /// InfluxDB 1.x, a webhook receiver standing for ntfy, a Modbus server), one fault at a time, for a few seconds, then
 /// the network comes back. Nobody restarts anything: the leak's ticket reaches the broker and the phone receiver, once
 /// per occurrence (one ticket id, one notification key), and every poll the gateway accepted arrives at the broker and
-/// at InfluxDB. The long version, with every fault several times, is the benchmark 'fault-soak'.
+/// at InfluxDB. The long version, each fault many times over (FG_FAULT_ROUNDS), is tests/Benchmarks/reliability.sh.
 /// </summary>
 public sealed class FaultProxyTests : IAsyncDisposable
 {
@@ -106,12 +106,19 @@ public sealed class FaultProxyTests : IAsyncDisposable
             """);
         await subscriber.WaitForAsync(s => s.TelemetryIds().Count > 3, Wait, "telemetry before the fault");
 
-        foreach (var proxy in proxies)
-            proxy.Fault = fault;
-        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
-        await Task.Delay(TimeSpan.FromSeconds(4)); // the fault lasts a while: the test is about what happens in it
-        foreach (var proxy in proxies)
-            proxy.Fault = ProxyFault.None;
+        int rounds = int.TryParse(Environment.GetEnvironmentVariable("FG_FAULT_ROUNDS"), out int wanted) && wanted > 0 ? wanted : 1;
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var proxy in proxies)
+                proxy.Fault = fault;
+            if (round == 0)
+                gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+            await Task.Delay(TimeSpan.FromSeconds(4)); // the fault lasts a while: the test is about what happens in it
+            foreach (var proxy in proxies)
+                proxy.Fault = ProxyFault.None;
+            if (round + 1 < rounds)
+                await Task.Delay(TimeSpan.FromSeconds(2)); // the network is back a moment, then fails again
+        }
         var cut = DateTimeOffset.UtcNow;
 
         // Every poll accepted before the cut, and the leak's page, arrive without anyone restarting anything.
@@ -134,7 +141,7 @@ public sealed class FaultProxyTests : IAsyncDisposable
         if (fault is ProxyFault.ResetMidFrame or ProxyFault.CloseAfterBytes or ProxyFault.BlackHole)
             Assert.True(toBroker.Accepted > 1 && toInflux.Accepted > 1, $"no reconnect under {fault}: broker {toBroker.Accepted}, InfluxDB {toInflux.Accepted}");
         _output.WriteLine(FormattableString.Invariant(
-            $"| {fault} | {polls.Count} | {polls.Count} | {polls.Count} | {TicketKeys(subscriber, ticket.Id).Count} | {_pages.Count(p => p.Key.StartsWith(ticket.Id, StringComparison.Ordinal))} | {toBroker.Accepted}/{toInflux.Accepted}/{toPhone.Accepted}/{toMeter.Accepted} |"));
+            $"| {fault} | {rounds} | {polls.Count} | {polls.Count} | {polls.Count} | 0 | 1 | {TicketKeys(subscriber, ticket.Id).Count} | {_pages.Count(p => p.Key.StartsWith(ticket.Id, StringComparison.Ordinal))} | {toBroker.Accepted}/{toInflux.Accepted}/{toPhone.Accepted}/{toMeter.Accepted} |"));
     }
 
     private static HashSet<long> TelemetryTimes(MqttSubscriber subscriber, string device) =>

@@ -12,7 +12,7 @@ namespace FacilityGateway.IntegrationTests;
 /// (Peers/powercut.c, preloaded), leaks come, technicians acknowledge from the command line, the process is killed
 /// (kill -9) and the files are put back as a power cut would leave them; then it starts again on them. No ticket that
 /// paged anyone is lost, no leak is raised again under a new ticket id, and no acknowledgement the command line was told
-/// is done goes missing. The long version (many more cuts) is the benchmark 'power-loss'.
+/// is done goes missing. The long version (many more cuts) is tests/Benchmarks/reliability.sh (FG_POWER_CUTS).
 /// </summary>
 public sealed class PowerLossTests(ITestOutputHelper output)
 {
@@ -54,7 +54,8 @@ public sealed class PowerLossTests(ITestOutputHelper output)
         string site = Directory.CreateTempSubdirectory("fg-power-").FullName;
         string data = Path.Combine(site, "data");
         string config = Path.Combine(site, "gateway.yaml");
-        const int zones = 6;
+        // FG_POWER_CUTS runs the long version (tests/Benchmarks/reliability.sh); the test command makes six cuts.
+        int zones = int.TryParse(Environment.GetEnvironmentVariable("FG_POWER_CUTS"), out int cutsWanted) && cutsWanted > 0 ? cutsWanted : 6;
         await File.WriteAllTextAsync(config, $$"""
             gateway: { id: gw, site: site }
             logging: { level: warning }
