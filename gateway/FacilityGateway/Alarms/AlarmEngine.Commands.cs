@@ -5,6 +5,12 @@ namespace FacilityGateway.Alarms;
 /// <summary>Technicians' actions, and alarms that leave a silenced state (shelve, out of service).</summary>
 public sealed partial class AlarmEngine
 {
+    /// <summary>How long out of service lasts when the action does not say (an equipment repair of a few days).</summary>
+    public static readonly TimeSpan DefaultOutOfService = TimeSpan.FromDays(7);
+
+    /// <summary>The longest out of service: then the alarm is back in service by itself, with an event saying so.</summary>
+    public static readonly TimeSpan MaxOutOfService = TimeSpan.FromDays(30);
+
     /// <summary>Applies a technician's action (ack, resolve, shelve, unshelve, reset) and records who, when and why.</summary>
     public async Task<bool> ExecuteAsync(TicketCommand command, CancellationToken cancellationToken)
     {
@@ -53,12 +59,14 @@ public sealed partial class AlarmEngine
                     released = true;
                     break;
                 case "out_of_service":
-                    if (command.Note is null)
-                        return false; // out of service needs a reason
-                    state = state with { OutOfServiceReason = command.Note };
+                    var outFor = command.Duration ?? DefaultOutOfService;
+                    if (command.Note is null || outFor > MaxOutOfService || outFor <= TimeSpan.Zero)
+                        return false; // out of service needs a reason, and ends within 30 days
+                    state = state with { OutOfServiceReason = command.Note, OutOfServiceUntil = now + outFor };
+                    Mark($"out_of_service:{state.RuleId}", now + outFor);
                     break;
                 case "in_service":
-                    state = state with { OutOfServiceReason = null };
+                    state = state with { OutOfServiceReason = null, OutOfServiceUntil = null };
                     released = true;
                     break;
                 case "reset": // a latched alarm whose condition has gone

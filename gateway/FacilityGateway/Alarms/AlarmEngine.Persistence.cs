@@ -40,9 +40,17 @@ public sealed partial class AlarmEngine
         }
         foreach (var (_, text) in await _outbox.Outbox.LoadStateAsync("sequence", cancellationToken).ConfigureAwait(false))
             _ticketSequence = _storedSequence = Math.Max(_ticketSequence, long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var state in _states.Values)
+        foreach (var state in _states.Values.ToList())
+        {
             if (state.ShelvedUntil is { } until)
                 Mark($"shelved:{state.RuleId}", until);
+            if (state.OutOfServiceReason is null)
+                continue;
+            // One taken out of service before out of service had an end: 30 days from now.
+            var ends = state.OutOfServiceUntil ?? _time.GetUtcNow() + MaxOutOfService;
+            _states[state.RuleId] = state with { OutOfServiceUntil = ends };
+            Mark($"out_of_service:{state.RuleId}", ends);
+        }
         _loaded = true;
         if (_outbox.Outbox.RecoveredFrom is { } movedTo)
             await OpenRecoveryTicketAsync(movedTo, cancellationToken).ConfigureAwait(false);

@@ -184,6 +184,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     Apply(evaluator, evaluator.Check(), changes);
             foreach (var expired in _states.Values.Where(s => s.ShelvedUntil is not null && Since($"shelved:{s.RuleId}") >= TimeSpan.Zero).ToList())
                 Release(StateOf(expired.RuleId, changes) with { ShelvedUntil = null, ShelveReason = null }, "when its shelve expired", changes);
+            foreach (var expired in _states.Values.Where(s => s.OutOfServiceUntil is not null && Since($"out_of_service:{s.RuleId}") >= TimeSpan.Zero).ToList())
+                Release(StateOf(expired.RuleId, changes) with { OutOfServiceReason = null, OutOfServiceUntil = null }, "when its out-of-service time ended", changes);
             long monotonic = _time.GetTimestamp();
             PlanMaintenance(_usage, changes);
             if (_time.GetElapsedTime(_usageSavedAt, monotonic) >= UsageSaveEvery)

@@ -25,6 +25,8 @@ public sealed record AlarmState
     public DateTimeOffset? ShelvedUntil { get; init; }
     public string? ShelveReason { get; init; }
     public string? OutOfServiceReason { get; init; }
+    /// <summary>When out of service ends by itself (at most 30 days after it began): nothing stays silenced for ever.</summary>
+    public DateTimeOffset? OutOfServiceUntil { get; init; }
     /// <summary>Raised 3 or more times within a minute: it no longer pages; one instrument ticket asks for a check.</summary>
     public bool Chattering { get; init; }
     /// <summary>The ticket of the current (or last) occurrence.</summary>

@@ -67,7 +67,7 @@ internal static class TicketCommands
         var id = new Argument<string>("ticket") { Description = "The ticket id, such as T-20261126-030512-0042." };
         var by = new Option<string>("--by") { Description = "Who acts.", DefaultValueFactory = _ => Environment.UserName };
         var note = new Option<string?>("--note") { Description = "Why (required to shelve)." };
-        var duration = new Option<string?>("--duration") { Description = "How long to shelve (at most 24h)." };
+        var duration = new Option<string?>("--duration") { Description = "How long to shelve (at most 24h) or keep out of service (default 7d, at most 30d)." };
         var command = new Command(action, $"Send '{action}' for a ticket to the running gateway.") { id, configOption, by, note, duration };
         command.SetAction(async (parse, cancellationToken) =>
         {

@@ -130,6 +130,21 @@ public sealed class SilencingTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task OutOfService_AlwaysEnds_ByItsDuration_OrAtMostThirtyDays()
+    {
+        // Regression: out of service had no end; a drive forgotten out of service never alarmed again.
+        var engine = await _bench.StartAsync(Yaml);
+        await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
+        var ticket = Assert.Single(engine.OpenTickets);
+        Assert.False(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob", "for ever", TimeSpan.FromDays(31)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob", "drive removed for repair", TimeSpan.FromHours(2)), default));
+        _bench.Time.Advance(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(1));
+        await engine.TickAsync(default);
+        Assert.Null(engine.State(ticket.RuleId)!.OutOfServiceReason);
+        Assert.Equal(["opened", "out_of_service", "realarm"], await EventsAsync()); // back in service by itself: the trip, still there, pages again
+    }
+
+    [Fact]
     public async Task OnlyWhen_PumpOff_LowPressureIsSuppressedByDesign_AndOnAStartTheOnDelayStartsAfresh()
     {
         var engine = await _bench.StartAsync(Yaml);
