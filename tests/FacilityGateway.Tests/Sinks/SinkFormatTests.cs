@@ -120,4 +120,18 @@ public class SinkFormatTests
         Assert.Single(delivery.Select(Batch(T0, R("p", 10, at: T0))));
         Assert.Empty(delivery.Select(Batch(T0.AddSeconds(1), R("p", 10.2, at: T0.AddSeconds(1)))));
     }
+
+    [Fact]
+    public void TelemetryAndTicketJson_CarryChineseAccentedAndEmojiText_AsUtf8_NotEscapes()
+    {
+        var at = T0;
+        var batch = new ReadingBatch("三号泵", "水泵房", at, [new("三号泵", "状态", 1, "运行 Zürich 💧", "", Quality.Good, at)]);
+        string telemetry = System.Text.Encoding.UTF8.GetString(FacilityGateway.Sinks.Mqtt.TelemetryPayload.Encode("e-1", batch, batch.Readings));
+        Assert.Contains("\"device\":\"三号泵\"", telemetry, StringComparison.Ordinal);
+        Assert.Contains("运行 Zürich", telemetry, StringComparison.Ordinal);
+        Assert.Equal("运行 Zürich 💧", System.Text.Json.JsonDocument.Parse(telemetry).RootElement.GetProperty("points").GetProperty("状态").GetProperty("s").GetString());
+        string stored = System.Text.Encoding.UTF8.GetString(FacilityGateway.Outbox.ReadingBatchCodec.Encode(batch));
+        Assert.Contains("水泵房", stored, StringComparison.Ordinal);
+        Assert.Equal("运行 Zürich 💧", FacilityGateway.Outbox.ReadingBatchCodec.Decode(System.Text.Encoding.UTF8.GetBytes(stored)).Readings[0].Text);
+    }
 }
