@@ -43,6 +43,7 @@ return args.FirstOrDefault() switch
     "gpio-latency" => await FacilityGateway.Benchmarks.Gateway.GpioLatency.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 0),
+    "outbox-bounds" => await FacilityGateway.Benchmarks.Gateway.OutboxBounds.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000),
     "alarm-throughput" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "alarm-latency" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.LatencyAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
     _ => Usage(),
@@ -56,6 +57,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N");
+    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency");
     return 2;
 }

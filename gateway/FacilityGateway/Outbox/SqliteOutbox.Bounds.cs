@@ -9,12 +9,29 @@ namespace FacilityGateway.Outbox;
 /// </summary>
 public sealed partial class SqliteOutbox
 {
-    private const int PruneChunk = 10_000, MaxChunksPerPrune = 20;
+    private const int PruneChunk = 2_000, MaxStepsPerPrune = 100;
     private readonly long[] _count = new long[2], _bytes = new long[2];
+    private bool _morePrune;
 
-    /// <summary>Deletes what every listed sink has taken (in both lanes), then enforces the telemetry bounds.</summary>
-    public Task<(long Delivered, long DroppedForSize, long DroppedForAge)> PruneAsync(IReadOnlyCollection<string> sinks, CancellationToken cancellationToken) =>
-        RunAsync(o => o.Prune(sinks), cancellationToken);
+    /// <summary>
+    /// Deletes what every listed sink has taken (in both lanes), then enforces the telemetry bounds: in steps of at most
+    /// one chunk per bound, each its own piece of work on the outbox thread, so a ticket commit queued meanwhile waits for
+    /// one step (milliseconds), not for the whole round.
+    /// </summary>
+    public async Task<(long Delivered, long DroppedForSize, long DroppedForAge)> PruneAsync(IReadOnlyCollection<string> sinks, CancellationToken cancellationToken)
+    {
+        long delivered = 0, forSize = 0, forAge = 0;
+        for (int step = 0; step < MaxStepsPerPrune; step++)
+        {
+            var (d, s, a, more) = await RunAsync(o => o.PruneStep(sinks), cancellationToken).ConfigureAwait(false);
+            (delivered, forSize, forAge) = (delivered + d, forSize + s, forAge + a);
+            if (!more)
+                break;
+        }
+        if (delivered + forSize + forAge > 10_000)
+            await RunAsync(o => o.Execute("PRAGMA wal_checkpoint(TRUNCATE);"), cancellationToken).ConfigureAwait(false);
+        return (delivered, forSize, forAge);
+    }
 
     /// <summary>What was appended, dropped and refused, what is waiting, its bytes and the disk's free space.</summary>
     public Task<OutboxCounters> CountersAsync(CancellationToken cancellationToken) =>
@@ -104,9 +121,10 @@ public sealed partial class SqliteOutbox
         }
     }
 
-    private (long, long, long) Prune(IReadOnlyCollection<string> sinks)
+    private (long, long, long, bool) PruneStep(IReadOnlyCollection<string> sinks)
     {
         long delivered = 0, forSize = 0, forAge = 0;
+        _morePrune = false;
         if (sinks.Count > 0)
         {
             foreach (var lane in new[] { OutboxLane.Telemetry, OutboxLane.Events })
@@ -143,9 +161,7 @@ public sealed partial class SqliteOutbox
             Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_size', $a) ON CONFLICT (name) DO UPDATE SET value = $a", ("$a", _droppedForSize));
             Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_age', $b) ON CONFLICT (name) DO UPDATE SET value = $b", ("$b", _droppedForAge));
         }
-        if (delivered + forSize + forAge > 10_000)
-            Execute("PRAGMA wal_checkpoint(TRUNCATE);");
-        return (delivered, forSize, forAge);
+        return (delivered, forSize, forAge, _morePrune);
     }
 
     /// <summary>One chunk of <see cref="DeleteOldest"/> in its own transaction, the sizes with it; returns how many rows went.</summary>
@@ -175,29 +191,24 @@ public sealed partial class SqliteOutbox
 
     /// <summary>
     /// Deletes the oldest records of a lane that match <paramref name="condition"/> (with <c>$limit</c>), at most
-    /// <paramref name="most"/>, in chunks that each walk the index from the oldest end only; returns how many.
+    /// <paramref name="most"/> and one chunk, walking the index from the oldest end only; returns how many, and notes
+    /// when a further step has more to do.
     /// </summary>
     private long DeleteOldest(OutboxLane lane, string condition, long limit, long most)
     {
-        long deleted = 0;
-        for (int chunk = 0; chunk < MaxChunksPerPrune && deleted < most; chunk++)
+        long take = Math.Min(PruneChunk, most);
+        long rows;
+        try
         {
-            long take = Math.Min(PruneChunk, most - deleted);
-            long rows;
-            try
-            {
-                rows = DeleteChunk(lane, condition, limit, take);
-            }
-            catch (SqliteException ex) when (IsStorageFailure(ex))
-            {
-                Failed(ex);
-                ReloadSizes(); // rolled back: nothing of this chunk was deleted
-                throw new OutboxFullException($"The outbox could not delete old records: {ex.Message}", ex);
-            }
-            deleted += rows;
-            if (rows < take)
-                break; // the oldest that are left do not match: done
+            rows = DeleteChunk(lane, condition, limit, take);
         }
-        return deleted;
+        catch (SqliteException ex) when (IsStorageFailure(ex))
+        {
+            Failed(ex);
+            ReloadSizes(); // rolled back: nothing of this chunk was deleted
+            throw new OutboxFullException($"The outbox could not delete old records: {ex.Message}", ex);
+        }
+        _morePrune |= rows == take && rows < most; // a full chunk: the next step goes on
+        return rows;
     }
 }
