@@ -121,3 +121,44 @@ public sealed class MqttSinkTests(ITestOutputHelper output)
         output.WriteLine($"{ids.Count} telemetry messages for {target} records ({ids.Count - firstSeen.Count} duplicates from redelivery)");
     }
 }
+
+/// <summary>A broker killed with SIGKILL during a leak: the page goes out once the broker is back, once, with no restart of the gateway.</summary>
+public sealed class BrokerKilledTests
+{
+    [Fact]
+    public async Task BrokerKilledWithSigkill_ALeakDuringTheOutage_IsPublishedOnceWhenItIsBack()
+    {
+        var wait = TimeSpan.FromSeconds(60);
+        await using var broker = await MosquittoBroker.StartAsync(tls: null, passwords: false);
+        await using var subscriber = await MqttSubscriber.StartAsync(broker.Port, "facility/#", tls: null, credentials: false);
+        var store = new ModbusDataStore(1);
+        await using var panel = new ModbusTcpServer(store);
+        panel.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            logging: { level: error }
+            assets: [{ id: tank-room, name: Tank room, type: leak_zone }]
+            devices:
+              - { id: panel, asset: tank-room, endpoint: "tcp://127.0.0.1:{{panel.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: leak, coil: 0, meaning: leak, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak }] }] }
+            sinks:
+              - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, max_backoff: 300ms, keep_alive: 2s }
+            """);
+        await subscriber.WaitForAsync(s => s.TelemetryIds().Count > 3, wait, "telemetry before the kill");
+
+        await broker.KillAsync();
+        store[1].SetBits(ModbusTable.Coils, 0, [true]);
+        var engine = gateway.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>();
+        for (int i = 0; i < 200 && engine.OpenTickets.Count == 0; i++)
+            await Task.Delay(25);
+        var ticket = Assert.Single(engine.OpenTickets);
+        await Task.Delay(1000);
+        await broker.StartAsync();
+
+        await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.EndsWith("/events", StringComparison.Ordinal) && m.Payload.Contains(ticket.Id, StringComparison.Ordinal)), wait, "the leak after the broker is back");
+        var keys = subscriber.Messages.Where(m => m.Topic.EndsWith("/events", StringComparison.Ordinal))
+            .Select(m => JsonDocument.Parse(m.Payload).RootElement).Where(e => e.GetProperty("ticket").GetProperty("id").GetString() == ticket.Id)
+            .Select(e => e.GetProperty("key").GetString()).Distinct().ToList();
+        Assert.Single(keys);
+        Assert.All(gateway.Services.GetRequiredService<OutboxService>().Runners, r => Assert.Equal(0, r.Restarts));
+    }
+}

@@ -90,6 +90,18 @@ public sealed class MosquittoBroker : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills the broker with SIGKILL: no goodbye to clients, nothing saved (a crash or a pulled plug).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null)
+            return;
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", _process.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        await _process.DisposeAsync();
+        _process = null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_process is not null)

@@ -37,3 +37,21 @@ public sealed class WebhookAddressTests
         Assert.Equal("https://helpdesk.example/api", Sink("https://helpdesk.example/api").Address(null));
     }
 }
+
+public sealed class RedactedAddressTests
+{
+    [Theory]
+    [InlineData("https://ntfy.example.com/alice-phone", "https://ntfy.example.com/…")]
+    [InlineData("https://hooks.example.com/services/T000/B000/XXXXSECRET", "https://hooks.example.com/…")]
+    [InlineData("http://10.0.0.5:8086/write?db=x&u=admin&p=hunter2", "http://10.0.0.5:8086/…")]
+    [InlineData("http://influx.local:8086", "http://influx.local:8086")]
+    public void WebhookAndInfluxUrls_AreLoggedWithoutTheirTopicsAndTokens(string url, string shown)
+    {
+        // Regression: retry messages carried whole urls, and with them ntfy topics and chat-hook tokens.
+        Assert.Equal(shown, FacilityGateway.Sinks.RedactedAddress.Of(url));
+        string message = FacilityGateway.Sinks.RedactedAddress.In($"Connection refused ({url})", url);
+        Assert.DoesNotContain("alice-phone", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", message, StringComparison.Ordinal);
+    }
+}
