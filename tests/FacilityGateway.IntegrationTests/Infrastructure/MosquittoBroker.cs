@@ -79,23 +79,16 @@ public sealed class MosquittoBroker : IAsyncDisposable
     }
 
     /// <summary>Stops the broker (SIGTERM: it saves its persistence file first).</summary>
-    public async Task StopAsync()
-    {
-        if (_process is null)
-            return;
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.ProcessId.ToString(CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
-        await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
-        await _process.DisposeAsync();
-        _process = null;
-    }
+    public Task StopAsync() => SignalAsync("-TERM");
 
     /// <summary>Kills the broker with SIGKILL: no goodbye to clients, nothing saved (a crash or a pulled plug).</summary>
-    public async Task KillAsync()
+    public Task KillAsync() => SignalAsync("-KILL");
+
+    private async Task SignalAsync(string signal)
     {
         if (_process is null)
             return;
-        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", _process.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+        using (var kill = System.Diagnostics.Process.Start("kill", [signal, _process.ProcessId.ToString(CultureInfo.InvariantCulture)]))
             await kill.WaitForExitAsync();
         await _process.WaitForExitAsync(TimeSpan.FromSeconds(20));
         await _process.DisposeAsync();

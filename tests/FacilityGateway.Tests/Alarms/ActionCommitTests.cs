@@ -12,18 +12,9 @@ public sealed class ActionCommitTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 
-    private const string Yaml = """
-            gateway: { id: gw, site: site }
-            assets: [{ id: zone, name: Tank room, type: leak_zone }]
-            devices:
-              - { id: panel, asset: zone, endpoint: "tcp://127.0.0.1:1", unit: 1, points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak }] }] }
-            """;
+    private const string Yaml = AlarmBench.LeakYaml;
 
-    private ReadingBatch Wet()
-    {
-        var now = _bench.Time.GetUtcNow();
-        return new ReadingBatch("panel", "zone", now, [new("panel", "wet", 1, null, "", Quality.Good, now), new("panel", "health.online", 1, null, "", Quality.Good, now)]);
-    }
+    private ReadingBatch Wet() => _bench.Wet();
 
     private async Task<List<TicketEvent>> StoredEventsAsync() =>
         [.. (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];

@@ -39,6 +39,21 @@ public sealed class AlarmBench : IAsyncDisposable
         return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }
 
+    /// <summary>One leak probe on a Modbus coil, latched P1: the configuration of the storage and action tests.</summary>
+    public const string LeakYaml = """
+            gateway: { id: gw, site: site }
+            assets: [{ id: zone, name: Tank room, type: leak_zone }]
+            devices:
+              - { id: panel, asset: zone, endpoint: "tcp://127.0.0.1:1", unit: 1, points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak }] }] }
+            """;
+
+    /// <summary>A poll of <see cref="LeakYaml"/>'s probe, wet, now.</summary>
+    public FacilityGateway.Readings.ReadingBatch Wet()
+    {
+        var now = Time.GetUtcNow();
+        return new FacilityGateway.Readings.ReadingBatch("panel", "zone", now, [new("panel", "wet", 1, null, "", FacilityGateway.Readings.Quality.Good, now), new("panel", "health.online", 1, null, "", FacilityGateway.Readings.Quality.Good, now)]);
+    }
+
     /// <summary>Fills the capped outbox file with telemetry to its last byte (set <see cref="MaxPageCount"/> first).</summary>
     public async Task FillOutboxAsync()
     {

@@ -13,18 +13,9 @@ public sealed class StorageFullTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 
-    private const string Yaml = """
-            gateway: { id: gw, site: site }
-            assets: [{ id: zone, name: Tank room, type: leak_zone }]
-            devices:
-              - { id: panel, asset: zone, endpoint: "tcp://127.0.0.1:1", unit: 1, points: [{ id: wet, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: Water leak }] }] }
-            """;
+    private const string Yaml = AlarmBench.LeakYaml;
 
-    private ReadingBatch Wet()
-    {
-        var now = Time.GetUtcNow();
-        return new ReadingBatch("panel", "zone", now, [new("panel", "wet", 1, null, "", Quality.Good, now), new("panel", "health.online", 1, null, "", Quality.Good, now)]);
-    }
+    private ReadingBatch Wet() => _bench.Wet();
 
     [Fact]
     public async Task DiskFull_TheTicketLivesInMemory_NoCrash_AndIsStoredWhenThereIsRoom()

@@ -7,10 +7,10 @@ namespace FacilityGateway.Tests.Configuration;
 /// <summary>Changing a profile's points for one device: what the device says wins, what it does not say stays the profile's.</summary>
 public sealed class ProfilePointTests
 {
-    private static ModbusDeviceOptions Load(string device)
+    /// <summary>A configuration of one device using the shipped profiles, in a temporary file; the caller deletes its folder.</summary>
+    private static string Write(string device)
     {
-        string directory = Directory.CreateTempSubdirectory("fg-profile-").FullName;
-        string path = Path.Combine(directory, "gateway.yaml");
+        string path = Path.Combine(Directory.CreateTempSubdirectory("fg-profile-").FullName, "gateway.yaml");
         File.WriteAllText(path, $"""
             gateway: {"{"} id: gw, site: site {"}"}
             profiles_directory: {RepositoryPaths.Config("profiles")}
@@ -18,13 +18,19 @@ public sealed class ProfilePointTests
             devices:
             {device}
             """);
+        return path;
+    }
+
+    private static ModbusDeviceOptions Load(string device)
+    {
+        string path = Write(device);
         try
         {
             return (ModbusDeviceOptions)ConfigurationLoader.Load(path).Config.Devices.Single();
         }
         finally
         {
-            Directory.Delete(directory, recursive: true);
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
     }
 
@@ -71,17 +77,11 @@ public sealed class ProfilePointTests
     [Fact]
     public void RescaleToAUnitWithNoKnownFactor_AsksForTheLimitsInIt()
     {
-        string directory = Directory.CreateTempSubdirectory("fg-profile-").FullName;
-        string path = Path.Combine(directory, "gateway.yaml");
-        File.WriteAllText(path, $"""
-            gateway: {"{"} id: gw, site: site {"}"}
-            profiles_directory: {RepositoryPaths.Config("profiles")}
-            assets: [{"{"} id: incomer, name: Incomer, type: meter {"}"}]
-            devices:
-              - {"{"} id: water, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: onicon-f3100, overrides: {"{"} rescale: {"{"} flow_rate: {"{"} unit: gal/min {"}"} {"}"} {"}"} {"}"}
+        string path = Write("""
+              - { id: water, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: onicon-f3100, overrides: { rescale: { flow_rate: { unit: gal/min } } } }
             """);
         var error = Assert.Throws<FacilityGateway.Configuration.Yaml.ConfigurationException>(() => ConfigurationLoader.Load(path));
-        Directory.Delete(directory, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         Assert.Contains(error.Errors, e => e.Message.Contains("no factor from m3/h to gal/min", StringComparison.Ordinal) && e.Location.Line == 5);
     }
 }
