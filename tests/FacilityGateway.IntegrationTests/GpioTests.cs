@@ -4,6 +4,7 @@ using FacilityGateway.Readings;
 using FacilityGateway.Sources.Gpio;
 using Microsoft.Extensions.DependencyInjection;
 using System.Device.Gpio;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.IntegrationTests;
 

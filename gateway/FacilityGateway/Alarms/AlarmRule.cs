@@ -1,3 +1,4 @@
+using FacilityGateway.Tickets;
 namespace FacilityGateway.Alarms;
 
 /// <summary>

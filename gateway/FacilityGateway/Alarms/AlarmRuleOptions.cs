@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Alarms;
 
@@ -34,8 +35,6 @@ public enum AlarmRuleType
     Maintenance,
 }
 
-/// <summary>Priority, P1 most urgent. Response targets per priority are in <see cref="Tickets.ResponseTargets"/>.</summary>
-public enum AlarmPriority { P1 = 1, P2 = 2, P3 = 3, P4 = 4 }
 
 /// <summary>One alarm rule of a point, under its <c>alarms:</c> key.</summary>
 public sealed class AlarmRuleOptions : ConfigNode

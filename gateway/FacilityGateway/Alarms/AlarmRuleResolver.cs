@@ -1,6 +1,7 @@
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using YamlDotNet.RepresentationModel;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Alarms;
 

@@ -4,20 +4,6 @@ using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Alarms;
 
-/// <summary>Flood handling under <c>on_call: flood:</c>.</summary>
-public sealed class FloodOptions : ConfigNode
-{
-    /// <summary>More notifications than this within <see cref="Window"/> is a flood.</summary>
-    [Range(1, 10_000)]
-    public int MaxNotifications { get; set; } = 10;
-
-    /// <summary>The sliding window of flood detection.</summary>
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>During a flood, P2-P4 notifications are gathered and sent as one digest this often.</summary>
-    public TimeSpan DigestEvery { get; set; } = TimeSpan.FromMinutes(5);
-}
-
 /// <summary>A notification held for the digest.</summary>
 public sealed record DigestItem(string Event, string Key, string Ticket, AlarmPriority Priority, string Asset, string Message, TicketState State, DateTimeOffset At);
 

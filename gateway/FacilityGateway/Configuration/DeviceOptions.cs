@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Readings;
 
 namespace FacilityGateway.Configuration;
 
@@ -32,6 +33,3 @@ public abstract class DeviceOptions : ConfigNode
     [NotBound]
     public List<Alarms.AlarmRule> AlarmRules { get; set; } = [];
 }
-
-/// <summary>What sinks need to know about a point.</summary>
-public sealed record PointInfo(string Id, string? Name, string Unit, double Deadband);

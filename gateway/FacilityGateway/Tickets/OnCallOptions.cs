@@ -57,16 +57,16 @@ public sealed class OnCallOptions : ConfigNode
     public TimeSpan P4ResolveWithin { get; set; } = TimeSpan.FromDays(60);
 
     /// <summary>The resolution target of a priority.</summary>
-    public TimeSpan ResolveWithin(Alarms.AlarmPriority priority) => priority switch
+    public TimeSpan ResolveWithin(AlarmPriority priority) => priority switch
     {
-        Alarms.AlarmPriority.P1 => P1ResolveWithin,
-        Alarms.AlarmPriority.P2 => P2ResolveWithin,
-        Alarms.AlarmPriority.P3 => P3ResolveWithin,
+        AlarmPriority.P1 => P1ResolveWithin,
+        AlarmPriority.P2 => P2ResolveWithin,
+        AlarmPriority.P3 => P3ResolveWithin,
         _ => P4ResolveWithin,
     };
 
     /// <summary>Flood handling: too many notifications at once go out as a digest (P1 always alone).</summary>
-    public Alarms.FloodOptions Flood { get; set; } = new();
+    public FloodOptions Flood { get; set; } = new();
 }
 
 /// <summary>How to reach a person.</summary>
@@ -97,19 +97,19 @@ public sealed class OnCallRota(OnCallOptions options, TimeZoneInfo zone)
     }
 
     /// <summary>How often an unacknowledged ticket of <paramref name="priority"/> is paged again once it has escalated as far as it goes.</summary>
-    public TimeSpan? RepeatEvery(Alarms.AlarmPriority priority) => priority switch
+    public TimeSpan? RepeatEvery(AlarmPriority priority) => priority switch
     {
-        Alarms.AlarmPriority.P1 => options.P1RepeatEvery,
-        Alarms.AlarmPriority.P2 => options.P2RepeatEvery,
+        AlarmPriority.P1 => options.P1RepeatEvery,
+        AlarmPriority.P2 => options.P2RepeatEvery,
         _ => null,
     };
 
     /// <summary>When an unacknowledged ticket of <paramref name="priority"/> moves to <paramref name="level"/>, if it does.</summary>
-    public TimeSpan? EscalateAfter(Alarms.AlarmPriority priority, int level) => (priority, level) switch
+    public TimeSpan? EscalateAfter(AlarmPriority priority, int level) => (priority, level) switch
     {
-        (Alarms.AlarmPriority.P1, 1) => options.P1SecondaryAfter,
-        (Alarms.AlarmPriority.P1, 2) => options.P1SupervisorAfter,
-        (Alarms.AlarmPriority.P2, 1) => options.P2SecondaryAfter,
+        (AlarmPriority.P1, 1) => options.P1SecondaryAfter,
+        (AlarmPriority.P1, 2) => options.P1SupervisorAfter,
+        (AlarmPriority.P2, 1) => options.P2SecondaryAfter,
         _ => null,
     };
 }

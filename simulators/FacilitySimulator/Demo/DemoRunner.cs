@@ -8,6 +8,7 @@ using FacilitySimulator.Plant;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
+using FacilityGateway.Tickets;
 
 namespace FacilitySimulator.Demo;
 
@@ -168,7 +169,7 @@ public static class DemoRunner
             .AddColumn("Ticket").AddColumn("Priority").AddColumn("Asset").AddColumn("Message").AddColumn("State").AddColumn("Respond by");
         foreach (var t in alarms.OpenTickets)
         {
-            string priority = t.Priority == FacilityGateway.Alarms.AlarmPriority.P1 ? "[bold red]P1[/]" : t.Priority.ToString();
+            string priority = t.Priority == FacilityGateway.Tickets.AlarmPriority.P1 ? "[bold red]P1[/]" : t.Priority.ToString();
             table.AddRow(Markup.Escape(t.Id), priority, Markup.Escape(t.Asset.Name), Markup.Escape(t.Message + (t.Occurrences > 1 ? $" (x{t.Occurrences})" : "")),
                 t.State == FacilityGateway.Tickets.TicketState.Open ? "[yellow]open[/]" : t.State.ToString().ToLowerInvariant(), t.RespondBy.ToString("HH:mm", CultureInfo.InvariantCulture));
         }

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Benchmarks.Gateway;
 

@@ -3,6 +3,7 @@ using FacilityGateway.Alarms.Equipment;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Time.Testing;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Tests.Alarms;
 

@@ -1,6 +1,7 @@
 using FacilityGateway.Alarms;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Time.Testing;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Tests.Alarms;
 

@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Alarms.Equipment;
 

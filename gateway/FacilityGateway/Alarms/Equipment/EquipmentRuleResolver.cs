@@ -1,5 +1,7 @@
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Readings;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Alarms.Equipment;
 

@@ -6,6 +6,7 @@ using FacilityGateway.Configuration.Yaml;
 using FacilityGateway.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Sinks.Webhook;
 
