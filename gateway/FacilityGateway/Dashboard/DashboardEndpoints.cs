@@ -5,6 +5,7 @@ using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Dashboard;
 

@@ -1,3 +1,4 @@
+using FacilityGateway.Tickets;
 namespace FacilityGateway.Outbox;
 
 /// <summary>What a record holds.</summary>

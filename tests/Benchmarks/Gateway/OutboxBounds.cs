@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FacilityGateway.Outbox;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Benchmarks.Gateway;
 

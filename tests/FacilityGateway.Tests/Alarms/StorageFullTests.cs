@@ -2,6 +2,7 @@ using FacilityGateway.Alarms;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Time.Testing;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Tests.Alarms;
 

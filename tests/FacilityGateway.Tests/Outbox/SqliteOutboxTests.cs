@@ -1,5 +1,6 @@
 using FacilityGateway.Outbox;
 using Microsoft.Extensions.Time.Testing;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Tests.Outbox;
 

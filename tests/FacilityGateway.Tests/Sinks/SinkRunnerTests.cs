@@ -3,6 +3,7 @@ using System.Text;
 using FacilityGateway.Outbox;
 using FacilityGateway.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Tests.Sinks;
 

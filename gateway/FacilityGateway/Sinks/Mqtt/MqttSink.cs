@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Sinks.Mqtt;
 
@@ -110,9 +111,9 @@ public sealed partial class MqttSink : ISink
     /// <summary>A ticket event: the ticket's retained state and the event on the event stream.</summary>
     private IEnumerable<MqttApplicationMessage> TicketMessages(OutboxRecord record)
     {
-        var ticketEvent = UndeliverableRecordException.Decode(record, p => Alarms.TicketEvent.Decode(p));
+        var ticketEvent = UndeliverableRecordException.Decode(record, p => TicketEvent.Decode(p));
         yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Ticket(ticketEvent.Ticket.Id))
-            .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ticketEvent.Ticket, Alarms.TicketEvent.Json))
+            .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ticketEvent.Ticket, TicketEvent.Json))
             .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
         yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Events).WithPayload(record.Payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
@@ -184,7 +185,7 @@ public sealed partial class MqttSink : ISink
             return recorded ? (true, "done", $"'{task}' recorded as done on {asset}") : (false, "not_applicable", $"'{task}' is not a task of {asset}'s maintenance plan");
         }
         TimeSpan? duration = root.TryGetProperty("duration", out var d) && Configuration.Yaml.Durations.TryParse(d.GetString() ?? "", out var parsed, out _) ? parsed : null;
-        var command = new Alarms.TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
+        var command = new TicketCommand(action, root.GetProperty("ticket").GetString() ?? "",
             root.TryGetProperty("by", out var by) ? by.GetString() ?? "unknown" : "unknown",
             root.TryGetProperty("note", out var note) ? note.GetString() : null, duration);
         bool done = engine is not null && await engine.ExecuteAsync(command, CancellationToken.None).ConfigureAwait(false);

@@ -211,7 +211,7 @@ internal sealed class WebhookSinkKind : ISinkKind
             context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
         if (webhook.ClickUrl is { Length: > 0 } click && (!Uri.TryCreate(click.Replace("{ticket}", "T", StringComparison.Ordinal), UriKind.Absolute, out var clickUri) || clickUri.Scheme is not ("http" or "https")))
             context.Errors.Error(webhook.OriginOf("click_url"), webhook.PathOf("click_url"), $"'{click}' is not an http(s) URL", "the address of the dashboard as the technician's phone reaches it");
-        var known = Alarms.TicketEvent.Names.ToList();
+        var known = TicketEvent.Names.ToList();
         foreach (var name in webhook.Events.Where(e => !known.Contains(e)))
             context.Errors.Error(webhook.OriginOf("events"), webhook.PathOf("events"), $"'{name}' is not an event: this sink would never send it",
                 $"events are {string.Join(", ", known)}");

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FacilityGateway.Tickets;
 
-namespace FacilityGateway.Alarms;
+namespace FacilityGateway.Tickets;
 
 /// <summary>
 /// A notification about a ticket, as stored in the outbox and published (docs/ON-CALL.md):

@@ -2,7 +2,7 @@ using System.Text.Json;
 using FacilityGateway.Configuration.Yaml;
 using FacilityGateway.Tickets;
 
-namespace FacilityGateway.Alarms;
+namespace FacilityGateway.Tickets;
 
 /// <summary>A notification held for the digest.</summary>
 public sealed record DigestItem(string Event, string Key, string Ticket, AlarmPriority Priority, string Asset, string Message, TicketState State, DateTimeOffset At);
