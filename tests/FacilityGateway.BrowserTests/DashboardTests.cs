@@ -178,6 +178,33 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChineseAccentedAndEmojiNames_ShowIntactOnThePage_TheirTicketToo()
+    {
+        var (store, server) = await PlantAsync();
+        await using var _ = server;
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: 一号机房, site: 滨江花园 }
+            logging: { level: warning }
+            assets:
+              - { id: 水箱间, name: "三号楼 水箱间 💧", type: leak_zone, location: { building: 三号楼, room: 水箱间 }, team: 机电组 }
+            devices:
+              - { id: 漏水模块, asset: 水箱间, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 2, interval: 200ms, points: [{ id: probe, name: Sonde sous les réservoirs, coil: 0, alarms: [{ type: state, state: 1, on_delay: 0s, latched: true, priority: P1, message: 水箱下方漏水 }] }] }
+            dashboard: { enabled: true, listen: "127.0.0.1:0" }
+            """);
+        var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+        await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("FacilityGateway · 滨江花园 / 一号机房");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("三号楼 水箱间 💧");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Sonde sous les réservoirs");
+        store[2].SetBits(ModbusTable.Coils, 0, [true]);
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("水箱下方漏水", new() { Timeout = 20_000 });
+        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(shots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "unicode-names.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task WithoutAnActionToken_TheDashboardIsReadOnly()
     {
         var (store, server) = await PlantAsync();

@@ -124,6 +124,28 @@ public sealed class GatewayProcessTests
         }
     }
 
+    [Fact]
+    public async Task LogLines_CarryChineseNamesIntact()
+    {
+        string directory = Directory.CreateTempSubdirectory("fg-log-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, """
+            gateway: { id: 一号机房, site: 滨江花园 }
+            assets: [{ id: 水泵, name: 三号楼生活水泵, type: pump }]
+            devices: [{ id: 变频器, asset: 水泵, endpoint: "tcp://127.0.0.1:1", unit: 1, interval: 100ms, points: [{ id: 频率, holding: 0 }] }]
+            """);
+        try
+        {
+            await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
+            string line = await gateway.WaitForLineAsync(l => l.Contains("opened: P2 三号楼生活水泵: Device 变频器 does not answer", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.Contains("Ticket T-", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("brackets", "nested more than 64 levels deep")]
     [InlineData("aliases", "expands to more than 200,000 values")]

@@ -28,8 +28,9 @@ public class ClientServerTests
         // neighbours share; every unit of that server then paid a reconnect.
         var store = new ModbusDataStore(1, 2);
         store[2].SetRegisters(ModbusTable.HoldingRegisters, 0, [42]);
-        var (server, client) = await StartAsync(store, request => request.UnitId == 1 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(150)) : ModbusFault.None,
-            rtu: true, retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(100));
+        // Unit 1 answers 250 ms after its 500 ms timeout; unit 2's request, sent then, is answered right after it.
+        var (server, client) = await StartAsync(store, request => request.UnitId == 1 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(750)) : ModbusFault.None,
+            rtu: true, retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(500));
         await using (server)
         await using (client)
         {
@@ -46,8 +47,8 @@ public class ClientServerTests
     public async Task ModbusTcp_AfterATimeout_StillClosesTheConnection_SoALateAnswerIsNeverTakenForTheNext()
     {
         var store = new ModbusDataStore(1);
-        var (server, client) = await StartAsync(store, request => request.Address == 7 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(150)) : ModbusFault.None,
-            retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(100));
+        var (server, client) = await StartAsync(store, request => request.Address == 7 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(1000)) : ModbusFault.None,
+            retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(200));
         await using (server)
         await using (client)
         {
