@@ -136,7 +136,7 @@ public sealed class FaultProxyTests : IAsyncDisposable
         Assert.Single(TicketKeys(subscriber, ticket.Id).Distinct()); // one notification, however often it was carried
         Assert.Single(_pages.Where(p => p.Key.StartsWith(ticket.Id, StringComparison.Ordinal)).Select(p => p.Key).Distinct());
         Assert.True(polls.IsSubsetOf(stored), $"{polls.Except(stored).Count()} of {polls.Count} polls missing in InfluxDB under {fault}");
-        var outbox = gateway.Services.GetRequiredService<OutboxService>();
+        var outbox = gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>();
         Assert.All(outbox.Runners, r => Assert.True(r.Restarts == 0, $"{r.Name} restarted {r.Restarts} time(s) under {fault}: {r.LastCrash}")); // the faults were peers' trouble, handled as such
         if (fault is ProxyFault.ResetMidFrame or ProxyFault.CloseAfterBytes or ProxyFault.BlackHole)
             Assert.True(toBroker.Accepted > 1 && toInflux.Accepted > 1, $"no reconnect under {fault}: broker {toBroker.Accepted}, InfluxDB {toInflux.Accepted}");

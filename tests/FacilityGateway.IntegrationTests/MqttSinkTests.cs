@@ -159,6 +159,6 @@ public sealed class BrokerKilledTests
             .Select(m => JsonDocument.Parse(m.Payload).RootElement).Where(e => e.GetProperty("ticket").GetProperty("id").GetString() == ticket.Id)
             .Select(e => e.GetProperty("key").GetString()).Distinct().ToList();
         Assert.Single(keys);
-        Assert.All(gateway.Services.GetRequiredService<OutboxService>().Runners, r => Assert.Equal(0, r.Restarts));
+        Assert.All(gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners, r => Assert.Equal(0, r.Restarts));
     }
 }

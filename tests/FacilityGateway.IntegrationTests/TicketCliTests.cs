@@ -39,7 +39,7 @@ public sealed class TicketCliTests
         Assert.Contains("Tank room leak zone: Water leak in the tank room", output.ToString(), StringComparison.Ordinal);
 
         // The gateway subscribes to its command topic once connected (it connects on its first delivery).
-        for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Runners.All(r => r.Delivered == 0); i++)
+        for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners.All(r => r.Delivered == 0); i++)
             await Task.Delay(50);
         Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "ack", ticket.Id, "--by", "alice", "--note", "on my way", "--config", gateway.ConfigPath], output, error));
         for (int i = 0; i < 200 && engine.OpenTickets[0].State == TicketState.Open; i++)
@@ -91,7 +91,7 @@ public sealed class TicketCliTests
         await File.WriteAllTextAsync(offline, yaml);
         await using (var gateway = await GatewayUnderTest.StartAsync(yaml))
         {
-            for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Runners.All(r => r.Delivered == 0); i++)
+            for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners.All(r => r.Delivered == 0); i++)
                 await Task.Delay(50);
             var error = new StringWriter();
             Assert.Equal(ExitCodes.Failure, await GatewayCommands.InvokeAsync(["tickets", "ack", "T-20261202-000000-9999", "--by", "alice", "--config", gateway.ConfigPath], new StringWriter(), error));

@@ -33,6 +33,9 @@ public static class GatewayHost
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
+        // Delivery starts after the outbox is open and stops before it closes.
+        builder.Services.AddSingleton<Delivery.DeliveryService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryService>());
         // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
         builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddHostedService<ReadingPipeline>();

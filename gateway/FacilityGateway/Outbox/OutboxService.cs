@@ -1,37 +1,31 @@
 using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
-using FacilityGateway.Sinks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Outbox;
 
 /// <summary>
-/// Appends every reading batch to the durable outbox and runs one <see cref="SinkRunner"/> per enabled sink. Prunes
-/// what every sink has taken and reports what the size and age bounds dropped and what a full disk refused.
+/// Appends every reading batch to the durable outbox. Prunes what every configured sink has taken and reports what the
+/// bounds dropped and what a full disk refused. It knows sinks only by their ids (their cursors); running them over the
+/// outbox is Delivery's (<c>Delivery/DeliveryService</c>).
 /// </summary>
 public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
     private readonly GatewayConfig _config;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly AsyncSignal _committed = new();
-    private readonly List<SinkRunner> _runners = [];
-    private readonly List<ISink> _sinks = [];
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SqliteOutbox? _outbox;
     private OutboxCounters _reported = new(0, 0, 0, 0, 0);
 
-    private readonly IServiceProvider _services;
-
-    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers, IServiceProvider services)
+    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers)
     {
-        _services = services;
+        ArgumentNullException.ThrowIfNull(loggers);
         _config = config;
         _time = time;
-        _loggers = loggers;
         _logger = loggers.CreateLogger<OutboxService>();
     }
 
@@ -41,8 +35,8 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     /// <summary>The open outbox (after start).</summary>
     public SqliteOutbox Outbox => _outbox ?? throw new InvalidOperationException("The outbox is not open yet.");
 
-    /// <summary>The sink runners (after start), for status views and tests.</summary>
-    public IReadOnlyList<SinkRunner> Runners => _runners;
+    /// <summary>Pulsed after records were committed: delivery wakes up on it.</summary>
+    public AsyncSignal Committed => _committed;
 
     /// <summary>Test hook: caps the outbox file in pages, as a full disk would.</summary>
     internal long? MaxPageCount { get; init; }
@@ -55,12 +49,6 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         if (_outbox.RecoveredFrom is { } movedTo)
             LogRecovered(path, _outbox.CorruptionReason ?? "", movedTo);
         LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);
-        foreach (var options in _config.Sinks.Where(s => s.Enabled))
-        {
-            var sink = SinkKinds.All[options.Kind].Create(options, _config, _services);
-            _sinks.Add(sink);
-            _runners.Add(new SinkRunner(sink, _outbox, _committed, _time, options.MaxBackoff, _loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}")));
-        }
         _opened.TrySetResult();
         return base.StartAsync(cancellationToken);
     }
@@ -75,7 +63,6 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var runners = _runners.Select(r => r.RunAsync(stoppingToken)).ToList();
         try
         {
             // Every configured sink keeps its backlog, a disabled one too (until the bounds drop old telemetry): its
@@ -105,13 +92,6 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        try
-        {
-            await Task.WhenAll(runners).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
     }
 
     private async Task PruneAndReportAsync(CancellationToken cancellationToken)
@@ -126,11 +106,10 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         await ReportHealthAsync(counters, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The gateway's own health, as readings of the device <see cref="GatewayDeviceId"/>: what the outbox holds, dropped and refused, and each sink's lag.</summary>
+    /// <summary>The outbox's health, as readings of the device <see cref="GatewayDeviceId"/>: what it holds, dropped and refused, and its disk.</summary>
     private async Task ReportHealthAsync(OutboxCounters counters, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        var deadLetters = await Outbox.DeadLetterCountsAsync(cancellationToken).ConfigureAwait(false);
         var readings = new List<Reading>
         {
             new(GatewayDeviceId, "outbox.pending", counters.Pending, null, "", Quality.Good, now),
@@ -143,15 +122,6 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         };
         if (counters.FreeDiskBytes is { } free)
             readings.Add(new(GatewayDeviceId, "outbox.free_disk", free, null, "B", Quality.Good, now));
-        foreach (var runner in _runners)
-        {
-            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.lag", Outbox.LastId - runner.Cursor, null, "records", Quality.Good, now));
-            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.online", runner.Failing ? 0 : 1, null, "", Quality.Good, now));
-            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.restarts", runner.Restarts, null, "", Quality.Good, now));
-            readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.dead_letters", deadLetters.GetValueOrDefault(runner.Name), null, "records", Quality.Good, now));
-            if (runner.LastError is { } error)
-                readings.Add(new(GatewayDeviceId, $"sink.{runner.Name}.last_error", double.NaN, error, "", Quality.Good, now));
-        }
         var batch = new ReadingBatch(GatewayDeviceId, _config.Gateway.Id, now, readings);
         _ = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
     }
@@ -162,8 +132,6 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var sink in _sinks)
-            await sink.DisposeAsync().ConfigureAwait(false);
         if (_outbox is not null)
             await _outbox.DisposeAsync().ConfigureAwait(false);
     }

@@ -86,7 +86,7 @@ public static class DemoRunner
         }
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             await host.StopAsync(timeout.Token).ConfigureAwait(false);
-        var delivered = host.Services.GetRequiredService<OutboxService>().Runners.Sum(r => r.Delivered);
+        var delivered = host.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners.Sum(r => r.Delivered);
         output.WriteLine($"Demo stopped cleanly: {snapshot.BatchCount} polls, {delivered} records delivered, {broker.Published} MQTT messages on the broker.");
         Directory.Delete(dataDirectory, recursive: true);
         return 0;

@@ -37,7 +37,7 @@ public static class AlarmBenchmarks
             config.Devices.Add(device);
         }
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        var outbox = new OutboxService(config, TimeProvider.System, NullLoggerFactory.Instance, services);
+        var outbox = new OutboxService(config, TimeProvider.System, NullLoggerFactory.Instance);
         await outbox.StartAsync(default);
         var engine = new AlarmEngine(config, outbox, TimeProvider.System, NullLogger<AlarmEngine>.Instance);
         var now = DateTimeOffset.UtcNow;

@@ -34,7 +34,7 @@ public sealed class AlarmBench : IAsyncDisposable
         var (config, _) = ConfigurationLoader.Load(path);
         config.Gateway.DataDirectory = Path.Combine(_directory, "data");
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance, services) { MaxPageCount = MaxPageCount };
+        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance) { MaxPageCount = MaxPageCount };
         await _outbox.StartAsync(default);
         return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using FacilityGateway.Outbox;
+using FacilityGateway.Delivery;
 using FacilityGateway.Sinks;
 using Microsoft.Extensions.Logging.Abstractions;
 using FacilityGateway.Tickets;

@@ -1,7 +1,8 @@
 using FacilityGateway.Outbox;
+using FacilityGateway.Sinks;
 using Microsoft.Extensions.Logging;
 
-namespace FacilityGateway.Sinks;
+namespace FacilityGateway.Delivery;
 
 /// <summary>
 /// Moves one sink's cursor through the outbox: reads the records after it, delivers them, and only then moves the
