@@ -38,7 +38,11 @@ public sealed class OutboxOptions : ConfigNode
     [Range(1, 1_000_000)]
     public long MaxMegabytes { get; set; } = 1024;
 
-    /// <summary>Free space the outbox leaves on its disk: below it the oldest readings are dropped, so the card never fills up.</summary>
+    /// <summary>
+    /// Free space the outbox leaves on its disk: below it the oldest readings are dropped, so the card never fills up
+    /// (SQLite needs room in its WAL even to delete; 0 turns the floor off). 64 MB by default: a few minutes of a large
+    /// site's telemetry, and small beside any SD card.
+    /// </summary>
     [Range(0, 1_000_000)]
-    public long MinFreeDiskMegabytes { get; set; } = 256;
+    public long MinFreeDiskMegabytes { get; set; } = 64;
 }
