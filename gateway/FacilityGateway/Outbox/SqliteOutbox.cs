@@ -236,6 +236,7 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
             using var transaction = _connection.BeginTransaction();
             var ids = InsertRecords(transaction, appends.ConvertAll(a => (a.Kind, a.Payload)));
             transaction.Commit();
+            StorageFailure = null; // the disk takes writes again
             Accepted(ids);
             for (int i = 0; i < appends.Count; i++)
                 appends[i].Done.TrySetResult(ids[i]);
@@ -330,7 +331,6 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
         }
         if (records.Count > 0)
             SaveSizes(transaction);
-        StorageFailure = null;
         return ids;
     }
 

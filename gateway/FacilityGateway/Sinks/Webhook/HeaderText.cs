@@ -22,14 +22,4 @@ internal static class HeaderText
             clean.Append(char.IsControl(c) ? ' ' : c);
         return $"=?UTF-8?B?{Convert.ToBase64String(Encoding.UTF8.GetBytes(clean.ToString()))}?=";
     }
-
-    /// <summary>The text of a header value as a receiver decodes it (for tests and the webhook receiver of the docs).</summary>
-    public static string Decode(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        const string prefix = "=?UTF-8?B?", suffix = "?=";
-        return value.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && value.EndsWith(suffix, StringComparison.Ordinal)
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(value[prefix.Length..^suffix.Length]))
-            : value;
-    }
 }
