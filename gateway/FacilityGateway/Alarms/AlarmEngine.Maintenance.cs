@@ -25,9 +25,9 @@ public sealed partial class AlarmEngine
     }
 
     /// <summary>The P4 rule a task's maintenance tickets are raised by.</summary>
-    private static AlarmRule MaintenanceRule(UsageTracker tracker, MaintenanceTask task, string message)
+    private AlarmRule MaintenanceRule(UsageTracker tracker, MaintenanceTask task, string message)
     {
-        var running = tracker.Asset.RunningPoint;
+        var running = _rules.RunningPointOf(tracker.Asset.Id);
         return new AlarmRule(tracker.RuleIdOf(task), running?.Device ?? "", running?.Point ?? "", tracker.Asset.Id, AlarmRuleType.Maintenance,
             task.EveryRunHours ?? task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
             message, task.EveryRunHours is not null ? "h" : task.EveryStarts is not null ? "starts" : "");
@@ -131,11 +131,11 @@ public sealed partial class AlarmEngine
         {
             if (!changes.Usage.ContainsKey(tracker))
                 changes.Usage[tracker] = tracker.Snapshot();
-            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.run_hours", Math.Round(tracker.RunHours, 3), null, "h", Quality.Good, now));
-            readings.Add(new Reading(OutboxService.GatewayDeviceId, $"asset.{tracker.Asset.Id}.starts", tracker.Starts, null, "", Quality.Good, now));
+            readings.Add(new Reading(GatewayDevice.Id, $"asset.{tracker.Asset.Id}.run_hours", Math.Round(tracker.RunHours, 3), null, "h", Quality.Good, now));
+            readings.Add(new Reading(GatewayDevice.Id, $"asset.{tracker.Asset.Id}.starts", tracker.Starts, null, "", Quality.Good, now));
         }
         if (readings.Count > 0)
-            changes.Readings.Add(new ReadingBatch(OutboxService.GatewayDeviceId, _config.Gateway.Id, now, readings));
+            changes.Readings.Add(new ReadingBatch(GatewayDevice.Id, _config.Gateway.Id, now, readings));
     }
 
     /// <summary>Saves the usage counters now (on a clean stop).</summary>

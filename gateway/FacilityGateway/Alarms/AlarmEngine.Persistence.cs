@@ -163,8 +163,8 @@ public sealed partial class AlarmEngine
         _storedSequence = _ticketSequence; // rows are stored in order: the newest sequence row wins
         var records = new List<(OutboxRecordKind, byte[])>();
         if (changes.Digest is { } digest)
-            records.Add((OutboxRecordKind.TicketDigest, digest.Digest.Encode()));
-        records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketEvent, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
+            records.Add((OutboxRecordKind.FloodDigest, digest.Digest.Encode()));
+        records.AddRange(events.Select((e, i) => (OutboxRecordKind.TicketChange, TicketEvent.Of(e.Event, e.Ticket, held[i]).Encode())));
         records.AddRange(changes.Readings.Select(b => (OutboxRecordKind.Readings, ReadingBatchCodec.Encode(b))));
         if (action)
         {

@@ -20,6 +20,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromHours(1);
 
     private readonly GatewayConfig _config;
+    private readonly AlarmRuleSet _rules;
     private readonly OutboxService _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -75,14 +76,15 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
         var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
-        _rota = new OnCallRota(config.OnCall, zone);
-        _followUp = config.OnCall.FollowUp;
-        _flood = new NotificationFlood(config.OnCall.Flood, config.Gateway.Site, time);
+        _rota = new OnCallRota(config.OnCall(), zone);
+        _followUp = config.OnCall().FollowUp;
+        _flood = new NotificationFlood(config.OnCall().Flood, config.Gateway.Site, time);
         _usageSavedAt = time.GetTimestamp();
+        var rules = _rules = config.AlarmRules();
         var evaluators = config.Devices.Where(d => d.Enabled)
-            .SelectMany(d => d.AlarmRules.Append(AlarmRule.CommLoss(d.Id, d.Asset)))
+            .SelectMany(d => rules.PointRulesOf(d.Id).Append(AlarmRule.CommLoss(d.Id, d.Asset)))
             .Select(rule => (IAlarmEvaluator)new RuleEvaluator(rule, time))
-            .Concat(config.Assets.SelectMany(a => a.EquipmentRules).SelectMany(r => r.CreateEvaluators(time, zone)));
+            .Concat(config.Assets.SelectMany(a => rules.EquipmentRulesOf(a.Id)).SelectMany(r => r.CreateEvaluators(time, zone)));
         foreach (var evaluator in evaluators)
         {
             _byRule[evaluator.Rule.Id] = evaluator;
@@ -93,11 +95,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             if (evaluator.Rule.OnlyWhen is { } gate)
                 Route(_gated, gate, evaluator);
         }
-        foreach (var asset in config.Assets.Where(a => a.RunningPoint is not null || a.Maintenance.Any(t => t.Every is not null)))
+        foreach (var asset in config.Assets.Where(a => rules.RunningPointOf(a.Id) is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
             var tracker = new UsageTracker(asset, time, zone);
             _usage.Add(tracker);
-            if (asset.RunningPoint is { } running)
+            if (rules.RunningPointOf(asset.Id) is { } running)
                 Route(_usageByPoint, running, tracker);
         }
     }
@@ -459,7 +461,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             FirstAt = now,
             LastAt = now,
             RespondBy = ResponseTargets.DueBy(rule.Priority, now, _zone),
-            ResolveBy = now + _config.OnCall.ResolveWithin(rule.Priority),
+            ResolveBy = now + _config.OnCall().ResolveWithin(rule.Priority),
             AssignedTo = _rota.Who(0, now),
             PagedAt = now,
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],

@@ -14,15 +14,17 @@ public static class AlarmPlan
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         var devices = config.Devices.Where(d => d.Enabled).ToList();
-        int pointRules = devices.Sum(d => d.AlarmRules.Count), equipment = config.Assets.Sum(a => a.EquipmentRules.Count);
+        var plan = config.AlarmRules();
+        int pointRules = devices.Sum(d => plan.PointRulesOf(d.Id).Count), equipment = config.Assets.Sum(a => plan.EquipmentRulesOf(a.Id).Count);
         sb.AppendLine(ci, $"alarms: {pointRules} point rule(s), {equipment} equipment rule(s), {devices.Count} communication-loss alarm(s)");
         foreach (var asset in config.Assets)
         {
-            var rules = devices.Where(d => d.Asset == asset.Id).SelectMany(d => d.AlarmRules).ToList();
-            if (rules.Count == 0 && asset.EquipmentRules.Count == 0 && asset.RunningPoint is null && asset.Maintenance.Count == 0)
+            var rules = devices.Where(d => d.Asset == asset.Id).SelectMany(d => plan.PointRulesOf(d.Id)).ToList();
+            var equipmentRules = plan.EquipmentRulesOf(asset.Id);
+            if (rules.Count == 0 && equipmentRules.Count == 0 && plan.RunningPointOf(asset.Id) is null && asset.Maintenance.Count == 0)
                 continue;
             sb.Append(ci, $"  asset {asset.Id} ({asset.Name})");
-            if (asset.RunningPoint is { } running)
+            if (plan.RunningPointOf(asset.Id) is { } running)
                 sb.Append(ci, $": run hours and starts from {running}");
             sb.AppendLine();
             foreach (var task in asset.Maintenance)
@@ -44,7 +46,7 @@ public static class AlarmPlan
             }
             foreach (var rule in rules)
                 sb.AppendLine(ci, $"    {rule.DeviceId}/{rule.PointId} {Condition(rule)}{Delays(rule)}{(rule.Latched ? ", latched" : "")}{(rule.OnlyWhen is { } g ? $", only when {g}" : "")}, {rule.Priority}: {rule.Message}");
-            foreach (var equipmentRule in asset.EquipmentRules)
+            foreach (var equipmentRule in equipmentRules)
             {
                 switch (equipmentRule)
                 {

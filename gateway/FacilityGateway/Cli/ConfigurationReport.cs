@@ -1,4 +1,5 @@
 using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
 using FacilityGateway.Configuration.Yaml;
 
 namespace FacilityGateway.Cli;
@@ -10,7 +11,7 @@ internal static class ConfigurationReport
     public static GatewayConfig? Load(string path, TextWriter error)
     {
         var errors = new ConfigErrors();
-        var config = ConfigurationLoader.LoadUnchecked(path, errors, Environment.GetEnvironmentVariable);
+        var config = Hosting.GatewayParts.LoadUnchecked(path, errors, Environment.GetEnvironmentVariable);
         Print(errors.Items, error);
         return errors.HasErrors ? null : config;
     }
@@ -30,7 +31,7 @@ internal static class ConfigurationReport
     /// </summary>
     public static Microsoft.Data.Sqlite.SqliteConnection? OpenOutboxReadOnly(GatewayConfig config, TextWriter output, string nothingYet)
     {
-        string path = config.Outbox.FullPath(config.Gateway.DataDirectory);
+        string path = config.Outbox().FullPath(config.Gateway.DataDirectory);
         if (!File.Exists(path))
         {
             output.WriteLine($"{nothingYet} (the gateway has not run with this configuration yet)");

@@ -151,8 +151,8 @@ public static class GatewayCommands
         command.SetAction(parse =>
         {
             output.Write(Configuration.Schema.ConfigurationSchema.ToText(parse.GetValue(profile)
-                ? Configuration.Schema.ConfigurationSchema.Profile()
-                : Configuration.Schema.ConfigurationSchema.Root()));
+                ? Hosting.GatewayParts.ProfileSchema()
+                : Hosting.GatewayParts.Schema()));
             return ExitCodes.Ok;
         });
         return command;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
+using FacilityGateway.Sinks;
 using FacilityGateway.Sinks.Mqtt;
 using FacilityGateway.Tickets;
 using Microsoft.Data.Sqlite;
@@ -127,7 +128,7 @@ internal static class TicketCommands
     /// </summary>
     private static async Task<int> SendAsync(GatewayConfig config, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (config.Sinks.OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
+        if (config.Sinks().OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
         {
             error.WriteLine("the configuration has no MQTT sink: commands reach the gateway through its broker");
             return ExitCodes.ConfigurationError;

@@ -1,3 +1,4 @@
+using YamlDotNet.RepresentationModel;
 using FacilityGateway.Configuration.Yaml;
 
 namespace FacilityGateway.Configuration;
@@ -58,16 +59,8 @@ public sealed class AssetOptions : ConfigNode
     [Range(0, 1_000_000_000)]
     public long? InitialStarts { get; set; }
 
-    /// <summary>Equipment rules over more than one point or a schedule (dry_run, lighting_schedule).</summary>
-    public List<Alarms.Equipment.EquipmentRuleOptions> Rules { get; set; } = [];
-
-    /// <summary>The run signal, resolved by validation.</summary>
-    [NotBound]
-    public Alarms.PointRef? RunningPoint { get; set; }
-
-    /// <summary>The equipment rules, resolved by validation.</summary>
-    [NotBound]
-    public List<Alarms.Equipment.EquipmentRule> EquipmentRules { get; set; } = [];
+    /// <summary>Equipment rules over more than one point or a schedule (dry_run, lighting_schedule), bound by the alarms' part.</summary>
+    public YamlNode? Rules { get; set; }
 }
 
 /// <summary>Building, floor and room.</summary>

@@ -15,17 +15,17 @@ public static class ConfigurationLoader
     public const string ProfilesEnvironmentVariable = "FACILITY_GATEWAY_PROFILES";
 
     /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> with every error. Warnings are returned.</summary>
-    public static (GatewayConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path, Func<string, string?>? environment = null)
+    public static (GatewayConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path, ConfigurationRegistry registry, Func<string, string?>? environment = null)
     {
         var errors = new ConfigErrors();
-        var config = LoadUnchecked(path, errors, environment ?? Environment.GetEnvironmentVariable);
+        var config = LoadUnchecked(path, registry, errors, environment ?? Environment.GetEnvironmentVariable);
         if (errors.HasErrors)
             throw new ConfigurationException(errors.Items);
         return (config!, errors.Items);
     }
 
     /// <summary>Loads and validates, collecting findings into <paramref name="errors"/>; null when the root cannot be read at all.</summary>
-    public static GatewayConfig? LoadUnchecked(string path, ConfigErrors errors, Func<string, string?> environment)
+    public static GatewayConfig? LoadUnchecked(string path, ConfigurationRegistry registry, ConfigErrors errors, Func<string, string?> environment)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayPath(path);
@@ -39,19 +39,26 @@ public static class ConfigurationLoader
             return null;
         }
         var config = new GatewayConfig();
-        binder.Populate(config, mapping, "", "devices", "sinks");
+        binder.Populate(config, mapping, "", [.. registry.Lists.Keys, .. registry.Sections.Keys]);
         config.Files.Add(display);
-        BindDevices(config, mapping, binder);
-        BindByKind(mapping, binder, "sinks", null, Sinks.SinkKinds.All.ToDictionary(k => k.Key, k => (Func<ConfigNode>)k.Value.CreateOptions), o => config.Sinks.Add((Sinks.SinkOptions)o));
+        foreach (var (key, type) in registry.Sections)
+        {
+            var section = (ConfigNode)Activator.CreateInstance(type)!;
+            if (mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is not YamlScalarNode { Value: "" or null })
+                section = binder.BindValue(node, type, key) as ConfigNode ?? section;
+            config.With(section);
+        }
+        foreach (var list in registry.Lists.Values)
+            BindByKind(mapping, binder, list, config);
 
         var seen = new HashSet<string>(StringComparer.Ordinal) { full };
         foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
-            Include(config, full, pattern, config.OriginOf("include"), $"include[{index}]", errors, environment, seen);
+            Include(config, registry, full, pattern, config.OriginOf("include"), $"include[{index}]", errors, environment, seen);
 
         // A written data_directory is made absolute by the binder ([FilePath]); the default 'data' is beside the file too.
         config.Gateway.DataDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, config.Gateway.DataDirectory));
         string profiles = ResolveProfilesDirectory(config, full, environment);
-        ConfigurationValidator.Validate(new ValidationContext(config, errors, profiles, environment));
+        ConfigurationValidator.Validate(new ValidationContext(config, errors, profiles, environment), registry);
         return config;
     }
 
@@ -63,7 +70,7 @@ public static class ConfigurationLoader
         public List<LineOptions> Lines { get; set; } = [];
     }
 
-    private static void Include(GatewayConfig config, string includingFile, string pattern, SourceLocation location, string keyPath, ConfigErrors errors, Func<string, string?> environment, HashSet<string> seen)
+    private static void Include(GatewayConfig config, ConfigurationRegistry registry, string includingFile, string pattern, SourceLocation location, string keyPath, ConfigErrors errors, Func<string, string?> environment, HashSet<string> seen)
     {
         string baseDirectory = Path.GetDirectoryName(includingFile)!;
         string[] files;
@@ -104,19 +111,17 @@ public static class ConfigurationLoader
             binder.Populate(included, mapping, "", "devices");
             config.Assets.AddRange(included.Assets);
             config.Lines.AddRange(included.Lines);
-            BindDevices(config, mapping, binder);
+            BindByKind(mapping, binder, registry.Lists[ConfigurationRegistry.DevicesKey], config);
             foreach (var (nested, index) in included.Include.Select((p, i) => (p, i)))
-                Include(config, file, nested, included.OriginOf("include"), $"include[{index}]", errors, environment, seen);
+                Include(config, registry, file, nested, included.OriginOf("include"), $"include[{index}]", errors, environment, seen);
         }
     }
 
-    /// <summary>Binds <c>devices:</c>, choosing each entry's options type from its <c>kind</c> (default modbus).</summary>
-    private static void BindDevices(GatewayConfig config, YamlMappingNode mapping, YamlBinder binder) =>
-        BindByKind(mapping, binder, "devices", "modbus", DeviceKinds.All.ToDictionary(k => k.Key, k => (Func<ConfigNode>)k.Value.CreateOptions), o => config.Devices.Add((DeviceOptions)o));
-
     /// <summary>Binds a list whose entries choose their options type with <c>kind:</c> (devices, sinks).</summary>
-    private static void BindByKind(YamlMappingNode mapping, YamlBinder binder, string key, string? defaultKind, IReadOnlyDictionary<string, Func<ConfigNode>> kinds, Action<ConfigNode> add)
+    private static void BindByKind(YamlMappingNode mapping, YamlBinder binder, KindedList list, GatewayConfig config)
     {
+        string key = list.Key;
+        var kinds = list.Kinds;
         if (!mapping.Children.TryGetValue(new YamlScalarNode(key), out var node) || node is YamlScalarNode { Value: "" or null })
             return;
         if (node is not YamlSequenceNode entries)
@@ -133,7 +138,7 @@ public static class ConfigurationLoader
                 binder.Errors.Error(binder.LocationOf(entry), path, "expected a mapping with id, kind, ...");
                 continue;
             }
-            string? kind = defaultKind;
+            string? kind = list.DefaultKind;
             var kindLocation = binder.LocationOf(item);
             if (item.Children.TryGetValue(new YamlScalarNode("kind"), out var kindNode))
             {
@@ -145,16 +150,16 @@ public static class ConfigurationLoader
                 binder.Errors.Error(kindLocation, path, "missing required key 'kind'", $"known kinds: {string.Join(", ", kinds.Keys)}");
                 continue;
             }
-            if (!kinds.TryGetValue(kind, out var create))
+            if (!kinds.TryGetValue(kind, out var chosen))
             {
                 string? suggestion = Names.Suggest(kind, kinds.Keys);
                 binder.Errors.Error(kindLocation, $"{path}.kind", $"unknown kind '{kind}'",
                     suggestion is not null ? $"did you mean '{suggestion}'?" : $"known kinds: {string.Join(", ", kinds.Keys)}");
                 continue;
             }
-            var options = create();
+            var options = chosen.NewOptions();
             binder.Populate(options, item, path);
-            add(options);
+            config.Add(key, options);
         }
     }
 

@@ -7,7 +7,7 @@ namespace FacilityGateway.Configuration;
 /// What every device has, whatever its kind. A kind (modbus, and later gpio, ds18b20, ...) derives its own options
 /// from this and registers them in <see cref="DeviceKinds"/>.
 /// </summary>
-public abstract class DeviceOptions : ConfigNode
+public abstract class DeviceOptions : ConfigNode, IListEntry
 {
     /// <summary>Unique id.</summary>
     [RequiredKey, Describe("add 'id:', for example id: main-meter")]
@@ -29,7 +29,6 @@ public abstract class DeviceOptions : ConfigNode
     /// <summary>The points this device reports, for sinks (units, deadbands, discovery). Valid after validation.</summary>
     public abstract IEnumerable<PointInfo> DescribePoints();
 
-    /// <summary>The alarm rules of this device's points (resolved by validation); the engine adds communication loss.</summary>
-    [NotBound]
-    public List<Alarms.AlarmRule> AlarmRules { get; set; } = [];
+    /// <summary>The <c>alarms:</c> written for this device's points, for the alarms' part to resolve. Valid after validation.</summary>
+    public virtual IEnumerable<PointAlarms> DescribeAlarms() => [];
 }

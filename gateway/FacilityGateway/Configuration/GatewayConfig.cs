@@ -29,24 +29,72 @@ public sealed class GatewayConfig : ConfigNode
     [NotBound]
     public List<DeviceOptions> Devices { get; set; } = [];
 
-    /// <summary>The on-call rota and escalation.</summary>
-    public Tickets.OnCallOptions OnCall { get; set; } = new();
-
-    /// <summary>The live dashboard (off unless enabled).</summary>
-    public Dashboard.DashboardOptions Dashboard { get; set; } = new();
-
-    /// <summary>The durable outbox.</summary>
-    public Outbox.OutboxOptions Outbox { get; set; } = new();
-
-    /// <summary>Where telemetry goes; each entry's <c>kind</c> chooses its options type.</summary>
-    [NotBound]
-    public List<Sinks.SinkOptions> Sinks { get; set; } = [];
-
     /// <summary>Every file read, the root first.</summary>
     [NotBound]
     public List<string> Files { get; set; } = [];
-}
 
+    private readonly Dictionary<Type, ConfigNode> _sections = [];
+    private readonly Dictionary<string, List<ConfigNode>> _lists = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The section a part registered as <typeparamref name="T"/> (<c>on_call:</c>, <c>outbox:</c>...): as bound from
+    /// the file, or its defaults. Each part reads its own through an extension method of its folder.
+    /// </summary>
+    public T Section<T>() where T : ConfigNode, new()
+    {
+        if (!_sections.TryGetValue(typeof(T), out var section))
+            _sections[typeof(T)] = section = new T();
+        return (T)section;
+    }
+
+    /// <summary>Sets a section (the loader, and tests that build a configuration in code).</summary>
+    public GatewayConfig With(ConfigNode section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        _sections[section.GetType()] = section;
+        return this;
+    }
+
+    /// <summary>The entries of a registered kinded list (<c>sinks:</c>) that are <typeparamref name="T"/>, in file order.</summary>
+    public IReadOnlyList<T> Entries<T>(string key) where T : ConfigNode =>
+        _lists.TryGetValue(key, out var entries) ? [.. entries.OfType<T>()] : [];
+
+    /// <summary>Adds an entry to a kinded list (the loader, and tests that build a configuration in code).</summary>
+    public GatewayConfig Add(string key, ConfigNode entry)
+    {
+        if (key == ConfigurationRegistry.DevicesKey)
+            Devices.Add((DeviceOptions)entry);
+        else if (_lists.TryGetValue(key, out var entries))
+            entries.Add(entry);
+        else
+            _lists[key] = [entry];
+        return this;
+    }
+
+    private readonly Dictionary<Type, object> _plan = [];
+
+    /// <summary>
+    /// What a part resolved from the file while checking it (the alarms' rules, ...), by type: the resolved plan beside
+    /// the options as written. Empty until validation resolved it.
+    /// </summary>
+    public T Plan<T>() where T : class, new()
+    {
+        if (!_plan.TryGetValue(typeof(T), out var slice))
+            _plan[typeof(T)] = slice = new T();
+        return (T)slice;
+    }
+
+    /// <summary>Stores what a part resolved (its check during validation, or a test that builds a configuration in code).</summary>
+    public GatewayConfig SetPlan<T>(T slice) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(slice);
+        _plan[typeof(T)] = slice;
+        return this;
+    }
+
+    /// <summary>Every entry of every kinded list but devices, by key.</summary>
+    internal IEnumerable<KeyValuePair<string, List<ConfigNode>>> Lists => _lists;
+}
 /// <summary>Identity of the gateway.</summary>
 public sealed class GatewayIdentity : ConfigNode
 {

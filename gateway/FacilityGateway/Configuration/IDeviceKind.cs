@@ -3,19 +3,20 @@ using FacilityGateway.Configuration.Yaml;
 namespace FacilityGateway.Configuration;
 
 /// <summary>
-/// A kind of device (modbus, and later gpio, ds18b20, ...): its options type and its checks. Adding a kind is a folder
-/// under <c>Sources/</c> with its options, this class, a README, and one line in <see cref="DeviceKinds"/>.
+/// A kind of device (modbus, gpio_input, ds18b20, ...): its options type and its checks. Adding a kind is a folder
+/// under <c>Sources/</c> with its options, this class, a README, and one line in <c>Sources/SourceKinds</c>.
 /// </summary>
-public interface IDeviceKind
+public interface IDeviceKind : IConfigKind
 {
-    /// <summary>The value of <c>kind:</c> in YAML.</summary>
-    string Name { get; }
-
     /// <summary>A new, empty options object of this kind, for the binder.</summary>
     DeviceOptions CreateOptions();
 
     /// <summary>Checks a device of this kind against the rest of the configuration, without I/O on devices.</summary>
     void Validate(DeviceOptions device, ValidationContext context);
+
+    ConfigNode IConfigKind.NewOptions() => CreateOptions();
+
+    void IConfigKind.Check(ConfigNode options, ValidationContext context) => Validate((DeviceOptions)options, context);
 }
 
 /// <summary>What a kind's validation can see and report to.</summary>
@@ -31,21 +32,4 @@ public sealed class ValidationContext(GatewayConfig config, ConfigErrors errors,
     public Func<string, string?> Environment { get; } = environment;
     /// <summary>Where a kind keeps what it built while checking (for example its loaded profiles), by key.</summary>
     public Dictionary<string, object> State { get; } = new(StringComparer.Ordinal);
-}
-
-/// <summary>The registered device kinds.</summary>
-public static class DeviceKinds
-{
-    private static readonly Dictionary<string, IDeviceKind> Registered = new IDeviceKind[]
-    {
-        new Sources.Modbus.ModbusDeviceKind(),
-        new Sources.Gpio.GpioInputKind(),
-        new Sources.Gpio.PulseCounterKind(),
-        new Sources.I2c.Ads1115Kind(),
-        new Sources.I2c.Bme280Kind(),
-        new Sources.OneWire.Ds18b20Kind(),
-    }.ToDictionary(k => k.Name, StringComparer.Ordinal);
-
-    /// <summary>All kinds by name.</summary>
-    public static IReadOnlyDictionary<string, IDeviceKind> All => Registered;
 }

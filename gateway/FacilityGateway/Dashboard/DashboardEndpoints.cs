@@ -24,7 +24,7 @@ internal static class DashboardEndpoints
     public static void Map(WebApplication app, GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time)
     {
         byte[] page = LoadPage();
-        string? token = config.Dashboard.ActionToken is { Length: > 0 } t ? t : null;
+        string? token = config.Dashboard().ActionToken is { Length: > 0 } t ? t : null;
 
         app.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8"));
         app.MapGet("/api/overview", () => Results.Json(DashboardOverview.Build(config, snapshot, alarms, time, actions: token is not null)));

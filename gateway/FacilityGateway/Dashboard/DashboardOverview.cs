@@ -29,7 +29,7 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
         foreach (var asset in config.Assets)
         {
             var devices = config.Devices.Where(d => d.Enabled && d.Asset == asset.Id).Select(d => Device(d, snapshot)).ToList();
-            var usage = asset.RunningPoint is null ? null : alarms.Usage(asset.Id); // a calendar-only plan counts no run hours
+            var usage = config.AlarmRules().RunningPointOf(asset.Id) is null ? null : alarms.Usage(asset.Id); // a calendar-only plan counts no run hours
             assets.Add(new DashboardAsset(asset.Id, asset.Name, Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), asset.Type),
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
                 usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));

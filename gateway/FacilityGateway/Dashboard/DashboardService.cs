@@ -25,11 +25,11 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
     public Uri? Address { get; private set; }
 
     /// <summary>Starts the web server when enabled; when not, ASP.NET Core is never even loaded (its own method).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => config.Dashboard.Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => config.Dashboard().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var options = config.Dashboard;
+        var options = config.Dashboard();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-dashboard" });
         builder.Logging.ClearProviders(); // requests are not logged; the gateway logs what matters
         builder.WebHost.UseUrls($"http://{options.Listen}");

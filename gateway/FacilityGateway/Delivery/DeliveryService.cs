@@ -25,7 +25,7 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var options in config.Sinks.Where(s => s.Enabled))
+        foreach (var options in config.Sinks().Where(s => s.Enabled))
         {
             var sink = SinkKinds.All[options.Kind].Create(options, config, services);
             _sinks.Add(sink);
@@ -65,7 +65,7 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
         var store = outbox.Outbox;
         var deadLetters = await store.DeadLetterCountsAsync(cancellationToken).ConfigureAwait(false);
         var readings = new List<Reading>();
-        string device = OutboxService.GatewayDeviceId;
+        string device = GatewayDevice.Id;
         foreach (var runner in _runners)
         {
             readings.Add(new(device, $"sink.{runner.Name}.lag", store.LastId - runner.Cursor, null, "records", Quality.Good, now));

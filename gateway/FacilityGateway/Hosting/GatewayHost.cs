@@ -1,4 +1,6 @@
 using FacilityGateway.Configuration;
+using FacilityGateway.Outbox;
+using FacilityGateway.Sinks;
 using FacilityGateway.Readings;
 using FacilityGateway.Sources.Modbus;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<ReadingChannel>();
         builder.Services.AddSingleton<ReadingSnapshot>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
+        builder.Services.AddSingleton(OutboxPlanOf(config));
         builder.Services.AddSingleton<Outbox.OutboxService>();
         builder.Services.AddSingleton<Alarms.AlarmEngine>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
@@ -41,6 +44,7 @@ public static class GatewayHost
         builder.Services.AddHostedService<ReadingPipeline>();
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
+        builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
         builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());
@@ -53,6 +57,10 @@ public static class GatewayHost
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
+
+    /// <summary>The outbox's slice of <paramref name="config"/>: its file and bounds, and the sinks by id.</summary>
+    public static Outbox.OutboxPlan OutboxPlanOf(GatewayConfig config) =>
+        new(config.Outbox().FullPath(config.Gateway.DataDirectory), config.Outbox(), config.Gateway.Id, [.. config.Sinks().Select(s => s.Id)]);
 
     /// <summary>Runs until stopped; returns <see cref="Cli.ExitCodes.Failure"/> when a service crashed (so systemd restarts it).</summary>
     public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)

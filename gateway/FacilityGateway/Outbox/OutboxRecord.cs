@@ -1,4 +1,3 @@
-using FacilityGateway.Tickets;
 namespace FacilityGateway.Outbox;
 
 /// <summary>What a record holds.</summary>
@@ -9,9 +8,9 @@ public enum OutboxRecordKind : byte
     /// <summary>An alarm state change (alarms issue).</summary>
     AlarmEvent = 2,
     /// <summary>A ticket change (alarms issue).</summary>
-    TicketEvent = 3,
+    TicketChange = 3,
     /// <summary>A digest of ticket events held during a notification flood.</summary>
-    TicketDigest = 4,
+    FloodDigest = 4,
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,7 @@ namespace FacilityGateway.Outbox;
 public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 {
     private static readonly TimeSpan PruneEvery = TimeSpan.FromSeconds(10);
-    private readonly GatewayConfig _config;
+    private readonly OutboxPlan _plan;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AsyncSignal _committed = new();
@@ -21,10 +20,10 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     private SqliteOutbox? _outbox;
     private OutboxCounters _reported = new(0, 0, 0, 0, 0);
 
-    public OutboxService(GatewayConfig config, TimeProvider time, ILoggerFactory loggers)
+    public OutboxService(OutboxPlan plan, TimeProvider time, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(loggers);
-        _config = config;
+        _plan = plan;
         _time = time;
         _logger = loggers.CreateLogger<OutboxService>();
     }
@@ -43,12 +42,12 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        string path = _config.Outbox.FullPath(_config.Gateway.DataDirectory);
-        _outbox = new SqliteOutbox(path, _config.Outbox, _time, MaxPageCount);
+        string path = _plan.File;
+        _outbox = new SqliteOutbox(path, _plan.Options, _time, MaxPageCount);
         _outbox.Committed += _committed.Pulse;
         if (_outbox.RecoveredFrom is { } movedTo)
             LogRecovered(path, _outbox.CorruptionReason ?? "", movedTo);
-        LogOpened(path, _outbox.Epoch, _outbox.LastId, _config.Outbox.Durability);
+        LogOpened(path, _outbox.Epoch, _outbox.LastId, _plan.Options.Durability);
         _opened.TrySetResult();
         return base.StartAsync(cancellationToken);
     }
@@ -67,9 +66,9 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         {
             // Every configured sink keeps its backlog, a disabled one too (until the bounds drop old telemetry): its
             // cursors exist from the first start, so pruning waits for it.
-            foreach (var sink in _config.Sinks)
+            foreach (var consumer in _plan.Consumers)
                 foreach (var lane in new[] { OutboxLane.Telemetry, OutboxLane.Events })
-                    await Outbox.GetCursorAsync(sink.Id, lane, stoppingToken).ConfigureAwait(false);
+                    await Outbox.GetCursorAsync(consumer, lane, stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 await Task.Delay(PruneEvery, _time, stoppingToken).ConfigureAwait(false);
@@ -96,7 +95,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
 
     private async Task PruneAndReportAsync(CancellationToken cancellationToken)
     {
-        await Outbox.PruneAsync([.. _config.Sinks.Select(s => s.Id)], cancellationToken).ConfigureAwait(false);
+        await Outbox.PruneAsync(_plan.Consumers, cancellationToken).ConfigureAwait(false);
         var counters = await Outbox.CountersAsync(cancellationToken).ConfigureAwait(false);
         if (counters.DroppedForSize > _reported.DroppedForSize || counters.DroppedForAge > _reported.DroppedForAge)
             LogDropped(counters.DroppedForSize - _reported.DroppedForSize, counters.DroppedForAge - _reported.DroppedForAge, counters.DroppedForSize + counters.DroppedForAge);
@@ -106,28 +105,25 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         await ReportHealthAsync(counters, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The outbox's health, as readings of the device <see cref="GatewayDeviceId"/>: what it holds, dropped and refused, and its disk.</summary>
+    /// <summary>The outbox's health, as readings of the device <see cref="GatewayDevice.Id"/>: what it holds, dropped and refused, and its disk.</summary>
     private async Task ReportHealthAsync(OutboxCounters counters, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var readings = new List<Reading>
         {
-            new(GatewayDeviceId, "outbox.pending", counters.Pending, null, "", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.dropped_for_size", counters.DroppedForSize, null, "", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.dropped_for_age", counters.DroppedForAge, null, "", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.rejected_storage_full", counters.RejectedStorageFull, null, "", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.pending_events", counters.PendingEvents, null, "", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.bytes", counters.Bytes, null, "B", Quality.Good, now),
-            new(GatewayDeviceId, "outbox.storage_ok", Outbox.StorageFailure is null ? 1 : 0, Outbox.StorageFailure, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.pending", counters.Pending, null, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.dropped_for_size", counters.DroppedForSize, null, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.dropped_for_age", counters.DroppedForAge, null, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.rejected_storage_full", counters.RejectedStorageFull, null, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.pending_events", counters.PendingEvents, null, "", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.bytes", counters.Bytes, null, "B", Quality.Good, now),
+            new(GatewayDevice.Id, "outbox.storage_ok", Outbox.StorageFailure is null ? 1 : 0, Outbox.StorageFailure, "", Quality.Good, now),
         };
         if (counters.FreeDiskBytes is { } free)
-            readings.Add(new(GatewayDeviceId, "outbox.free_disk", free, null, "B", Quality.Good, now));
-        var batch = new ReadingBatch(GatewayDeviceId, _config.Gateway.Id, now, readings);
+            readings.Add(new(GatewayDevice.Id, "outbox.free_disk", free, null, "B", Quality.Good, now));
+        var batch = new ReadingBatch(GatewayDevice.Id, _plan.GatewayId, now, readings);
         _ = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
     }
-
-    /// <summary>The device id of the gateway's own health readings.</summary>
-    public const string GatewayDeviceId = "gateway";
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

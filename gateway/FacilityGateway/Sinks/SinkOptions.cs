@@ -4,7 +4,7 @@ using FacilityGateway.Configuration.Yaml;
 namespace FacilityGateway.Sinks;
 
 /// <summary>What every sink has. A kind (mqtt, influxdb) derives its options from this and registers in <see cref="SinkKinds"/>.</summary>
-public abstract class SinkOptions : ConfigNode
+public abstract class SinkOptions : ConfigNode, IListEntry
 {
     /// <summary>Unique id; also the name of the sink's cursor in the outbox.</summary>
     [RequiredKey, Describe("add 'id:', for example id: site-broker")]
@@ -22,11 +22,8 @@ public abstract class SinkOptions : ConfigNode
 }
 
 /// <summary>A kind of sink: its options type, its checks, and how to create it.</summary>
-public interface ISinkKind
+public interface ISinkKind : IConfigKind
 {
-    /// <summary>The value of <c>kind:</c>.</summary>
-    string Name { get; }
-
     /// <summary>A new, empty options object of this kind.</summary>
     SinkOptions CreateOptions();
 
@@ -35,18 +32,9 @@ public interface ISinkKind
 
     /// <summary>Creates the sink.</summary>
     ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services);
+
+    ConfigNode IConfigKind.NewOptions() => CreateOptions();
+
+    void IConfigKind.Check(ConfigNode options, ValidationContext context) => Validate((SinkOptions)options, context);
 }
 
-/// <summary>The registered sink kinds.</summary>
-public static class SinkKinds
-{
-    private static readonly Dictionary<string, ISinkKind> Registered = new ISinkKind[]
-    {
-        new Mqtt.MqttSinkKind(),
-        new Influx.InfluxSinkKind(),
-        new Webhook.WebhookSinkKind(),
-    }.ToDictionary(k => k.Name, StringComparer.Ordinal);
-
-    /// <summary>All kinds by name.</summary>
-    public static IReadOnlyDictionary<string, ISinkKind> All => Registered;
-}

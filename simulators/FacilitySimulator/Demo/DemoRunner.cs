@@ -1,6 +1,8 @@
 using System.Globalization;
+using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Dashboard;
 using FacilityGateway.Hosting;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
@@ -46,7 +48,7 @@ public static class DemoRunner
         GatewayConfig config;
         try
         {
-            (config, _) = ConfigurationLoader.Load(Path.Combine(baseDirectory, "demo", "demo.yaml"));
+            (config, _) = FacilityGateway.Hosting.GatewayParts.Load(Path.Combine(baseDirectory, "demo", "demo.yaml"));
         }
         catch (ConfigurationException ex)
         {
@@ -69,7 +71,7 @@ public static class DemoRunner
             stop.CancelAfter(limit);
         await host.StartAsync(stop.Token).ConfigureAwait(false);
         if (host.Services.GetRequiredService<FacilityGateway.Dashboard.DashboardService>().Address is { } dashboard)
-            output.WriteLine($"Dashboard: {dashboard} (live readings and tickets; to acknowledge there, type your name and the action token '{config.Dashboard.ActionToken}')");
+            output.WriteLine($"Dashboard: {dashboard} (live readings and tickets; to acknowledge there, type your name and the action token '{config.Dashboard().ActionToken}')");
         var snapshot = host.Services.GetRequiredService<ReadingSnapshot>();
         var alarms = host.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>();
         var started = TimeProvider.System.GetTimestamp();
@@ -192,7 +194,7 @@ public static class DemoRunner
                 .Where(x => x.Reading is not null)
                 .Select(x => Format(x.Point, x.Reading!.Value));
             // The pump's run hours and starts, counted by the gateway from the drive's run signal.
-            if (assets[device.Asset].RunningPoint?.Device == device.Id && alarms.Usage(device.Asset) is { } usage)
+            if (config.AlarmRules().RunningPointOf(device.Asset)?.Device == device.Id && alarms.Usage(device.Asset) is { } usage)
                 values = values.Append(FormattableString.Invariant($"[blue]run {usage.RunHours:0.000} h, {usage.Starts} starts[/]"));
             var online = snapshot.Get(device.Id, "health.online");
             var response = snapshot.Get(device.Id, "health.response_time");

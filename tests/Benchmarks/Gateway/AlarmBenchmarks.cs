@@ -26,18 +26,20 @@ public static class AlarmBenchmarks
         string dir = Directory.CreateTempSubdirectory("fg-alarm-bench-").FullName;
         var config = new GatewayConfig { Gateway = new GatewayIdentity { Id = "bench", Site = "bench", DataDirectory = dir } };
         config.Assets.Add(new AssetOptions { Id = "plant", Name = "Plant", Type = AssetType.Other });
+        var rules = new AlarmRuleSet();
+        config.SetPlan(rules);
         for (int d = 0; d < 200; d++)
         {
             var device = new ModbusDeviceOptions { Id = $"dev{d}", Asset = "plant" };
             for (int p = 0; p < 50; p++)
             {
-                device.AlarmRules.Add(new AlarmRule($"dev{d}/p{p}/high", device.Id, $"p{p}", "plant", AlarmRuleType.High, 100, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "high", ""));
-                device.AlarmRules.Add(new AlarmRule($"dev{d}/p{p}/low", device.Id, $"p{p}", "plant", AlarmRuleType.Low, 0, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "low", ""));
+                rules.Add(new AlarmRule($"dev{d}/p{p}/high", device.Id, $"p{p}", "plant", AlarmRuleType.High, 100, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "high", ""));
+                rules.Add(new AlarmRule($"dev{d}/p{p}/low", device.Id, $"p{p}", "plant", AlarmRuleType.Low, 0, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "low", ""));
             }
             config.Devices.Add(device);
         }
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        var outbox = new OutboxService(config, TimeProvider.System, NullLoggerFactory.Instance);
+        var outbox = new OutboxService(FacilityGateway.Hosting.GatewayHost.OutboxPlanOf(config), TimeProvider.System, NullLoggerFactory.Instance);
         await outbox.StartAsync(default);
         var engine = new AlarmEngine(config, outbox, TimeProvider.System, NullLogger<AlarmEngine>.Instance);
         var now = DateTimeOffset.UtcNow;
@@ -79,7 +81,7 @@ public static class AlarmBenchmarks
             sinks:
               - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{mosquitto.Port}} }
             """);
-        var (config, _) = ConfigurationLoader.Load(path);
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(path);
         using var logger = GatewayLogging.Create(config.Logging, "bench");
         using var host = GatewayHost.Build(config, logger);
         await host.StartAsync();

@@ -37,7 +37,7 @@ public static class GpioLatency
             devices:
               - { id: probe, kind: gpio_input, driver: simulated, asset: zone, pin: 5, meaning: leak, debounce: {{debounceMs}}ms, interval: 1h }
             """);
-        var (config, _) = ConfigurationLoader.Load(path);
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(path);
         var probe = new Probe();
         using var logger = GatewayLogging.Create(config.Logging, "bench");
         using var host = GatewayHost.Build(config, logger, s => s.AddSingleton<IReadingConsumer>(probe));

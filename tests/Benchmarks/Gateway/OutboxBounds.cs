@@ -45,7 +45,7 @@ public static class OutboxBounds
                 Console.WriteLine($"| open (sizes read from the counters) | {opened.TotalMilliseconds:F1} ms |");
                 watch.Restart();
                 var prune = outbox.PruneAsync(["slow-sink"], CancellationToken.None);
-                var ticket = outbox.TransactAsync([("ticket", "T-1", "{}")], [(OutboxRecordKind.TicketEvent, new byte[512])], CancellationToken.None)
+                var ticket = outbox.TransactAsync([("ticket", "T-1", "{}")], [(OutboxRecordKind.TicketChange, new byte[512])], CancellationToken.None)
                     .ContinueWith(_ => watch.Elapsed, TaskScheduler.Default);
                 var (_, dropped, _) = await prune;
                 var pruned = watch.Elapsed;
@@ -54,7 +54,7 @@ public static class OutboxBounds
                 var counters = await outbox.CountersAsync(CancellationToken.None);
                 var counted = watch.Elapsed;
                 watch.Restart();
-                await outbox.TransactAsync([("ticket", "T-2", "{}")], [(OutboxRecordKind.TicketEvent, new byte[512])], CancellationToken.None);
+                await outbox.TransactAsync([("ticket", "T-2", "{}")], [(OutboxRecordKind.TicketChange, new byte[512])], CancellationToken.None);
                 var commit = watch.Elapsed;
                 Console.WriteLine($"| pruning round ({dropped:N0} dropped for size) | {pruned.TotalMilliseconds:F1} ms |");
                 Console.WriteLine($"| a ticket commit queued behind it, until stored (synced) | {ticketWaited.TotalMilliseconds:F1} ms |");

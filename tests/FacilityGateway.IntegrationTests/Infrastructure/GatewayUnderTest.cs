@@ -32,7 +32,7 @@ public sealed class GatewayUnderTest : IAsyncDisposable
         string directory = Directory.CreateTempSubdirectory("fg-test-").FullName;
         string path = Path.Combine(directory, "gateway.yaml");
         await File.WriteAllTextAsync(path, yaml);
-        var (config, _) = ConfigurationLoader.Load(path);
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(path);
         if (!config.Gateway.Has("data_directory"))
             config.Gateway.DataDirectory = Path.Combine(directory, "data"); // the outbox of this test only
         var recorder = new BatchRecorder();

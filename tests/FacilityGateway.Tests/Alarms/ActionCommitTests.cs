@@ -17,7 +17,7 @@ public sealed class ActionCommitTests : IAsyncDisposable
     private ReadingBatch Wet() => _bench.Wet();
 
     private async Task<List<TicketEvent>> StoredEventsAsync() =>
-        [.. (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload))];
 
     [Fact]
     public async Task AckWhoseRequestIsAbortedDuringTheCommit_IsStoredOnce_AndKeptInMemory_NotLostThenCommittedAgain()

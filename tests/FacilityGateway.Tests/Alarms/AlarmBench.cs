@@ -31,10 +31,10 @@ public sealed class AlarmBench : IAsyncDisposable
     {
         string path = Path.Combine(_directory, "gateway.yaml");
         await File.WriteAllTextAsync(path, yaml);
-        var (config, _) = ConfigurationLoader.Load(path);
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(path);
         config.Gateway.DataDirectory = Path.Combine(_directory, "data");
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
-        _outbox = new OutboxService(config, Time, NullLoggerFactory.Instance) { MaxPageCount = MaxPageCount };
+        _outbox = new OutboxService(FacilityGateway.Hosting.GatewayHost.OutboxPlanOf(config), Time, NullLoggerFactory.Instance) { MaxPageCount = MaxPageCount };
         await _outbox.StartAsync(default);
         return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }

@@ -52,7 +52,7 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         ]);
 
     private async Task<List<TicketEvent>> EventsAsync() =>
-        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload))];
 
     private async Task FeedAsync(AlarmEngine engine, Func<ReadingBatch> batch, int seconds)
     {

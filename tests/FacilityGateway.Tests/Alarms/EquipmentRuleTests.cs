@@ -58,7 +58,7 @@ public sealed class EquipmentRuleTests : IAsyncDisposable
     }
 
     private async Task<List<TicketEvent>> EventsAsync() =>
-        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload))];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload))];
 
     [Fact]
     public async Task DryRun_IsNotJudgedInTheIgnoreWindow_ThenRaisedOnce_AfterTheOnDelay()

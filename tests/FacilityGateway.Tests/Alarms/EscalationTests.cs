@@ -178,7 +178,7 @@ public sealed class EscalationTests : IAsyncDisposable
         Assert.DoesNotContain(engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P3).Audit, a => a.Action == "reminder");
 
         // Each reminder is a notification with its own key, as escalations are.
-        var events = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent)
+        var events = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange)
             .Select(r => TicketEvent.Decode(r.Payload)).Where(e => e.Event == "reminder").ToList();
         Assert.Equal(2, events.Count);
         Assert.Equal(2, events.Select(e => e.Key).Distinct().Count());
@@ -229,7 +229,7 @@ public sealed class EscalationTests : IAsyncDisposable
     }
 
     private async Task<int> RemindersSentAsync() =>
-        (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent)
+        (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange)
             .Count(r => TicketEvent.Decode(r.Payload).Event == "reminder");
     [Fact]
     public async Task NotResolvedWithinItsTarget_ATicketIsOverdueOnce_AResolvedOneNever()
@@ -258,7 +258,7 @@ public sealed class EscalationTests : IAsyncDisposable
         Assert.Single(engine.OpenTickets.Single(t => t.Id == leak.Id).Audit, a => a.Action == "overdue");
         Time.Advance(TimeSpan.FromDays(15));
         await engine.TickAsync(default);
-        var overdueEvents = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent)
+        var overdueEvents = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange)
             .Select(r => TicketEvent.Decode(r.Payload)).Where(e => e.Event == "overdue").Select(e => e.Ticket.Id).ToList();
         Assert.Equal([leak.Id], overdueEvents);
     }

@@ -36,7 +36,7 @@ public sealed class FloodTests : IAsyncDisposable
     }
 
     private async Task<List<OutboxRecord>> RecordsAsync() =>
-        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind is OutboxRecordKind.TicketEvent or OutboxRecordKind.TicketDigest)];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 10_000, default)).Where(r => r.Kind is OutboxRecordKind.TicketChange or OutboxRecordKind.FloodDigest)];
 
     [Fact]
     public async Task EleventhNotification_IsHeldForTheDigest_P1IsNot_AndTheDigestFollows()
@@ -59,7 +59,7 @@ public sealed class FloodTests : IAsyncDisposable
             await engine.TickAsync(default);
             Time.Advance(TimeSpan.FromSeconds(20));
         }
-        var digests = (await RecordsAsync()).Where(r => r.Kind == OutboxRecordKind.TicketDigest).Select(r => TicketDigest.Decode(r.Payload)).ToList();
+        var digests = (await RecordsAsync()).Where(r => r.Kind == OutboxRecordKind.FloodDigest).Select(r => TicketDigest.Decode(r.Payload)).ToList();
         var digest = Assert.Single(digests);
         Assert.Equal("D-riverside-1", digest.Key);
         Assert.Equal(["Input 10", "Input 11", "Input 12"], digest.Items.Select(i => i.Message));
@@ -80,7 +80,7 @@ public sealed class FloodTests : IAsyncDisposable
             await engine.TickAsync(default);
             Time.Advance(TimeSpan.FromSeconds(20));
         }
-        var digest = Assert.Single((await RecordsAsync()).Where(r => r.Kind == OutboxRecordKind.TicketDigest).Select(r => TicketDigest.Decode(r.Payload)));
+        var digest = Assert.Single((await RecordsAsync()).Where(r => r.Kind == OutboxRecordKind.FloodDigest).Select(r => TicketDigest.Decode(r.Payload)));
         Assert.Equal(["Input 10", "Input 11"], digest.Items.Select(i => i.Message));
     }
 

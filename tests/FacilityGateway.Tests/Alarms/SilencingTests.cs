@@ -50,7 +50,7 @@ public sealed class SilencingTests : IAsyncDisposable
     }
 
     private async Task<List<string>> EventsAsync() =>
-        [.. (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload).Event)];
+        [.. (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload).Event)];
 
     [Fact]
     public async Task ShelveExpiry_WithTheAlarmStillActive_PagesAgainOnTheSameTicket()
@@ -198,12 +198,12 @@ public sealed class SilencingTests : IAsyncDisposable
                   - { id: di1, discrete: 1, meaning: running, alarms: [{ type: state, state: 0 }] }
                   - { id: di2, discrete: 2, alarms: [{ type: state, state: 1, latched: true, priority: P1 }] }
             """);
-        var (config, _) = ConfigurationLoader.Load(path);
-        var leak = Assert.Single(config.Devices.Single(d => d.Id == "probe").AlarmRules);
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(path);
+        var leak = Assert.Single(config.AlarmRules().PointRulesOf("probe"));
         Assert.Equal((true, AlarmPriority.P1, TimeSpan.FromSeconds(5)), (leak.Latched, leak.Priority, leak.OnDelay));
-        var other = Assert.Single(config.Devices.Single(d => d.Id == "float").AlarmRules);
+        var other = Assert.Single(config.AlarmRules().PointRulesOf("float"));
         Assert.Equal((false, AlarmPriority.P3), (other.Latched, other.Priority));
-        var modbus = config.Devices.Single(d => d.Id == "inputs").AlarmRules.ToDictionary(r => r.PointId);
+        var modbus = config.AlarmRules().PointRulesOf("inputs").ToDictionary(r => r.PointId);
         Assert.Equal((true, AlarmPriority.P1, TimeSpan.FromSeconds(5)), (modbus["di0"].Latched, modbus["di0"].Priority, modbus["di0"].OnDelay));
         Assert.Equal((false, AlarmPriority.P3), (modbus["di1"].Latched, modbus["di1"].Priority));
         Assert.Equal((true, AlarmPriority.P1), (modbus["di2"].Latched, modbus["di2"].Priority)); // saying it still works

@@ -36,7 +36,7 @@ public sealed class StorageFullTests : IAsyncDisposable
         await _bench.Outbox.PruneAsync(["mqtt"], default);
         await engine.TickAsync(default);
         Assert.Equal(0, engine.Unsaved);
-        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload)).ToList();
+        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload)).ToList();
         Assert.Equal([(ticket.Id, "opened")], stored.Select(e => (e.Ticket.Id, e.Event)));
 
         // And it survives a restart: stored means stored.
@@ -65,7 +65,7 @@ public sealed class StorageFullTests : IAsyncDisposable
         await engine.TickAsync(default);
         Assert.Equal(0, engine.Unsaved);
         Assert.Null(_bench.Outbox.StorageFailure);
-        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketEvent).Select(r => TicketEvent.Decode(r.Payload)).ToList();
+        var stored = (await _bench.Outbox.ReadAfterAsync(0, 1000, default)).Where(r => r.Kind == OutboxRecordKind.TicketChange).Select(r => TicketEvent.Decode(r.Payload)).ToList();
         Assert.Equal([(ticket.Id, "opened")], stored.Select(e => (e.Ticket.Id, e.Event)));
     }
 }

@@ -29,7 +29,7 @@ public class ExampleConfigTests
     [Fact]
     public void ExampleConfig_ResolvesProfilesIncludesAndOverrides()
     {
-        var (config, warnings) = ConfigurationLoader.Load(RepositoryPaths.Config("example.yaml"));
+        var (config, warnings) = FacilityGateway.Hosting.GatewayParts.Load(RepositoryPaths.Config("example.yaml"));
         Assert.Empty(warnings);
         Assert.Equal(2, config.Files.Count);
         Assert.Equal(5, config.Assets.Count);
@@ -61,7 +61,7 @@ public class ExampleConfigTests
             try
             {
                 var errors = new ConfigErrors();
-                var config = ConfigurationLoader.LoadUnchecked(path, errors, _ => null);
+                var config = FacilityGateway.Hosting.GatewayParts.LoadUnchecked(path, errors, _ => null);
                 Assert.True(errors.Items.Count == 0, $"{id}: {string.Join('\n', errors.Items)}");
                 Assert.NotEmpty(config!.Devices.OfType<ModbusDeviceOptions>().Single().ResolvedPoints);
             }

@@ -11,7 +11,7 @@ public sealed class InstallerWarningTests
         string directory = Directory.CreateTempSubdirectory("fg-warn-").FullName;
         string path = Path.Combine(directory, "gateway.yaml");
         File.WriteAllText(path, yaml);
-        var (_, warnings) = ConfigurationLoader.Load(path);
+        var (_, warnings) = FacilityGateway.Hosting.GatewayParts.Load(path);
         Directory.Delete(directory, recursive: true);
         return warnings;
     }

@@ -1,3 +1,4 @@
+using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Modbus.Codec;
 using FacilityGateway.Sources.Modbus;
@@ -21,12 +22,14 @@ public sealed class ProfilePointTests
         return path;
     }
 
-    private static ModbusDeviceOptions Load(string device)
+    private static (ModbusDeviceOptions Device, IReadOnlyList<AlarmRule> Rules) Load(string device)
     {
         string path = Write(device);
         try
         {
-            return (ModbusDeviceOptions)ConfigurationLoader.Load(path).Config.Devices.Single();
+            var config = FacilityGateway.Hosting.GatewayParts.Load(path).Config;
+            var only = (ModbusDeviceOptions)config.Devices.Single();
+            return (only, config.AlarmRules().PointRulesOf(only.Id));
         }
         finally
         {
@@ -39,24 +42,24 @@ public sealed class ProfilePointTests
     {
         // Regression: power_total redefined with register: 30053 to add an alarm lost the profile's defaults and read
         // the float's high word as a uint16 (17,765 W for 3,664 W), and alarmed on that.
-        var meter = Load("""
+        var (meter, rules) = Load("""
               - { id: meter, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: eastron-sdm630, points: [{ id: power_total, register: 30053, alarms: [{ type: high, limit: 5000 }] }] }
             """);
         var power = meter.ResolvedPoints.Single(p => p.Id == "power_total");
         Assert.Equal(ModbusDataType.Float32, power.Format.Type);
         Assert.Equal(("W", 10.0, "Total system power"), (power.Unit, power.Deadband, power.Name));
-        Assert.Contains(meter.AlarmRules, r => r.PointId == "power_total" && r.Limit == 5000);
+        Assert.Contains(rules, r => r.PointId == "power_total" && r.Limit == 5000);
     }
 
     [Fact]
     public void AlarmsOnAProfilePoint_NeedOnlyItsId()
     {
-        var meter = Load("""
+        var (meter, rules) = Load("""
               - { id: meter, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: eastron-sdm630, points: [{ id: power_total, alarms: [{ type: high, limit: 5000 }] }] }
             """);
         var power = meter.ResolvedPoints.Single(p => p.Id == "power_total");
         Assert.Equal((FacilityGateway.Modbus.Protocol.ModbusTable.InputRegisters, (ushort)52, ModbusDataType.Float32), (power.Table, power.Address, power.Format.Type));
-        Assert.Contains(meter.AlarmRules, r => r.PointId == "power_total" && r.Limit == 5000);
+        Assert.Contains(rules, r => r.PointId == "power_total" && r.Limit == 5000);
         Assert.Equal(1, meter.ResolvedPoints.Count(p => p.Id == "power_total"));
     }
 
@@ -64,7 +67,7 @@ public sealed class ProfilePointTests
     public void RescaleToAnotherUnit_MovesTheProfilesDeadbandAndRangeIntoIt()
     {
         // Regression: flow_rate rescaled to L/s kept the profile's deadband (0.05) and range (±1000) in m³/h.
-        var meter = Load("""
+        var (meter, rules) = Load("""
               - { id: water, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: onicon-f3100, overrides: { rescale: { flow_rate: { unit: L/s, scale: 1 } } } }
             """);
         var flow = meter.ResolvedPoints.Single(p => p.Id == "flow_rate");
@@ -80,7 +83,7 @@ public sealed class ProfilePointTests
         string path = Write("""
               - { id: water, asset: incomer, endpoint: "tcp://127.0.0.1:502", unit: 1, profile: onicon-f3100, overrides: { rescale: { flow_rate: { unit: gal/min } } } }
             """);
-        var error = Assert.Throws<FacilityGateway.Configuration.Yaml.ConfigurationException>(() => ConfigurationLoader.Load(path));
+        var error = Assert.Throws<FacilityGateway.Configuration.Yaml.ConfigurationException>(() => FacilityGateway.Hosting.GatewayParts.Load(path));
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         Assert.Contains(error.Errors, e => e.Message.Contains("no factor from m3/h to gal/min", StringComparison.Ordinal) && e.Location.Line == 5);
     }

@@ -16,7 +16,7 @@ public class SchemaTests
     public void ShippedSchema_IsCurrent(string file, bool profile)
     {
         string shipped = File.ReadAllText(RepositoryPaths.Config("schema", file));
-        string generated = ConfigurationSchema.ToText(profile ? ConfigurationSchema.Profile() : ConfigurationSchema.Root());
+        string generated = ConfigurationSchema.ToText(profile ? FacilityGateway.Hosting.GatewayParts.ProfileSchema() : FacilityGateway.Hosting.GatewayParts.Schema());
         Assert.True(shipped == generated, $"config/schema/{file} is out of date: run `dotnet run --project gateway/FacilityGateway -- schema{(profile ? " --profile" : "")} > config/schema/{file}`");
     }
 

@@ -13,7 +13,7 @@ public class SecretsTests
         string path = Path.Combine(directory, "gateway.yaml");
         File.WriteAllText(path, yaml);
         var errors = new ConfigErrors();
-        var config = ConfigurationLoader.LoadUnchecked(path, errors, environment);
+        var config = FacilityGateway.Hosting.GatewayParts.LoadUnchecked(path, errors, environment);
         Directory.Delete(directory, recursive: true);
         return (config, errors);
     }

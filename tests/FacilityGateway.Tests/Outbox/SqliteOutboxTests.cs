@@ -113,7 +113,7 @@ public sealed class SqliteOutboxTests : IDisposable
     }
 
     private static async Task<long> AppendEventAsync(SqliteOutbox outbox, string text) =>
-        await await outbox.AppendAsync(OutboxRecordKind.TicketEvent, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None);
+        await await outbox.AppendAsync(OutboxRecordKind.TicketChange, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None);
 
     [Fact]
     public async Task UndeliveredTicketEvents_AreNeverDroppedForSizeOrAge_OnlyTelemetryIs()

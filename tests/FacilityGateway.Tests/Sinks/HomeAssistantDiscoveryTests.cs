@@ -10,7 +10,7 @@ public class HomeAssistantDiscoveryTests
     [Fact]
     public void EveryPoint_GetsARetainedSensorConfig_WithUnitStateTopicAndAvailability()
     {
-        var (config, _) = ConfigurationLoader.Load(RepositoryPaths.Config("example.yaml"));
+        var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(RepositoryPaths.Config("example.yaml"));
         var topics = new MqttTopics("facility", config.Gateway.Site, config.Gateway.Id);
         var messages = new HomeAssistantDiscovery("homeassistant", topics, config).Messages().ToList();
 

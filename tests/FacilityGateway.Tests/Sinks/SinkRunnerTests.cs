@@ -35,7 +35,7 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
     private async Task AppendAsync(params string[] texts)
     {
         foreach (string text in texts)
-            await await _outbox.AppendAsync(OutboxRecordKind.TicketEvent, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+            await await _outbox.AppendAsync(OutboxRecordKind.TicketChange, Encoding.UTF8.GetBytes(text), CancellationToken.None);
     }
 
     private SinkRunner Start(ISink sink, out Task running)

@@ -12,7 +12,7 @@ namespace FacilityGateway.Alarms.Equipment;
 internal static class EquipmentRuleResolver
 {
     /// <summary>Resolves every asset; <paramref name="points"/> holds each enabled device's points by id.</summary>
-    public static void Resolve(GatewayConfig config, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ValidationContext context)
+    public static void Resolve(GatewayConfig config, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, AlarmRuleSet resolved, ValidationContext context)
     {
         var errors = context.Errors;
         if (context.State.GetValueOrDefault(AlarmRuleResolver.OnlyWhenChecks) is List<(ConfigNode Rule, PointRef Gate)> checks)
@@ -20,27 +20,30 @@ internal static class EquipmentRuleResolver
                 _ = Point(rule, "only_when", gate.ToString(), points, errors);
         foreach (var asset in config.Assets)
         {
-            if (asset.Running is not null)
-                asset.RunningPoint = Point(asset, "running", asset.Running, points, errors);
-            if (asset.RunningPoint is null && asset.Maintenance.FirstOrDefault(t => t.EveryRunHours is not null || t.EveryStarts is not null) is { } task)
+            PointRef? running = asset.Running is null ? null : Point(asset, "running", asset.Running, points, errors);
+            if (running is { } signal)
+                resolved.SetRunningPoint(asset.Id, signal);
+            if (running is null && asset.Maintenance.FirstOrDefault(t => t.EveryRunHours is not null || t.EveryStarts is not null) is { } task)
                 errors.Error(task.Origin, task.KeyPath, $"maintenance task '{task.Task}' counts run hours or starts, but asset '{asset.Id}' has no run signal",
                     "add 'running:' to the asset with the point that is 1 while it runs, for example running: pump-1-drive/running");
-            foreach (var rule in asset.Rules)
+            var written = asset.Rules is null ? [] : new YamlBinder(errors, asset.Origin.File, context.Environment)
+                .BindValue(asset.Rules, typeof(List<EquipmentRuleOptions>), asset.PathOf("rules")) as List<EquipmentRuleOptions> ?? [];
+            foreach (var rule in written)
             {
-                EquipmentRule? resolved = rule.Type switch
+                EquipmentRule? equipmentRule = rule.Type switch
                 {
-                    EquipmentRuleType.DryRun => DryRun(asset, rule, points, errors),
+                    EquipmentRuleType.DryRun => DryRun(asset, running, rule, points, errors),
                     _ => Lighting(asset, rule, points, errors),
                 };
-                if (resolved is not null)
-                    asset.EquipmentRules.Add(resolved);
+                if (equipmentRule is not null)
+                    resolved.Add(asset.Id, equipmentRule);
             }
-            foreach (var duplicate in asset.Rules.GroupBy(r => r.Type).Where(g => g.Count() > 1))
+            foreach (var duplicate in written.GroupBy(r => r.Type).Where(g => g.Count() > 1))
                 errors.Error(duplicate.Last().Origin, duplicate.Last().KeyPath, $"two '{YamlBinder.EnumName(typeof(EquipmentRuleType), duplicate.Key)}' rules on asset '{asset.Id}'", "keep one rule of each type per asset");
         }
     }
 
-    private static DryRunRule? DryRun(AssetOptions asset, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors)
+    private static DryRunRule? DryRun(AssetOptions asset, PointRef? runningPoint, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors)
     {
         if (asset.Running is null)
         {
@@ -58,7 +61,7 @@ internal static class EquipmentRuleResolver
             errors.Error(o.Origin, o.PathOf("min_flow"), "a dry_run rule with 'flow:' needs 'min_flow:'", "the least flow of the pump when it really pumps, in the flow point's unit");
         if (o.Power is not null && o.MinPower is null)
             errors.Error(o.Origin, o.PathOf("min_power"), "a dry_run rule with 'power:' needs 'min_power:'", "the least power of the pump when it really pumps, in the power point's unit");
-        if (asset.RunningPoint is not { } running || (o.Flow is not null && (flow is null || o.MinFlow is null)) || (o.Power is not null && (power is null || o.MinPower is null)))
+        if (runningPoint is not { } running || (o.Flow is not null && (flow is null || o.MinFlow is null)) || (o.Power is not null && (power is null || o.MinPower is null)))
             return null;
         var limitPoint = flow ?? power!.Value;
         string unit = points[limitPoint.Device][limitPoint.Point].Unit;

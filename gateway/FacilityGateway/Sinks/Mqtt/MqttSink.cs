@@ -65,7 +65,7 @@ public sealed partial class MqttSink : ISink
         {
             foreach (var record in records)
             {
-                if (record.Kind == OutboxRecordKind.TicketEvent)
+                if (record.Kind == OutboxRecordKind.TicketChange)
                 {
                     foreach (var ticketMessage in TicketMessages(record))
                     {
@@ -74,7 +74,7 @@ public sealed partial class MqttSink : ISink
                     }
                     continue;
                 }
-                if (record.Kind == OutboxRecordKind.TicketDigest)
+                if (record.Kind == OutboxRecordKind.FloodDigest)
                 {
                     await window.WaitAsync(cancellationToken).ConfigureAwait(false);
                     pending.Add(PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Digests).WithPayload(record.Payload)

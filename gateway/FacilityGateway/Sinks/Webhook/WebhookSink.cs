@@ -125,7 +125,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         string key, title, body;
         string? person = null, ticketId = null;
         AlarmPriority priority;
-        if (record.Kind == OutboxRecordKind.TicketEvent)
+        if (record.Kind == OutboxRecordKind.TicketChange)
         {
             var ticketEvent = UndeliverableRecordException.Decode(record, p => TicketEvent.Decode(p));
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
@@ -135,7 +135,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC"
                 + (t.ResolveBy is { } resolveBy ? $", resolve by {resolveBy:yyyy-MM-dd HH:mm} UTC" : "") + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
         }
-        else if (record.Kind == OutboxRecordKind.TicketDigest)
+        else if (record.Kind == OutboxRecordKind.FloodDigest)
         {
             var digest = UndeliverableRecordException.Decode(record, p => TicketDigest.Decode(p));
             if (options.Events.Count > 0 && !options.Events.Contains(digest.Event))
@@ -217,7 +217,7 @@ internal sealed class WebhookSinkKind : ISinkKind
                 $"events are {string.Join(", ", known)}");
         if (webhook.Url.Contains(WebhookSink.TopicPlaceholder, StringComparison.Ordinal) && webhook.FallbackTopic is null)
         {
-            var onCall = context.Config.OnCall;
+            var onCall = context.Config.OnCall();
             foreach (var person in onCall.Primary.Concat(onCall.Secondary).Append(onCall.Supervisor).OfType<string>().Distinct()
                 .Where(p => onCall.Contacts.GetValueOrDefault(p)?.NtfyTopic is not { Length: > 0 }))
                 context.Errors.Warning(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{person}' is on the rota but has no ntfy_topic: notifications paging them would not be sent",
@@ -226,5 +226,5 @@ internal sealed class WebhookSinkKind : ISinkKind
     }
 
     public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), config.OnCall.Contacts);
+        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), config.OnCall().Contacts);
 }

@@ -1,4 +1,3 @@
-using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 
 namespace FacilityGateway.Sources.Gpio;
@@ -16,7 +15,6 @@ internal sealed class GpioInputKind : IDeviceKind
         GpioPins.CheckUnique(input, context);
         if (input.SupervisionPin == input.Pin)
             context.Errors.Error(input.OriginOf("supervision_pin"), input.PathOf("supervision_pin"), "the supervision contact needs its own pin");
-        input.AlarmRules = AlarmRuleResolver.Resolve(input.Id, input.Asset, "state", "", 0, 1, input.Alarms, input.Origin, input.KeyPath, context, leakProbe: input.Meaning == Readings.InputMeaning.Leak);
     }
 }
 
@@ -33,7 +31,6 @@ internal sealed class PulseCounterKind : IDeviceKind
         GpioPins.CheckUnique(counter, context);
         if (counter.RateWindow < TimeSpan.FromSeconds(1))
             context.Errors.Error(counter.OriginOf("rate_window"), counter.PathOf("rate_window"), "the rate window is too short to count pulses in", "use 10s or more");
-        counter.AlarmRules = AlarmRuleResolver.Resolve(counter.Id, counter.Asset, "rate", counter.RateUnit, null, null, counter.Alarms, counter.Origin, counter.KeyPath, context);
     }
 }
 

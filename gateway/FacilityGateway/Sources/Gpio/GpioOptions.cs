@@ -57,7 +57,10 @@ public sealed class GpioInputOptions : GpioDeviceOptions
     public TimeSpan Reread { get; set; } = TimeSpan.FromSeconds(10);
 
     public override IEnumerable<PointInfo> DescribePoints() =>
-        SupervisionPin is null ? [new("state", Meaning.ToString(), "", 0)] : [new("state", Meaning.ToString(), "", 0), new("sensor_fault", "Sensor fault", "", 0)];
+        SupervisionPin is null ? [new("state", Meaning.ToString(), "", 0, 0, 1, Meaning)] : [new("state", Meaning.ToString(), "", 0, 0, 1, Meaning), new("sensor_fault", "Sensor fault", "", 0)];
+
+    /// <summary>The <c>alarms:</c> are the state's (a leak probe's are latched P1 unless they say otherwise).</summary>
+    public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(), Alarms, this)];
 }
 
 /// <summary><c>kind: pulse_counter</c>: the pulse output of a water, gas or S0 energy meter.</summary>
@@ -84,4 +87,7 @@ public sealed class PulseCounterOptions : GpioDeviceOptions
 
     public override IEnumerable<PointInfo> DescribePoints() =>
         [new("total", "Total", Unit, 0), new("rate", "Rate", RateUnit, 0), new("pulses", "Pulses", "", 0)];
+
+    /// <summary>The <c>alarms:</c> are the rate's.</summary>
+    public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(p => p.Id == "rate"), Alarms, this)];
 }

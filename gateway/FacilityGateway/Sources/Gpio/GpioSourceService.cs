@@ -3,7 +3,6 @@ using System.Device.Gpio.Drivers;
 using System.Text.Json;
 using System.Threading.Channels;
 using FacilityGateway.Configuration;
-using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,10 +12,10 @@ namespace FacilityGateway.Sources.Gpio;
 /// <summary>
 /// Reads GPIO devices through <see cref="GpioController"/>: edge callbacks (not polling) feed one loop that debounces
 /// inputs, counts pulses, re-reads inputs now and then to heal a missed edge, and reports. A change is reported at once;
-/// every device also reports at its interval. Pulse totals are stored in the outbox file every minute and at stop, so a
+/// every device also reports at its interval. Pulse totals are stored (the outbox file's state table) every minute and at stop, so a
 /// total never decreases and at most a minute of pulses is lost on power loss.
 /// </summary>
-public sealed partial class GpioSourceService(GatewayConfig config, ReadingChannel channel, OutboxService outbox, SimulatedGpio simulated, TimeProvider time, ILogger<GpioSourceService> logger) : BackgroundService
+public sealed partial class GpioSourceService(GatewayConfig config, ReadingChannel channel, ISourceStateStore stateStore, SimulatedGpio simulated, TimeProvider time, ILogger<GpioSourceService> logger) : BackgroundService
 {
     private static readonly TimeSpan PersistEvery = TimeSpan.FromMinutes(1);
     private readonly Channel<(int Chip, GpioDriverKind Driver, int Pin, PinEventTypes Edge, long At)> _edges =
@@ -30,8 +29,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
         if (inputs.Count + counters.Count == 0)
             return;
-        await outbox.Opened.WaitAsync(stoppingToken).ConfigureAwait(false);
-        var stored = (await outbox.Outbox.LoadStateAsync("pulse_counter", stoppingToken).ConfigureAwait(false))
+        var stored = (await stateStore.LoadAsync("pulse_counter", stoppingToken).ConfigureAwait(false))
             .ToDictionary(r => r.Key, r => JsonSerializer.Deserialize<long>(r.Json));
 
         var inputStates = new Dictionary<GpioInputOptions, DigitalInputState>();
@@ -252,7 +250,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         if (counters.Count == 0)
             return;
         Totals = counters.ToDictionary(c => c.Key.Id, c => c.Value.Pulses);
-        await outbox.Outbox.TransactAsync([.. counters.Select(c => ("pulse_counter", c.Key.Id, JsonSerializer.Serialize(c.Value.Pulses)))], [], cancellationToken).ConfigureAwait(false);
+        await stateStore.SaveAsync([.. counters.Select(c => ("pulse_counter", c.Key.Id, JsonSerializer.Serialize(c.Value.Pulses)))], cancellationToken).ConfigureAwait(false);
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);

@@ -1,4 +1,3 @@
-using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 
 namespace FacilityGateway.Sources.I2c;
@@ -17,8 +16,6 @@ internal abstract class I2cSensorKind : IDeviceKind
                 context.Errors.Error(sensor.OriginOf("address"), sensor.PathOf("address"), $"address 0x{sensor.Address:X2} on bus {sensor.Bus} is already used by '{other.Id}'", "each chip has its own address; check its address pins");
         if (sensor is Ads1115Options ads && ads.RangeMax == ads.RangeMin)
             context.Errors.Error(ads.OriginOf("range_max"), ads.PathOf("range_max"), "range_max equals range_min", "give the transmitter's range, for example range_min: 0, range_max: 10");
-        var unit = sensor.DescribePoints().First().Unit;
-        sensor.AlarmRules = AlarmRuleResolver.Resolve(sensor.Id, sensor.Asset, MainPoint, unit, null, null, sensor.Alarms, sensor.Origin, sensor.KeyPath, context);
     }
 }
 

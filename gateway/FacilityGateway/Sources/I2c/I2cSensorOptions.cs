@@ -25,6 +25,9 @@ public abstract class I2cSensorOptions : DeviceOptions
 
     /// <summary>Alarm rules of the sensor's main point.</summary>
     public YamlNode? Alarms { get; set; }
+
+    /// <summary>The <c>alarms:</c> are the main point's (the first).</summary>
+    public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(), Alarms, this)];
 }
 
 /// <summary>

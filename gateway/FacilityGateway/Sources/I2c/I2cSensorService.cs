@@ -15,7 +15,7 @@ namespace FacilityGateway.Sources.I2c;
 /// </summary>
 public sealed partial class I2cSensorService(GatewayConfig config, ReadingChannel channel, SimulatedI2c simulated, TimeProvider time, ILogger<I2cSensorService> logger) : BackgroundService
 {
-    private abstract class Sensor(I2cSensorOptions options, I2cDevice device) : IDisposable
+    private abstract class I2cSensor(I2cSensorOptions options, I2cDevice device) : IDisposable
     {
         public I2cSensorOptions Options => options;
         public I2cDevice Device => device;
@@ -24,7 +24,7 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
         public virtual void Dispose() => device.Dispose();
     }
 
-    private sealed class Ads1115Sensor(Ads1115Options options, I2cDevice device) : Sensor(options, device)
+    private sealed class Ads1115Sensor(Ads1115Options options, I2cDevice device) : I2cSensor(options, device)
     {
         // Several channels of one chip are several devices in YAML: each read selects its own input and converts once
         // (single-shot). In continuous mode the chip kept converting the input set last, so every channel read the
@@ -51,7 +51,7 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
         }
     }
 
-    private sealed class Bme280Sensor(Bme280Options options, I2cDevice device) : Sensor(options, device)
+    private sealed class Bme280Sensor(Bme280Options options, I2cDevice device) : I2cSensor(options, device)
     {
         private readonly Bme280 _sensor = Create(device);
 
@@ -108,7 +108,7 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
     /// <summary>The sensor thread: opens each sensor (again after a failure) and reads it at its interval.</summary>
     private void Loop(List<I2cSensorOptions> options, CancellationToken stoppingToken)
     {
-        var sensors = new Dictionary<I2cSensorOptions, Sensor?>();
+        var sensors = new Dictionary<I2cSensorOptions, I2cSensor?>();
         var due = options.ToDictionary(o => o, _ => time.GetTimestamp());
         var health = options.ToDictionary(o => o, o => new DeviceHealth(o.Id));
         try
@@ -155,7 +155,7 @@ public sealed partial class I2cSensorService(GatewayConfig config, ReadingChanne
         }
     }
 
-    private Sensor Open(I2cSensorOptions options)
+    private I2cSensor Open(I2cSensorOptions options)
     {
         I2cDevice device = options.Driver == I2cDriverKind.Simulated
             ? options switch

@@ -14,11 +14,22 @@ internal sealed class ModbusDeviceKind : IDeviceKind
 
     public DeviceOptions CreateOptions() => new ModbusDeviceOptions();
 
+    /// <summary>A warning for each line no device polls.</summary>
+    public static void CheckLinesUsed(ValidationContext context)
+    {
+        var config = context.Config;
+        foreach (var line in config.Lines)
+            if (!config.Devices.OfType<ModbusDeviceOptions>().Any(d => d.Line == line.Id))
+                context.Errors.Warning(line.Origin, line.KeyPath, $"line '{line.Id}' has no devices: nothing will be polled on it",
+                    $"add devices with line: {line.Id}, or remove the line");
+    }
+
     public void Validate(DeviceOptions options, ValidationContext context)
     {
         var device = (ModbusDeviceOptions)options;
         var errors = context.Errors;
         CheckLine(device, context);
+        device.ResolvedAlarms.Clear();
         device.ResolvedPoints = ResolvePoints(device, context);
         if (device.ResolvedPoints.Count == 0 && !errors.Items.Any(e => e.KeyPath.StartsWith(device.KeyPath, StringComparison.Ordinal)))
             errors.Error(device.Origin, device.KeyPath, $"device '{device.Id}' has no points", "add 'points:' or a 'profile:'");
@@ -113,8 +124,8 @@ internal sealed class ModbusDeviceKind : IDeviceKind
             if (Resolve(options, defaults, rescale, errors) is { } point)
             {
                 points.Add(point);
-                device.AlarmRules.AddRange(Alarms.AlarmRuleResolver.Resolve(device.Id, device.Asset, point.Id, point.Unit, point.Minimum, point.Maximum,
-                    options.Alarms, options.Origin, options.KeyPath, context, leakProbe: point.Meaning == Readings.InputMeaning.Leak));
+                if (options.Alarms is { } alarms)
+                    device.ResolvedAlarms.Add(new PointAlarms(ModbusDeviceOptions.Describe(point), alarms, options));
             }
         }
         return points;

@@ -51,10 +51,18 @@ public sealed class ModbusDeviceOptions : DeviceOptions
     [NotBound]
     public List<ModbusPoint> ResolvedPoints { get; set; } = [];
 
+    /// <summary>The <c>alarms:</c> of the resolved points (filled by validation).</summary>
+    [NotBound]
+    internal List<PointAlarms> ResolvedAlarms { get; } = [];
+
     /// <inheritdoc />
-    public override IEnumerable<PointInfo> DescribePoints() =>
-        ResolvedPoints.Select(p => new PointInfo(p.Id, p.Name, p.Unit, p.Deadband))
-            .Concat(PolledDevice.HealthPoints);
+    public override IEnumerable<PointInfo> DescribePoints() => ResolvedPoints.Select(Describe).Concat(PolledDevice.HealthPoints);
+
+    /// <inheritdoc />
+    public override IEnumerable<PointAlarms> DescribeAlarms() => ResolvedAlarms;
+
+    /// <summary>What the rest of the gateway knows of a point.</summary>
+    internal static PointInfo Describe(ModbusPoint p) => new(p.Id, p.Name, p.Unit, p.Deadband, p.Minimum, p.Maximum, p.Meaning);
 }
 
 /// <summary>Changes to a profile's points for one device.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using FacilityGateway.Readings;
@@ -29,7 +28,10 @@ public sealed class Ds18b20Options : DeviceOptions
     /// <summary>Alarm rules of the temperature.</summary>
     public YamlNode? Alarms { get; set; }
 
-    public override IEnumerable<PointInfo> DescribePoints() => [new("temperature", "Temperature", "°C", 0.1), .. Readings.DeviceHealth.Points];
+    public override IEnumerable<PointInfo> DescribePoints() => [new("temperature", "Temperature", "°C", 0.1, -55, 125), .. Readings.DeviceHealth.Points];
+
+    /// <summary>The <c>alarms:</c> are the temperature's.</summary>
+    public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(), Alarms, this)];
 }
 
 /// <summary><c>kind: ds18b20</c>.</summary>
@@ -44,7 +46,6 @@ internal sealed class Ds18b20Kind : IDeviceKind
         var probe = (Ds18b20Options)options;
         if (probe.Sensor.Length > 0 && !probe.Sensor.StartsWith("28-", StringComparison.Ordinal))
             context.Errors.Error(probe.OriginOf("sensor"), probe.PathOf("sensor"), $"'{probe.Sensor}' is not a DS18B20 id", "DS18B20 ids start with 28- (ls /sys/bus/w1/devices)");
-        probe.AlarmRules = AlarmRuleResolver.Resolve(probe.Id, probe.Asset, "temperature", "°C", -55, 125, probe.Alarms, probe.Origin, probe.KeyPath, context);
     }
 }
 
