@@ -38,9 +38,8 @@ public sealed class TicketCliTests
         Assert.Contains($"{ticket.Id}  P1  open", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("Tank room leak zone: Water leak in the tank room", output.ToString(), StringComparison.Ordinal);
 
-        // The gateway subscribes to its command topic once connected (it connects on its first delivery).
-        for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners.All(r => r.Delivered == 0); i++)
-            await Task.Delay(50);
+        // The gateway takes commands once its listener has subscribed to the command topic (its readiness signal).
+        await gateway.CommandsListening().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "ack", ticket.Id, "--by", "alice", "--note", "on my way", "--config", gateway.ConfigPath], output, error));
         for (int i = 0; i < 200 && engine.OpenTickets[0].State == TicketState.Open; i++)
             await Task.Delay(50);
@@ -91,8 +90,7 @@ public sealed class TicketCliTests
         await File.WriteAllTextAsync(offline, yaml);
         await using (var gateway = await GatewayUnderTest.StartAsync(yaml))
         {
-            for (int i = 0; i < 200 && gateway.Services.GetRequiredService<FacilityGateway.Delivery.DeliveryService>().Runners.All(r => r.Delivered == 0); i++)
-                await Task.Delay(50);
+            await gateway.CommandsListening().WaitAsync(TimeSpan.FromSeconds(10));
             var error = new StringWriter();
             Assert.Equal(ExitCodes.Failure, await GatewayCommands.InvokeAsync(["tickets", "ack", "T-20261202-000000-9999", "--by", "alice", "--config", gateway.ConfigPath], new StringWriter(), error));
             Assert.Contains("refused", error.ToString(), StringComparison.Ordinal);

@@ -23,21 +23,21 @@ public sealed partial class AlarmEngine
             var now = _time.GetUtcNow();
             var changes = new Changes();
             var state = _states.GetValueOrDefault(ticket.RuleId) ?? new AlarmState { RuleId = ticket.RuleId };
-            var audit = new TicketAuditEntry(now, command.Action, command.By, command.Note);
+            var audit = new TicketAuditEntry(now, command.Action.Name(), command.By, command.Note);
             bool released = false;
             TicketAuditEntry? done = null;
             switch (command.Action)
             {
-                case "ack":
+                case TicketAction.Ack:
                     if (ticket.State == TicketState.Open)
                         ticket = ticket with { State = TicketState.Acknowledged, AssignedTo = command.By }; // who acknowledges owns it
                     _acknowledgedAt[ticket.RuleId] = _time.GetTimestamp();
                     state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
                     break;
-                case "start":
+                case TicketAction.Start:
                     ticket = ticket with { State = TicketState.InProgress };
                     break;
-                case "resolve":
+                case TicketAction.Resolve:
                     ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
                     Mark($"resolved:{ticket.Id}", now);
                     done = MaintenanceDone(ticket, now, changes);
@@ -47,29 +47,29 @@ public sealed partial class AlarmEngine
                         _activations.Remove(chattering.RuleId);
                     }
                     break;
-                case "shelve":
+                case TicketAction.Shelve:
                     var duration = command.Duration ?? TimeSpan.FromHours(1);
                     if (command.Note is null || duration > TimeSpan.FromHours(24))
                         return false; // shelving needs a reason and expires within 24 h
                     state = state with { ShelvedUntil = now + duration, ShelveReason = command.Note };
                     Mark($"shelved:{state.RuleId}", now + duration);
                     break;
-                case "unshelve":
+                case TicketAction.Unshelve:
                     state = state with { ShelvedUntil = null, ShelveReason = null };
                     released = true;
                     break;
-                case "out_of_service":
+                case TicketAction.OutOfService:
                     var outFor = command.Duration ?? DefaultOutOfService;
                     if (command.Note is null || outFor > MaxOutOfService || outFor <= TimeSpan.Zero)
                         return false; // out of service needs a reason, and ends within 30 days
                     state = state with { OutOfServiceReason = command.Note, OutOfServiceUntil = now + outFor };
                     Mark($"out_of_service:{state.RuleId}", now + outFor);
                     break;
-                case "in_service":
+                case TicketAction.InService:
                     state = state with { OutOfServiceReason = null, OutOfServiceUntil = null };
                     released = true;
                     break;
-                case "reset": // a latched alarm whose condition has gone
+                case TicketAction.Reset: // a latched alarm whose condition has gone
                     if (_byRule.TryGetValue(ticket.RuleId, out var evaluator))
                         evaluator.Restore(false);
                     state = state with { Condition = AlarmCondition.Normal };
@@ -80,9 +80,9 @@ public sealed partial class AlarmEngine
             }
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = done is null ? [.. ticket.Audit, audit] : [.. ticket.Audit, audit, done] };
             changes.Put(state);
-            changes.Put(ticket, command.Action);
+            changes.Put(ticket, command.Action.Name());
             if (released)
-                Release(state, command.Action == "unshelve" ? "when its shelve was ended" : "when it was returned to service", changes);
+                Release(state, command.Action == TicketAction.Unshelve ? "when its shelve was ended" : "when it was returned to service", changes);
             await CommitAsync(changes, cancellationToken, action: true).ConfigureAwait(false);
             return true;
         }

@@ -47,7 +47,7 @@ public sealed partial class AlarmEngine
         if (tracker is null || UsageTracker.FindTask(tracker.Asset, task) is not { } planned)
             return false;
         if (OpenTicketOf(tracker, planned) is { } open)
-            return await ExecuteAsync(new TicketCommand("resolve", open.Id, by, note), cancellationToken).ConfigureAwait(false);
+            return await ExecuteAsync(new TicketCommand(TicketAction.Resolve, open.Id, by, note), cancellationToken).ConfigureAwait(false);
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

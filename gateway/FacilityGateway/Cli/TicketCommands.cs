@@ -109,7 +109,7 @@ internal static class TicketCommands
                 error.WriteLine($"'{taskText}' is not in the plan of {assetId}; its tasks: {string.Join(", ", entry.Maintenance.Select(t => $"\"{t.Task}\""))}");
                 return ExitCodes.ConfigurationError;
             }
-            return await SendAsync(config, MqttSink.MaintenanceDoneAction, new Dictionary<string, string?>
+            return await SendAsync(config, Commands.CommandService.MaintenanceDoneAction, new Dictionary<string, string?>
             {
                 ["asset"] = assetId, ["task"] = taskText, ["by"] = parse.GetValue(by), ["note"] = parse.GetValue(note),
             }, $"'{taskText}' done on {assetId}", output, error, cancellationToken).ConfigureAwait(false);
@@ -135,7 +135,7 @@ internal static class TicketCommands
         }
         var topics = new MqttTopics(mqtt.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
         string replyTo = $"{topics.Root}/replies/cli-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        body[MqttSink.ReplyToKey] = replyTo;
+        body[Commands.Mqtt.MqttCommandListener.ReplyToKey] = replyTo;
         var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>

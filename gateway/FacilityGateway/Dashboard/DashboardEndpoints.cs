@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FacilityGateway.Alarms;
+using FacilityGateway.Commands;
 using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
 using Microsoft.AspNetCore.Builder;
@@ -19,9 +20,9 @@ public sealed record DashboardMaintenanceDone(string? Task, string? By, string? 
 internal static class DashboardEndpoints
 {
     /// <summary>Actions a technician may take from the dashboard; shelving and out-of-service stay with the command line.</summary>
-    private static readonly HashSet<string> Actions = ["ack", "start", "resolve", "reset"];
+    private static readonly HashSet<TicketAction> Actions = [TicketAction.Ack, TicketAction.Start, TicketAction.Resolve, TicketAction.Reset];
 
-    public static void Map(WebApplication app, GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time)
+    public static void Map(WebApplication app, GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, CommandService commands, TimeProvider time)
     {
         byte[] page = LoadPage();
         string? token = config.Dashboard().ActionToken is { Length: > 0 } t ? t : null;
@@ -32,34 +33,29 @@ internal static class DashboardEndpoints
         {
             if (Refused(request, token, body?.By) is { } refused)
                 return refused;
-            if (!Actions.Contains(action))
+            if (!TicketActions.TryParse(action, out var ticketAction) || !Actions.Contains(ticketAction))
                 return Results.Problem($"'{action}' is not an action of the dashboard (ack, start, resolve, reset).", statusCode: StatusCodes.Status400BadRequest);
-            var command = new TicketCommand(action, id, body!.By!.Trim(), Trimmed(body.Note));
-            return await Stored(() => alarms.ExecuteAsync(command, cancellationToken), $"Ticket {id} is unknown, or '{action}' does not apply to it now.").ConfigureAwait(false);
+            var command = new TicketCommand(ticketAction, id, body!.By!.Trim(), Trimmed(body.Note));
+            return Answer(await commands.TicketAsync(command, "dashboard", cancellationToken).ConfigureAwait(false));
         });
         app.MapPost("/api/assets/{id}/maintenance/done", async (string id, DashboardMaintenanceDone? body, HttpRequest request, CancellationToken cancellationToken) =>
         {
             if (Refused(request, token, body?.By) is { } refused)
                 return refused;
-            return await Stored(() => alarms.RecordMaintenanceAsync(id, body!.Task ?? "", body.By!.Trim(), Trimmed(body.Note), cancellationToken),
-                $"'{body!.Task}' is not a task of {id}'s maintenance plan.").ConfigureAwait(false);
+            return Answer(await commands.MaintenanceDoneAsync(id, body!.Task ?? "", body.By!.Trim(), Trimmed(body.Note), "dashboard", cancellationToken).ConfigureAwait(false));
         });
     }
 
     /// <summary>204 once the action is stored; 409 when it does not apply; 503 when the gateway could not store it.</summary>
-    private static async Task<IResult> Stored(Func<Task<bool>> act, string notApplicable)
+    private static IResult Answer(CommandResult result) => result.Outcome switch
     {
-        try
-        {
-            return await act().ConfigureAwait(false)
-                ? Results.NoContent()
-                : Results.Problem(notApplicable, statusCode: StatusCodes.Status409Conflict);
-        }
-        catch (Outbox.OutboxFullException ex)
-        {
-            return Results.Problem($"The gateway could not store this action, so it was not done: {ex.Message}. Free space on its disk, then try again.", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-    }
+        CommandOutcome.Done => Results.NoContent(),
+        CommandOutcome.NotApplicable => Results.Problem(Sentence(result.Message), statusCode: StatusCodes.Status409Conflict),
+        CommandOutcome.NotStored => Results.Problem($"The gateway could not store this action, so it was not done: {result.Message}. Free space on its disk, then try again.", statusCode: StatusCodes.Status503ServiceUnavailable),
+        _ => Results.Problem(Sentence(result.Message), statusCode: StatusCodes.Status400BadRequest),
+    };
+
+    private static string Sentence(string text) => text.Length == 0 ? text : $"{char.ToUpperInvariant(text[0])}{text[1..]}.";
 
     /// <summary>Why an action is refused (read-only dashboard, wrong token, no name), or null.</summary>
     private static IResult? Refused(HttpRequest request, string? token, string? by)

@@ -16,7 +16,7 @@ namespace FacilityGateway.Dashboard;
 /// with the action token can acknowledge, start and resolve tickets. It reads the in-process snapshot and the alarm
 /// engine; it never talks to a device.
 /// </summary>
-public sealed partial class DashboardService(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, ILogger<DashboardService> logger)
+public sealed partial class DashboardService(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, TimeProvider time, ILogger<DashboardService> logger)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -42,7 +42,7 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
                 json.SerializerOptions.Converters.Add(converter);
         });
         _app = builder.Build();
-        DashboardEndpoints.Map(_app, config, snapshot, alarms, time);
+        DashboardEndpoints.Map(_app, config, snapshot, alarms, commands, time);
         try
         {
             await _app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -42,6 +42,10 @@ public static class GatewayHost
         // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
         builder.Services.AddHostedService<Alarms.AlarmClockService>();
         builder.Services.AddHostedService<ReadingPipeline>();
+        // Commands: the one path for people's actions (the dashboard's, and MQTT's, which the command line uses).
+        builder.Services.AddSingleton<Commands.CommandService>();
+        foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt));
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();

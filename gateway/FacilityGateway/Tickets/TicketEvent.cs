@@ -1,7 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FacilityGateway.Tickets;
-
 namespace FacilityGateway.Tickets;
 
 /// <summary>
@@ -25,7 +23,7 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
         { "opened", "recurred", "escalated", "reminder", "realarm", "overdue", "cleared", "closed", "maintenance_due" };
 
     /// <summary>Technicians' actions (MQTT command topic, command line, dashboard); each is also the event it causes.</summary>
-    public static readonly IReadOnlyList<string> Actions = ["ack", "start", "resolve", "shelve", "unshelve", "reset", "out_of_service", "in_service"];
+    public static IReadOnlyList<string> Actions => TicketActions.All;
 
     /// <summary>Every event name a consumer can see: raised, actions, and the flood digest.</summary>
     public static IEnumerable<string> Names => Raised.Concat(Actions).Append("digest");
@@ -37,5 +35,5 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
     public static TicketEvent Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize<TicketEvent>(payload, Json)!;
 }
 
-/// <summary>A technician's action, from the MQTT command topic or the command line.</summary>
-public sealed record TicketCommand(string Action, string Ticket, string By, string? Note = null, TimeSpan? Duration = null);
+/// <summary>A technician's action on a ticket, from the MQTT command topic, the command line or the dashboard: who, and why.</summary>
+public sealed record TicketCommand(TicketAction Action, string Ticket, string By, string? Note = null, TimeSpan? Duration = null);

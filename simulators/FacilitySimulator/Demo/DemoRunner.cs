@@ -155,7 +155,7 @@ public static class DemoRunner
                     var key = Console.ReadKey(intercept: true);
                     if (key.Key == ConsoleKey.A && alarms.OpenTickets.FirstOrDefault(t => t.State == FacilityGateway.Tickets.TicketState.Open) is { } open)
                     {
-                        await alarms.ExecuteAsync(new FacilityGateway.Tickets.TicketCommand("ack", open.Id, Environment.UserName, "acknowledged in the demo"), cancellationToken).ConfigureAwait(false);
+                        await alarms.ExecuteAsync(new FacilityGateway.Tickets.TicketCommand(TicketAction.Ack, open.Id, Environment.UserName, "acknowledged in the demo"), cancellationToken).ConfigureAwait(false);
                         events.Add($"you acknowledged {open.Id}");
                     }
                 }

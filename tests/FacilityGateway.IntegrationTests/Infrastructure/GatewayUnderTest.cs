@@ -27,6 +27,10 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     public GatewayConfig Config { get; }
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>Completes once the gateway's MQTT command listener has subscribed: commands sent from then on are taken.</summary>
+    public Task CommandsListening() =>
+        Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<FacilityGateway.Commands.Mqtt.MqttCommandListener>().Single().Listening;
+
     public static async Task<GatewayUnderTest> StartAsync(string yaml)
     {
         string directory = Directory.CreateTempSubdirectory("fg-test-").FullName;

@@ -31,7 +31,7 @@ public sealed class ActionCommitTests : IAsyncDisposable
 
         using var aborted = new CancellationTokenSource();
         _bench.Outbox.Committed += aborted.Cancel; // the browser goes away the moment the transaction is committed
-        bool done = await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), aborted.Token);
+        bool done = await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "alice"), aborted.Token);
         _bench.Outbox.Committed -= aborted.Cancel;
         await engine.TickAsync(default);
 
@@ -50,7 +50,7 @@ public sealed class ActionCommitTests : IAsyncDisposable
         var ticket = Assert.Single(engine.OpenTickets);
         await _bench.FillOutboxAsync(); // the capped file full, to the last byte
 
-        await Assert.ThrowsAsync<OutboxFullException>(() => engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default));
+        await Assert.ThrowsAsync<OutboxFullException>(() => engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "alice"), default));
         Assert.Equal(TicketState.Open, Assert.Single(engine.OpenTickets).State); // never acknowledged without being stored
     }
 

@@ -100,14 +100,14 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         var engine = await StartAsync();
         await FeedAsync(engine, () => Batch("pump-drive", "pressure", 7), 15);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice", "on my way"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "alice", "on my way"), default));
         ticket = Assert.Single(engine.OpenTickets);
         Assert.Equal(TicketState.Acknowledged, ticket.State);
         Assert.Contains(ticket.Audit, a => a.Action == "ack" && a.By == "alice" && a.Note == "on my way");
         Assert.Equal(AlarmCondition.ActiveAcknowledged, engine.State(ticket.RuleId)!.Condition);
         Assert.Equal(["opened", "ack"], (await EventsAsync()).Select(e => e.Event));
-        Assert.False(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", null, TimeSpan.FromHours(2)), default)); // no reason
-        Assert.False(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "valve work", TimeSpan.FromHours(25)), default)); // over 24 h
+        Assert.False(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "bob", null, TimeSpan.FromHours(2)), default)); // no reason
+        Assert.False(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "bob", "valve work", TimeSpan.FromHours(25)), default)); // over 24 h
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class AlarmEngineTests : IAsyncDisposable
         }
         Assert.Equal(events, (await EventsAsync()).Count); // no more paging while it chatters
 
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", instrument.Id, "sam", "float switch cleaned"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, instrument.Id, "sam", "float switch cleaned"), default));
         Assert.False(engine.State("leak-panel/float_switch/state")!.Chattering);
     }
 

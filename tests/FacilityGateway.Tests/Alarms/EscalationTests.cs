@@ -47,7 +47,7 @@ public sealed class EscalationTests : IAsyncDisposable
         var engine = await StartAsync();
         await engine.ConsumeAsync(Point("sump", 1), default);
         var ticket = Assert.Single(engine.OpenTickets);
-        await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "alice"), default);
         await RunMinutesAsync(engine, 29);
         Assert.Equal(TicketState.Acknowledged, Assert.Single(engine.OpenTickets).State);
         await RunMinutesAsync(engine, 2);
@@ -63,9 +63,9 @@ public sealed class EscalationTests : IAsyncDisposable
         var engine = await StartAsync();
         await engine.ConsumeAsync(Point("sump", 1), default);
         var ticket = Assert.Single(engine.OpenTickets);
-        await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "alice"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "alice"), default);
         await engine.ConsumeAsync(Point("sump", 0), default);
-        await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "alice", "float switch freed"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, ticket.Id, "alice", "float switch freed"), default);
         await RunMinutesAsync(engine, 23 * 60);
         Assert.Equal(TicketState.Resolved, Assert.Single(engine.OpenTickets).State);
         await RunMinutesAsync(engine, 61);
@@ -125,7 +125,7 @@ public sealed class EscalationTests : IAsyncDisposable
         await engine.ConsumeAsync(Wet(), default);
         await RunMinutesAsync(engine, 5);
         // Bob, not on call this week but in the building, takes it: he owns it now.
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("ack", engine.OpenTickets[0].Id, "bob", "on my way"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, engine.OpenTickets[0].Id, "bob", "on my way"), default));
         await RunMinutesAsync(engine, 60);
         var ticket = Assert.Single(engine.OpenTickets);
         Assert.Equal((0, "bob"), (ticket.EscalationLevel, ticket.AssignedTo));
@@ -138,7 +138,7 @@ public sealed class EscalationTests : IAsyncDisposable
         var engine = await StartAsync();
         await engine.ConsumeAsync(Wet(), default);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "alice", "tank being drained on purpose", TimeSpan.FromMinutes(30)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "alice", "tank being drained on purpose", TimeSpan.FromMinutes(30)), default));
         await RunMinutesAsync(engine, 29);
         ticket = Assert.Single(engine.OpenTickets);
         Assert.Equal(0, ticket.EscalationLevel); // shelved: no escalation
@@ -172,7 +172,7 @@ public sealed class EscalationTests : IAsyncDisposable
         Assert.Equal("reminder 2: not acknowledged after 40 min; paging erin again",
             Assert.Single(engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P1).Audit, a => a.Action == "reminder").Note);
 
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("ack", ticket.Id, "erin", "calling the plumber"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, ticket.Id, "erin", "calling the plumber"), default));
         await RunMinutesAsync(engine, 60);
         Assert.Equal(2, await RemindersSentAsync());
         Assert.DoesNotContain(engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P3).Audit, a => a.Action == "reminder");
@@ -192,7 +192,7 @@ public sealed class EscalationTests : IAsyncDisposable
         await engine.ConsumeAsync(Point("sump", 1), default);
         var ticket = Assert.Single(engine.OpenTickets);
         await engine.ConsumeAsync(Point("sump", 0), default);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "alice", "float switch freed"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, ticket.Id, "alice", "float switch freed"), default));
         Assert.Equal(1, engine.TicketsInMemory);
         Time.Advance(TimeSpan.FromHours(25)); // normal through the follow-up window: closed
         await engine.TickAsync(default);
@@ -238,11 +238,11 @@ public sealed class EscalationTests : IAsyncDisposable
         await engine.ConsumeAsync(Wet(), default);
         var leak = Assert.Single(engine.OpenTickets);
         Assert.Equal(leak.FirstAt.AddHours(4), leak.ResolveBy); // P1: 4 h
-        await engine.ExecuteAsync(new TicketCommand("ack", leak.Id, "alice", "on my way"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, leak.Id, "alice", "on my way"), default);
         await engine.ConsumeAsync(Point("sump", 1), default);
         var sump = engine.OpenTickets.Single(t => t.Priority == AlarmPriority.P3);
         Assert.Equal(sump.FirstAt.AddDays(14), sump.ResolveBy);
-        await engine.ExecuteAsync(new TicketCommand("ack", sump.Id, "bob"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Ack, sump.Id, "bob"), default);
 
         await RunMinutesAsync(engine, 239);
         Assert.False(engine.OpenTickets.Single(t => t.Id == leak.Id).Overdue);
@@ -253,7 +253,7 @@ public sealed class EscalationTests : IAsyncDisposable
         Assert.Equal("not resolved by 2026-11-26 07:00 (site time); alice has it", overdue.Note);
 
         // Once only; and the sump, resolved in time, never.
-        await engine.ExecuteAsync(new TicketCommand("resolve", sump.Id, "bob", "float switch freed"), default);
+        await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, sump.Id, "bob", "float switch freed"), default);
         await RunMinutesAsync(engine, 60);
         Assert.Single(engine.OpenTickets.Single(t => t.Id == leak.Id).Audit, a => a.Action == "overdue");
         Time.Advance(TimeSpan.FromDays(15));

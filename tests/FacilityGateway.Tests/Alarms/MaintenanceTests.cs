@@ -82,7 +82,7 @@ public sealed class MaintenanceTests : IAsyncDisposable
         Assert.Equal((2, 6.0), (ticket.Occurrences, ticket.Value));
 
         // Done and resolved: the next time it comes due is a new ticket.
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "sam", "coupling checked"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, ticket.Id, "sam", "coupling checked"), default));
         await CyclesAsync(engine, 3, TimeSpan.FromMinutes(1));
         Assert.Equal(2, engine.OpenTickets.Count(t => t.RuleId == "pump-1/maintenance/check-coupling"));
     }
@@ -175,7 +175,7 @@ public sealed class MaintenanceTests : IAsyncDisposable
         await RunAsync(engine, 0, TimeSpan.FromSeconds(10));
         await RunAsync(engine, 1, TimeSpan.FromMinutes(180)); // due at 2 h, done at 3 h
         var seal = Assert.Single(engine.OpenTickets, t => t.RuleId == "pump-1/maintenance/inspect-mechanical-seal");
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", seal.Id, "sam", "seal replaced"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, seal.Id, "sam", "seal replaced"), default));
         seal = engine.OpenTickets.Single(t => t.Id == seal.Id);
         var done = seal.Audit[^1];
         Assert.Equal(("maintenance_done", "gateway"), (done.Action, done.By));

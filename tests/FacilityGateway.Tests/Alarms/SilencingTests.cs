@@ -58,7 +58,7 @@ public sealed class SilencingTests : IAsyncDisposable
         var engine = await _bench.StartAsync(Yaml);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "drive being replaced", TimeSpan.FromMinutes(30)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "bob", "drive being replaced", TimeSpan.FromMinutes(30)), default));
 
         await FeedAsync(engine, TimeSpan.FromMinutes(29), tripped: 1);
         Assert.Equal(["opened", "shelve"], await EventsAsync());
@@ -78,7 +78,7 @@ public sealed class SilencingTests : IAsyncDisposable
         var engine = await _bench.StartAsync(Yaml);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "drive being replaced", TimeSpan.FromMinutes(30)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "bob", "drive being replaced", TimeSpan.FromMinutes(30)), default));
         clock.Step = TimeSpan.FromHours(1); // NTP jumps an hour ahead
         await FeedAsync(engine, TimeSpan.FromMinutes(29), tripped: 1);
         Assert.Equal(["opened", "shelve"], await EventsAsync());
@@ -86,7 +86,7 @@ public sealed class SilencingTests : IAsyncDisposable
         Assert.Equal(["opened", "shelve", "realarm"], await EventsAsync());
 
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 0);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "bob", "drive replaced"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, ticket.Id, "bob", "drive replaced"), default));
         clock.Step = TimeSpan.FromHours(30); // a day and more ahead: the 24 h follow-up has not passed
         await FeedAsync(engine, TimeSpan.FromMinutes(5));
         Assert.Equal(TicketState.Resolved, Assert.Single(engine.OpenTickets).State);
@@ -99,15 +99,15 @@ public sealed class SilencingTests : IAsyncDisposable
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 0); // cleared
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("resolve", ticket.Id, "bob", "reset the drive"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Resolve, ticket.Id, "bob", "reset the drive"), default));
         Time.Advance(TimeSpan.FromHours(2)); // past the reopen window
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("shelve", ticket.Id, "bob", "commissioning", TimeSpan.FromHours(1)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Shelve, ticket.Id, "bob", "commissioning", TimeSpan.FromHours(1)), default));
 
         await FeedAsync(engine, TimeSpan.FromMinutes(10), tripped: 1); // trips while shelved: evaluated, silent
         Assert.True(engine.State(ticket.RuleId)!.IsActive);
         Assert.DoesNotContain(engine.OpenTickets, t => t.Id != ticket.Id);
 
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("unshelve", ticket.Id, "bob", "done"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.Unshelve, ticket.Id, "bob", "done"), default));
         var fresh = Assert.Single(engine.OpenTickets, t => t.Id != ticket.Id);
         Assert.Equal("Drive tripped", fresh.Message);
     }
@@ -118,13 +118,13 @@ public sealed class SilencingTests : IAsyncDisposable
         var engine = await _bench.StartAsync(Yaml);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.False(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob"), default));
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob", "drive removed for repair"), default));
+        Assert.False(await engine.ExecuteAsync(new TicketCommand(TicketAction.OutOfService, ticket.Id, "bob"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.OutOfService, ticket.Id, "bob", "drive removed for repair"), default));
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 0);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1); // raised again while out of service: silent
         Assert.Equal(["opened", "out_of_service", "cleared"], await EventsAsync());
 
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("in_service", ticket.Id, "bob", "drive refitted"), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.InService, ticket.Id, "bob", "drive refitted"), default));
         Assert.Equal(["opened", "out_of_service", "cleared", "in_service", "recurred"], await EventsAsync());
         Assert.Equal(2, Assert.Single(engine.OpenTickets).Occurrences);
     }
@@ -136,8 +136,8 @@ public sealed class SilencingTests : IAsyncDisposable
         var engine = await _bench.StartAsync(Yaml);
         await FeedAsync(engine, TimeSpan.FromSeconds(2), tripped: 1);
         var ticket = Assert.Single(engine.OpenTickets);
-        Assert.False(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob", "for ever", TimeSpan.FromDays(31)), default));
-        Assert.True(await engine.ExecuteAsync(new TicketCommand("out_of_service", ticket.Id, "bob", "drive removed for repair", TimeSpan.FromHours(2)), default));
+        Assert.False(await engine.ExecuteAsync(new TicketCommand(TicketAction.OutOfService, ticket.Id, "bob", "for ever", TimeSpan.FromDays(31)), default));
+        Assert.True(await engine.ExecuteAsync(new TicketCommand(TicketAction.OutOfService, ticket.Id, "bob", "drive removed for repair", TimeSpan.FromHours(2)), default));
         _bench.Time.Advance(TimeSpan.FromHours(2) + TimeSpan.FromSeconds(1));
         await engine.TickAsync(default);
         Assert.Null(engine.State(ticket.RuleId)!.OutOfServiceReason);

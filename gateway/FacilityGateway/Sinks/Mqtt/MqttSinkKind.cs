@@ -32,5 +32,5 @@ internal sealed class MqttSinkKind : ISinkKind
     }
 
     public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new MqttSink((MqttSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<MqttSink>(), services);
+        new MqttSink((MqttSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<MqttSink>());
 }
