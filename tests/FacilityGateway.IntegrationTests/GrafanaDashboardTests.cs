@@ -32,7 +32,7 @@ public sealed class GrafanaDashboardTests
         };
         await using var sink = new InfluxSink(new InfluxSinkOptions { Id = "influx", Kind = "influxdb", Url = influx.Url, Api = InfluxApi.V1, Database = "facility" }, config, NullLogger.Instance);
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
-        var records = new List<OutboxRecord>();
+        var records = new List<FacilityGateway.Sinks.SinkRecord>();
         for (int i = 0; i < 30; i++)
         {
             var at = now.AddSeconds(i * 10);
@@ -65,7 +65,7 @@ public sealed class GrafanaDashboardTests
         Assert.Equal(10, checkedQueries);
     }
 
-    private static OutboxRecord Record(int id, ReadingBatch batch) => new(id + 1, OutboxRecordKind.Readings, batch.SampledAt, ReadingBatchCodec.Encode(batch), "test");
+    private static FacilityGateway.Sinks.SinkRecord Record(int id, ReadingBatch batch) => new FacilityGateway.Sinks.TelemetryRecord(id + 1, $"test-{id + 1}", batch, batch.Readings);
 
     private static string RepositoryRoot()
     {

@@ -131,7 +131,7 @@ public sealed class InfluxSinkRefusalTests
             // A meter's serial string with a line break and a control character in it, and a Chinese asset id.
             var batch = new ReadingBatch("水表", "三号楼水泵房", at,
                 [new("水表", "flow", i * 1.5, null, "m³/h", Quality.Good, at), new("水表", "serial", double.NaN, "SN\n42\u0007", "", Quality.Good, at)]);
-            return new FacilityGateway.Outbox.OutboxRecord(i + 1, FacilityGateway.Outbox.OutboxRecordKind.Readings, at, FacilityGateway.Outbox.ReadingBatchCodec.Encode(batch), "e");
+            return (FacilityGateway.Sinks.SinkRecord)new FacilityGateway.Sinks.TelemetryRecord(i + 1, $"e-{i + 1}", batch, batch.Readings);
         }).ToList();
 
         await sink.DeliverAsync(records, CancellationToken.None); // 20 lines are far more than 600 bytes: 413, then halves

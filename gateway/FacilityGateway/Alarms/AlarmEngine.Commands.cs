@@ -26,20 +26,17 @@ public sealed partial class AlarmEngine
             var audit = new TicketAuditEntry(now, command.Action.Name(), command.By, command.Note);
             bool released = false;
             TicketAuditEntry? done = null;
+            // The ticket's part is the desk's; the alarm's part (its state, a latch, a silence) is here.
+            ticket = _desk.Act(ticket, command, now);
             switch (command.Action)
             {
                 case TicketAction.Ack:
-                    if (ticket.State == TicketState.Open)
-                        ticket = ticket with { State = TicketState.Acknowledged, AssignedTo = command.By }; // who acknowledges owns it
                     _acknowledgedAt[ticket.RuleId] = _time.GetTimestamp();
                     state = state with { Condition = state.Condition switch { AlarmCondition.ActiveUnacknowledged => AlarmCondition.ActiveAcknowledged, AlarmCondition.ReturnedUnacknowledged => AlarmCondition.Normal, var c => c } };
                     break;
                 case TicketAction.Start:
-                    ticket = ticket with { State = TicketState.InProgress };
                     break;
                 case TicketAction.Resolve:
-                    ticket = ticket with { State = TicketState.Resolved, ResolvedAt = now };
-                    Mark($"resolved:{ticket.Id}", now);
                     done = MaintenanceDone(ticket, now, changes);
                     if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal) && _states.TryGetValue(ticket.RuleId[..^"/chatter".Length], out var chattering))
                     {
@@ -73,7 +70,6 @@ public sealed partial class AlarmEngine
                     if (_byRule.TryGetValue(ticket.RuleId, out var evaluator))
                         evaluator.Restore(false);
                     state = state with { Condition = AlarmCondition.Normal };
-                    ticket = ticket with { ConditionActive = false };
                     break;
                 default:
                     return false;
@@ -106,12 +102,7 @@ public sealed partial class AlarmEngine
         if (ticket is not null && ticket.State is not (TicketState.Resolved or TicketState.Closed) && ticket.ConditionActive)
         {
             changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
-            changes.Put(Repage(ticket, now) with
-            {
-                LastAt = now,
-                Revision = ticket.Revision + 1,
-                Audit = [.. ticket.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {why}")],
-            }, "realarm");
+            changes.Put(_desk.Realarm(ticket, $"still active {why}", now) with { LastAt = now }, "realarm");
             LogTicket(ticket.Id, "realarm", ticket.Priority, ticket.Asset.Name, ticket.Message);
             return;
         }

@@ -56,8 +56,7 @@ public sealed partial class AlarmEngine
             var now = _time.GetUtcNow();
             var changes = new Changes();
             var ticket = NewTicket(MaintenanceRule(tracker, planned, $"Maintenance done: {planned.Task}"), CounterOf(tracker, planned), now);
-            ticket = ticket with { ConditionActive = false, State = TicketState.Resolved, ResolvedAt = now, AssignedTo = by };
-            Mark($"resolved:{ticket.Id}", now);
+            ticket = _desk.Resolved(ticket, now) with { ConditionActive = false, AssignedTo = by };
             var done = MaintenanceDone(ticket, now, changes);
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "resolve", by, note), .. done is null ? Array.Empty<TicketAuditEntry>() : [done]] };
             changes.Put(ticket, "resolve");

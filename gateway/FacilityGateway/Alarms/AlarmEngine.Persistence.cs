@@ -34,12 +34,10 @@ public sealed partial class AlarmEngine
             lock (_tickets)
                 _tickets[ticket.Id] = ticket;
             // After a restart the monotonic clock starts again: map the stored times once, now.
-            Mark($"paged:{ticket.Id}", ticket.PagedAt ?? ticket.FirstAt);
-            if (ticket.ResolvedAt is { } resolved)
-                Mark($"resolved:{ticket.Id}", resolved);
+            _desk.Restore(ticket);
         }
         foreach (var (_, text) in await _outbox.Outbox.LoadStateAsync("sequence", cancellationToken).ConfigureAwait(false))
-            _ticketSequence = _storedSequence = Math.Max(_ticketSequence, long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+            _desk.Sequence = _storedSequence = Math.Max(_desk.Sequence, long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
         foreach (var state in _states.Values.ToList())
         {
             if (state.ShelvedUntil is { } until)
@@ -83,8 +81,8 @@ public sealed partial class AlarmEngine
             return;
         }
         _tickets.Remove(ticket.Id);
-        _marks.Remove($"paged:{ticket.Id}");
-        _marks.Remove($"resolved:{ticket.Id}");
+        _marks.Forget($"paged:{ticket.Id}");
+        _marks.Forget($"resolved:{ticket.Id}");
     }
 
     /// <summary>State rows and notifications of one evaluation, committed together.</summary>
@@ -130,7 +128,7 @@ public sealed partial class AlarmEngine
     /// random part collided: 100 comm-loss tickets in one second replaced one another with 7 % probability). Stored
     /// with the tickets it numbers.
     /// </summary>
-    private long _ticketSequence, _storedSequence;
+    private long _storedSequence;
 
     /// <summary>Changes a full disk has refused so far and that wait to be stored.</summary>
     public int Unsaved => _unsaved.Count;
@@ -158,9 +156,9 @@ public sealed partial class AlarmEngine
         rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, TicketEvent.Json))));
         if (flood is not null)
             rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, TicketEvent.Json)));
-        if (_ticketSequence != _storedSequence)
-            rows.Add(("sequence", "ticket", _ticketSequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        _storedSequence = _ticketSequence; // rows are stored in order: the newest sequence row wins
+        if (_desk.Sequence != _storedSequence)
+            rows.Add(("sequence", "ticket", _desk.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _storedSequence = _desk.Sequence; // rows are stored in order: the newest sequence row wins
         var records = new List<(OutboxRecordKind, byte[])>();
         if (changes.Digest is { } digest)
             records.Add((OutboxRecordKind.FloodDigest, digest.Digest.Encode()));

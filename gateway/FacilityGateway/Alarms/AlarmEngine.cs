@@ -17,7 +17,7 @@ namespace FacilityGateway.Alarms;
 public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
 {
     /// <summary>A recurrence within this time after a ticket was resolved reopens it instead of opening a new one.</summary>
-    public static readonly TimeSpan ReopenWindow = TimeSpan.FromHours(1);
+    public static readonly TimeSpan ReopenWindow = TicketDesk.ReopenWindow;
 
     private readonly GatewayConfig _config;
     private readonly AlarmRuleSet _rules;
@@ -47,15 +47,15 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
     private readonly Dictionary<string, AssetOptions> _assets;
-    private readonly OnCallRota _rota;
+    /// <summary>The ticket desk: what a ticket becomes at each step of the manual's flow.</summary>
+    private readonly TicketDesk _desk;
     /// <summary>
     /// Moments of the stored wall-clock times that timers count from or to (a ticket opened or resolved, a shelve's end),
     /// as monotonic timestamps, taken when they are recorded or loaded: a later wall-clock step (NTP) moves none of them.
     /// </summary>
-    private readonly Dictionary<string, long> _marks = new(StringComparer.Ordinal);
+    private readonly MonotonicMarks _marks;
     private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
     private readonly Dictionary<string, long> _acknowledgedAt = new(StringComparer.Ordinal); // monotonic, for re-alarm
-    private readonly TimeSpan _followUp;
     private readonly TimeZoneInfo _zone;
 
     /// <summary>This many activations within <see cref="ChatterWindow"/> make an alarm chatter.</summary>
@@ -76,8 +76,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _logger = logger;
         _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
         var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
-        _rota = new OnCallRota(config.OnCall(), zone);
-        _followUp = config.OnCall().FollowUp;
+        _marks = new MonotonicMarks(time);
+        _desk = new TicketDesk(config, new OnCallRota(config.OnCall(), zone), zone, _marks);
         _flood = new NotificationFlood(config.OnCall().Flood, config.Gateway.Site, time);
         _usageSavedAt = time.GetTimestamp();
         var rules = _rules = config.AlarmRules();
@@ -202,22 +202,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             {
                 if (StateOf(ticket.RuleId, changes).IsSilenced)
                     continue; // its alarm is shelved, out of service or suppressed: nobody is paged
-                int next = ticket.EscalationLevel + 1;
-                if (_rota.EscalateAfter(ticket.Priority, next) is not { } after)
-                {
-                    Remind(ticket, now, changes);
-                    continue;
-                }
-                if (Since($"paged:{ticket.Id}") < after)
-                    continue; // not due yet
-                string? who = _rota.Who(next, now);
-                changes.Put(ticket with
-                {
-                    EscalationLevel = next,
-                    AssignedTo = who ?? ticket.AssignedTo,
-                    Revision = ticket.Revision + 1,
-                    Audit = [.. ticket.Audit, new TicketAuditEntry(now, "escalated", "gateway", $"not acknowledged after {after.TotalMinutes:0} min; paging {who ?? "nobody (no one on the rota)"}")],
-                }, "escalated");
+                if (_desk.Escalation(ticket, now) is { } escalation)
+                    changes.Put(escalation.Ticket, escalation.Event);
             }
             foreach (var (ruleId, acknowledged) in _acknowledgedAt.ToList())
             {
@@ -227,29 +213,16 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                     continue;
                 _acknowledgedAt.Remove(ruleId);
                 changes.Put(state with { Condition = AlarmCondition.ActiveUnacknowledged });
-                changes.Put(Repage(acked, now) with
-                {
-                    Revision = acked.Revision + 1,
-                    Audit = [.. acked.Audit, new TicketAuditEntry(now, "realarm", "gateway", $"still active {realarm.TotalMinutes:0} min after the acknowledgement")],
-                }, "realarm");
+                changes.Put(_desk.Realarm(acked, $"still active {realarm.TotalMinutes:0} min after the acknowledgement", now), "realarm");
             }
             // Resolution targets are business deadlines: wall-clock time, as respond_by is.
-            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>()
-                .Where(t => t is { Overdue: false, ResolveBy: { } by, State: not (TicketState.Resolved or TicketState.Closed) } && now >= by))
-            {
-                changes.Put(ticket with
-                {
-                    Overdue = true,
-                    Revision = ticket.Revision + 1,
-                    Audit = [.. ticket.Audit, new TicketAuditEntry(now, "overdue", "gateway", $"not resolved by {TimeZoneInfo.ConvertTime(ticket.ResolveBy!.Value, _zone):yyyy-MM-dd HH:mm} (site time); {ticket.AssignedTo ?? "nobody"} has it")],
-                }, "overdue");
-            }
-            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().Where(t => t.State == TicketState.Resolved && Since($"resolved:{t.Id}") >= _followUp))
-            {
-                if (_states.GetValueOrDefault(ticket.RuleId)?.IsActive == true)
-                    continue; // not normal through the follow-up: stays resolved until it is
-                changes.Put(ticket with { State = TicketState.Closed, Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "closed", "gateway", "normal through the follow-up window")] }, "closed");
-            }
+            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().ToList())
+                if (_desk.Overdue(ticket, now) is { } overdue)
+                    changes.Put(overdue, "overdue");
+            // Not normal through the follow-up: stays resolved until it is.
+            foreach (var ticket in OpenTickets.Select(changes.Current).OfType<Ticket>().ToList())
+                if (_desk.FollowedUp(ticket, _states.GetValueOrDefault(ticket.RuleId)?.IsActive == true, now) is { } closed)
+                    changes.Put(closed, "closed");
             await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -267,56 +240,9 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
-    /// <summary>
-    /// An unacknowledged ticket that has escalated as far as its priority goes is paged again to whoever it is assigned
-    /// to, every <see cref="OnCallRota.RepeatEvery"/> after its last escalation (P1 every 10 min by default), until
-    /// someone acknowledges it. Counted from the round's <c>paged_at</c> on monotonic time, so a restart neither repeats
-    /// nor skips one.
-    /// </summary>
-    private void Remind(Ticket ticket, DateTimeOffset now, Changes changes)
-    {
-        if (_rota.RepeatEvery(ticket.Priority) is not { } every || every <= TimeSpan.Zero)
-            return;
-        var lastEscalation = ticket.EscalationLevel == 0 ? TimeSpan.Zero : _rota.EscalateAfter(ticket.Priority, ticket.EscalationLevel) ?? TimeSpan.Zero;
-        var since = Since($"paged:{ticket.Id}");
-        if (since < lastEscalation + every * (ticket.Reminders + 1))
-            return;
-        changes.Put(ticket with
-        {
-            Reminders = (int)((since - lastEscalation) / every), // one page for slots missed while the gateway was down
-            Revision = ticket.Revision + 1,
-            Audit = WithReminder(ticket.Audit, new TicketAuditEntry(now, "reminder", "gateway", $"not acknowledged after {since.TotalMinutes:0} min; paging {ticket.AssignedTo ?? "nobody (no one on the rota)"} again")),
-        }, "reminder");
-    }
+    private void Mark(string key, DateTimeOffset wall) => _marks.Mark(key, wall);
 
-    /// <summary>
-    /// The audit trail with a reminder: reminders in a row are one entry, the latest (a P1 nobody acknowledges for a
-    /// week would otherwise add a thousand entries, each stored and sent with the whole ticket).
-    /// </summary>
-    private static IReadOnlyList<TicketAuditEntry> WithReminder(IReadOnlyList<TicketAuditEntry> audit, TicketAuditEntry reminder)
-    {
-        if (audit.Count > 0 && audit[^1].Action == "reminder")
-        {
-            int count = audit[^1].Note is { } note && note.StartsWith("reminder ", StringComparison.Ordinal) && int.TryParse(note.AsSpan(9, note.IndexOf(':', StringComparison.Ordinal) - 9), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 1;
-            return [.. audit.Take(audit.Count - 1), reminder with { Note = $"reminder {count + 1}: {reminder.Note}" }];
-        }
-        return [.. audit, reminder];
-    }
-
-    /// <summary>A ticket paged again from the start (reopened, re-alarmed): open, primary first, escalation counted from now.</summary>
-    private Ticket Repage(Ticket ticket, DateTimeOffset now)
-    {
-        Mark($"paged:{ticket.Id}", now);
-        return ticket with { State = TicketState.Open, EscalationLevel = 0, Reminders = 0, PagedAt = now, AssignedTo = _rota.Who(0, now) ?? ticket.AssignedTo };
-    }
-
-    /// <summary>Records the monotonic moment of a wall-clock time, relative to the wall clock now.</summary>
-    private void Mark(string key, DateTimeOffset wall) =>
-        _marks[key] = _time.GetTimestamp() + (long)((wall - _time.GetUtcNow()).TotalSeconds * _time.TimestampFrequency);
-
-    /// <summary>Monotonic time since a marked moment (negative before it); very long for an unknown mark.</summary>
-    private TimeSpan Since(string key) =>
-        _marks.TryGetValue(key, out long mark) ? _time.GetElapsedTime(mark) : TimeSpan.MaxValue;
+    private TimeSpan Since(string key) => _marks.Since(key);
 
     /// <summary>The state of an alarm as this evaluation has it: changed in it, or as committed.</summary>
     private AlarmState StateOf(string ruleId, Changes changes) =>
@@ -358,18 +284,9 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
         Ticket ticket;
         string name;
-        if (state.TicketId is { } id && _tickets.TryGetValue(id, out var previous) && previous.State != TicketState.Closed
-            && (previous.State != TicketState.Resolved || Since($"resolved:{previous.Id}") < ReopenWindow))
+        if (state.TicketId is { } id && _tickets.TryGetValue(id, out var previous) && _desk.TakesRecurrence(previous))
         {
-            ticket = (previous.State == TicketState.Resolved ? Repage(previous, now) : previous) with
-            {
-                Occurrences = previous.Occurrences + 1,
-                LastAt = now,
-                Value = value,
-                ConditionActive = true,
-                Revision = previous.Revision + 1,
-                Audit = [.. previous.Audit, new TicketAuditEntry(now, "recurred", "gateway", null)],
-            };
+            ticket = _desk.Recur(previous, value, now);
             name = "recurred";
         }
         else
@@ -424,8 +341,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         changes.Put(state);
         if (changes.Current(state.TicketId is { } id ? _tickets.GetValueOrDefault(id) : null) is { ConditionActive: true } ticket && !state.Suppressed)
         {
-            var now = _time.GetUtcNow();
-            changes.Put(ticket with { ConditionActive = false, LastAt = now, Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "cleared", "gateway", null)] }, "cleared");
+            changes.Put(TicketDesk.Cleared(ticket, _time.GetUtcNow()), "cleared");
         }
     }
 
@@ -440,33 +356,9 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
-    private Ticket NewTicket(AlarmRule rule, double? value, DateTimeOffset now)
-    {
-        var asset = _assets.GetValueOrDefault(rule.AssetId);
-        string id = $"T-{now:yyyyMMdd-HHmmss}-{++_ticketSequence:D4}";
-        Mark($"paged:{id}", now); // escalation counts on monotonic time
-        return new Ticket
-        {
-            Id = id,
-            Site = _config.Gateway.Site,
-            Asset = new TicketAsset(rule.AssetId, asset?.Name ?? rule.AssetId, asset?.Model, asset?.Location.ToString(), asset?.Installed, asset?.Team, asset?.Contact),
-            RuleId = rule.Id,
-            DeviceId = rule.DeviceId,
-            PointId = rule.PointId,
-            Priority = rule.Priority,
-            Message = rule.Message,
-            Value = value,
-            Limit = rule.Type is AlarmRuleType.Stale or AlarmRuleType.State ? null : rule.Limit, // a state has no limit to show
-            Unit = rule.Unit,
-            FirstAt = now,
-            LastAt = now,
-            RespondBy = ResponseTargets.DueBy(rule.Priority, now, _zone),
-            ResolveBy = now + _config.OnCall().ResolveWithin(rule.Priority),
-            AssignedTo = _rota.Who(0, now),
-            PagedAt = now,
-            Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],
-        };
-    }
+    /// <summary>A new ticket for <paramref name="rule"/> from the desk; a state has no limit to show.</summary>
+    private Ticket NewTicket(AlarmRule rule, double? value, DateTimeOffset now) => _desk.Open(new TicketCause(rule.Id, rule.DeviceId, rule.PointId, rule.AssetId,
+        rule.Priority, rule.Message, value, rule.Type is AlarmRuleType.Stale or AlarmRuleType.State ? null : rule.Limit, rule.Unit), now);
 
     public void Dispose() => _gate.Dispose();
 

@@ -25,14 +25,22 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<(string, string), PointInfo>? points = null;
         foreach (var options in config.Sinks().Where(s => s.Enabled))
         {
             var sink = SinkKinds.All[options.Kind].Create(options, config, services);
             _sinks.Add(sink);
-            _runners.Add(new SinkRunner(sink, outbox.Outbox, outbox.Committed, time, options.MaxBackoff, loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}")));
+            var changes = sink.Heartbeat is { } heartbeat ? new ReportByExceptionFilter(points ??= PointsOf(config), heartbeat) : null;
+            _runners.Add(new SinkRunner(sink, outbox.Outbox, outbox.Committed, time, options.MaxBackoff, loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}"), changes));
         }
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Every enabled device's points by (device, point): their deadbands, for report by exception.</summary>
+    internal static IReadOnlyDictionary<(string, string), PointInfo> PointsOf(GatewayConfig config) => config.Devices.Where(d => d.Enabled)
+        .SelectMany(d => d.DescribePoints().Select(p => (Key: (d.Id, p.Id), Point: p)))
+        .DistinctBy(x => x.Key)
+        .ToDictionary(x => x.Key, x => x.Point);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

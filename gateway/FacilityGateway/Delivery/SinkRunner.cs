@@ -13,7 +13,8 @@ namespace FacilityGateway.Delivery;
 /// starts again after a backoff; it never ends silently while the gateway runs. A record the sink can never send
 /// (<see cref="UndeliverableRecordException"/>) is set aside as a dead letter instead of blocking the sink for ever.
 /// </summary>
-public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSignal committed, TimeProvider time, TimeSpan maxBackoff, ILogger logger)
+public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSignal committed, TimeProvider time, TimeSpan maxBackoff, ILogger logger,
+    ReportByExceptionFilter? reportByException = null)
 {
     private static readonly TimeSpan IdleLook = TimeSpan.FromSeconds(5);
 
@@ -105,10 +106,16 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
                 continue;
             }
             var records = _deadLetters.Count == 0 ? read : [.. read.Where(r => !_deadLetters.Contains(r.Id))];
+            var changes = reportByException?.Begin();
             try
             {
-                if (records.Count > 0)
-                    await sink.DeliverAsync(records, cancellationToken).ConfigureAwait(false);
+                var decoded = new List<SinkRecord>(records.Count);
+                foreach (var record in records)
+                    if (RecordDecoder.Decode(record, sink.Takes, changes) is { } taken)
+                        decoded.Add(taken);
+                if (decoded.Count > 0)
+                    await sink.DeliverAsync(decoded, cancellationToken).ConfigureAwait(false);
+                changes?.Acknowledged(); // only now do the chosen points count as sent
             }
             catch (SinkUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -123,12 +130,12 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            catch (UndeliverableRecordException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (UndeliverableRecordException ex) when (!cancellationToken.IsCancellationRequested && records.FirstOrDefault(r => r.Id == ex.RecordId) is { } record)
             {
-                await outbox.DeadLetterAsync(sink.Name, ex.Record, ex.Message, cancellationToken).ConfigureAwait(false);
-                _deadLetters.Add(ex.Record.Id);
+                await outbox.DeadLetterAsync(sink.Name, record, ex.Message, cancellationToken).ConfigureAwait(false);
+                _deadLetters.Add(record.Id);
                 DeadLettered++;
-                LogDeadLetter(sink.Name, ex.Record.Id, ex.Message);
+                LogDeadLetter(sink.Name, record.Id, ex.Message);
                 continue; // the same batch again without it
             }
             if (failures > 0)

@@ -1,10 +1,9 @@
-using FacilityGateway.Outbox;
-
 namespace FacilityGateway.Sinks;
 
 /// <summary>
-/// A destination: knows its wire format and its peer, nothing upstream. <see cref="DeliverAsync"/> returns once the
-/// peer has acknowledged every record (or the sink has decided to drop one as bad data, counted); it throws
+/// A destination: knows its wire format and its peer, nothing upstream. Delivery (<c>Delivery/SinkRunner</c>) hands it
+/// decoded records of the kinds it <see cref="Takes"/>, in order; <see cref="DeliverAsync"/> returns once the peer has
+/// acknowledged every record (or the sink has decided to drop one as bad data, counted); it throws
 /// <see cref="SinkUnavailableException"/> when the peer cannot take them now, and the same records come again later.
 /// </summary>
 public interface ISink : IAsyncDisposable
@@ -15,8 +14,17 @@ public interface ISink : IAsyncDisposable
     /// <summary>Most records per delivery.</summary>
     int BatchSize { get; }
 
+    /// <summary>The records this sink sends.</summary>
+    SinkTakes Takes { get; }
+
+    /// <summary>
+    /// Report by exception: a point unchanged within its deadband is sent again after this long, and not before; null
+    /// for every reading of every poll. Delivery chooses (<c>Delivery/ReportByExceptionFilter</c>).
+    /// </summary>
+    TimeSpan? Heartbeat { get; }
+
     /// <summary>Delivers records in order; at least once.</summary>
-    Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken);
+    Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -38,23 +46,8 @@ public sealed class SinkUnavailableException(string message, Exception? inner = 
 /// through a bug): the runner sets it aside as a dead letter, with <see cref="Exception.Message"/> as the reason, and
 /// goes on with the records after it.
 /// </summary>
-public sealed class UndeliverableRecordException(OutboxRecord record, string reason, Exception? inner = null) : Exception(reason, inner)
+public sealed class UndeliverableRecordException(long recordId, string reason, Exception? inner = null) : Exception(reason, inner)
 {
-    /// <summary>The record.</summary>
-    public OutboxRecord Record { get; } = record;
-
-    /// <summary>Decodes a record's payload; what cannot be decoded becomes an <see cref="UndeliverableRecordException"/>.</summary>
-    public static T Decode<T>(OutboxRecord record, Func<byte[], T> decode)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(decode);
-        try
-        {
-            return decode(record.Payload) ?? throw new UndeliverableRecordException(record, $"record {record.Id} ({record.Kind}) decodes to nothing");
-        }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException or KeyNotFoundException or InvalidCastException)
-        {
-            throw new UndeliverableRecordException(record, $"record {record.Id} ({record.Kind}) cannot be decoded: {ex.Message}", ex);
-        }
-    }
+    /// <summary>The id of the record.</summary>
+    public long RecordId { get; } = recordId;
 }

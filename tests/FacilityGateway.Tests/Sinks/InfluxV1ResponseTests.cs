@@ -33,9 +33,12 @@ public sealed class InfluxV1ResponseTests : IDisposable
         new InfluxSinkOptions { Id = "influx", Kind = "influxdb", Url = $"http://127.0.0.1:{_port}", Api = InfluxApi.V1, Database = "facility", Username = "u", Password = "p" },
         new GatewayConfig { Gateway = new GatewayIdentity { Id = "gw", Site = "site" } }, NullLogger.Instance);
 
-    private static OutboxRecord Record(long id) => new(id, OutboxRecordKind.Readings, DateTimeOffset.UnixEpoch,
-        ReadingBatchCodec.Encode(new ReadingBatch("meter", "incomer", DateTimeOffset.FromUnixTimeMilliseconds(1000 + id),
-            [new Reading("meter", "p", id, null, "kW", Quality.Good, DateTimeOffset.FromUnixTimeMilliseconds(1000 + id))])), "e");
+    private static SinkRecord Record(long id)
+    {
+        var batch = new ReadingBatch("meter", "incomer", DateTimeOffset.FromUnixTimeMilliseconds(1000 + id),
+            [new Reading("meter", "p", id, null, "kW", Quality.Good, DateTimeOffset.FromUnixTimeMilliseconds(1000 + id))]);
+        return new TelemetryRecord(id, $"e-{id}", batch, batch.Readings);
+    }
 
     /// <summary>Answers one request with <paramref name="status"/>; returns what was received.</summary>
     private async Task<(string Query, string Body, string? Encoding, string? Authorization)> AnswerAsync(int status, string? retryAfter = null)

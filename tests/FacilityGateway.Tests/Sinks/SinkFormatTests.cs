@@ -72,7 +72,7 @@ public class SinkFormatTests
     public void ChangeFilter_SendsOnDeadbandQualityAndHeartbeat()
     {
         var points = new Dictionary<(string, string), PointInfo> { [("meter", "p")] = new("p", null, "kW", 0.5), [("meter", "q")] = new("q", null, "", 0) };
-        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        var filter = new FacilityGateway.Delivery.ReportByExceptionFilter(points, TimeSpan.FromMinutes(5));
         IEnumerable<string> Sent(double p, double q, int seconds, Quality quality = Quality.Good)
         {
             var delivery = filter.Begin();
@@ -95,7 +95,7 @@ public class SinkFormatTests
         // Regression: points were marked as sent when chosen, before the broker acknowledged them; the retry of a failed
         // delivery left them out, so a leak probe going wet was missing from telemetry until the heartbeat.
         var points = new Dictionary<(string, string), PointInfo> { [("meter", "leak")] = new("leak", null, "", 0) };
-        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        var filter = new FacilityGateway.Delivery.ReportByExceptionFilter(points, TimeSpan.FromMinutes(5));
         var dry = Batch(T0, R("leak", 0, at: T0));
         var wet = Batch(T0.AddSeconds(1), R("leak", 1, at: T0.AddSeconds(1)));
         var first = filter.Begin();
@@ -115,7 +115,7 @@ public class SinkFormatTests
     public void ChangeFilter_WithinOneDelivery_TheLaterPollOfAPointComparesWithTheEarlierOne()
     {
         var points = new Dictionary<(string, string), PointInfo> { [("meter", "p")] = new("p", null, "kW", 0.5) };
-        var filter = new ChangeFilter(points, TimeSpan.FromMinutes(5));
+        var filter = new FacilityGateway.Delivery.ReportByExceptionFilter(points, TimeSpan.FromMinutes(5));
         var delivery = filter.Begin();
         Assert.Single(delivery.Select(Batch(T0, R("p", 10, at: T0))));
         Assert.Empty(delivery.Select(Batch(T0.AddSeconds(1), R("p", 10.2, at: T0.AddSeconds(1)))));

@@ -32,11 +32,21 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
 
     public void Dispose() => _stop.Dispose();
 
+    /// <summary>Events-lane records (flood digests) whose key is each text; "garbage" is stored as bytes no decoder takes.</summary>
     private async Task AppendAsync(params string[] texts)
     {
         foreach (string text in texts)
-            await await _outbox.AppendAsync(OutboxRecordKind.TicketChange, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+            await await _outbox.AppendAsync(OutboxRecordKind.FloodDigest, text == "garbage" ? Encoding.UTF8.GetBytes(text)
+                : new TicketDigest("digest", text, "site", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, []).Encode(), CancellationToken.None);
     }
+
+    /// <summary>What a record is called in these tests: a digest's key, a reading batch's device.</summary>
+    private static string Label(SinkRecord record) => record switch
+    {
+        DigestRecord digest => digest.Digest.Key,
+        TelemetryRecord telemetry => telemetry.Batch.DeviceId,
+        _ => record.Key,
+    };
 
     private SinkRunner Start(ISink sink, out Task running)
     {
@@ -46,7 +56,7 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
     }
 
     /// <summary>A sink that records what it was given and does what the test tells it for each record.</summary>
-    private sealed class ScriptedSink(Func<OutboxRecord, int, Exception?> onRecord) : ISink
+    private sealed class ScriptedSink(Func<SinkRecord, int, Exception?> onRecord) : ISink
     {
         private int _attempts;
         public ConcurrentQueue<string> Delivered { get; } = new();
@@ -54,8 +64,10 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
         public int Expected { get; init; }
         public string Name => "scripted";
         public int BatchSize => 50;
+        public SinkTakes Takes => SinkTakes.All;
+        public TimeSpan? Heartbeat => null;
 
-        public Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+        public Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken)
         {
             int attempt = Interlocked.Increment(ref _attempts);
             long? through = null;
@@ -63,7 +75,7 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
             {
                 if (onRecord(record, attempt) is { } failure)
                     throw failure is SinkUnavailableException unavailable ? new SinkUnavailableException(unavailable.Message, null, null, through) : failure;
-                Delivered.Enqueue(Encoding.UTF8.GetString(record.Payload));
+                Delivered.Enqueue(Label(record));
                 through = record.Id;
             }
             if (Delivered.Count >= Expected)
@@ -94,8 +106,8 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task RecordThatCannotBeDecoded_GoesToTheDeadLetters_AndTheRecordsAfterItAreDelivered()
     {
-        var sink = new ScriptedSink((record, _) => Encoding.UTF8.GetString(record.Payload) == "garbage"
-            ? new UndeliverableRecordException(record, "cannot be decoded") : null) { Expected = 2 };
+        // The decoding is Delivery's: the sink never sees the record that cannot be decoded.
+        var sink = new ScriptedSink((_, _) => null) { Expected = 2 };
         await AppendAsync("first", "garbage", "after");
         var runner = Start(sink, out _);
 
@@ -116,11 +128,25 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task RecordTheSinkCannotSend_GoesToTheDeadLetters_AndTheRecordsAfterItAreDelivered()
+    {
+        // A webhook that cannot make a notification of a record says so; the runner sets that record aside.
+        var sink = new ScriptedSink((record, _) => Label(record) == "no-address" ? new UndeliverableRecordException(record.Id, "cannot be made a notification") : null) { Expected = 2 };
+        await AppendAsync("first", "no-address", "after");
+        var runner = Start(sink, out _);
+
+        await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(["first", "after"], sink.Delivered.Distinct());
+        Assert.Equal(1, runner.DeadLettered);
+        Assert.Equal([2L], await _outbox.DeadLetterIdsAsync("scripted", 0, default));
+    }
+
+    [Fact]
     public async Task BatchThatFailsHalfWay_IsRetriedFromTheFailedRecord_NotFromTheStart()
     {
         // Regression: a webhook batch retried after a failure re-paged phones for the records it had already delivered.
         int failures = 0;
-        var sink = new ScriptedSink((record, _) => Encoding.UTF8.GetString(record.Payload) == "second" && Interlocked.Increment(ref failures) == 1
+        var sink = new ScriptedSink((record, _) => Label(record) == "second" && Interlocked.Increment(ref failures) == 1
             ? new SinkUnavailableException("HTTP 503") : null) { Expected = 3 };
         await AppendAsync("first", "second", "third");
         Start(sink, out _);
@@ -134,7 +160,7 @@ public sealed class SinkRunnerTests : IAsyncLifetime, IDisposable
     {
         var sink = new ScriptedSink((_, _) => null) { Expected = 1 };
         for (int i = 0; i < 300; i++)
-            await await _outbox.AppendAsync(OutboxRecordKind.Readings, Encoding.UTF8.GetBytes($"reading {i}"), CancellationToken.None);
+            await await _outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(new FacilityGateway.Readings.ReadingBatch($"meter-{i}", "plant", DateTimeOffset.UnixEpoch, [])), CancellationToken.None);
         await AppendAsync("P1 leak"); // after an outage: an hour of readings waits, then the leak
         Start(sink, out _);
         await sink.AllDelivered.Task.WaitAsync(TimeSpan.FromSeconds(10));

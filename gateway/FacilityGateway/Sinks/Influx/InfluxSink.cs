@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using FacilityGateway.Configuration;
-using FacilityGateway.Outbox;
 using InfluxDB.Client;
 using InfluxDB.Client.Api.Domain;
 using InfluxDB.Client.Core.Exceptions;
@@ -53,15 +52,18 @@ public sealed partial class InfluxSink : ISink
 
     public int BatchSize => _options.BatchRecords;
 
+    public SinkTakes Takes => SinkTakes.Telemetry;
+
+    public TimeSpan? Heartbeat => null; // a time series keeps every sample
+
     /// <summary>Batches dropped as bad data (4xx) since start.</summary>
     public long RejectedBatches { get; private set; }
 
-    public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    public async Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken)
     {
         var lines = new List<string>(records.Count);
-        foreach (var record in records.Where(r => r.Kind == OutboxRecordKind.Readings))
+        foreach (var batch in records.OfType<TelemetryRecord>().Select(r => r.Batch))
         {
-            var batch = UndeliverableRecordException.Decode(record, p => ReadingBatchCodec.Decode(p));
             string line = LineProtocol.Line(_options.Measurement, TagsOf(batch.DeviceId, batch.AssetId), batch);
             if (line.Length > 0)
                 lines.Add(line);

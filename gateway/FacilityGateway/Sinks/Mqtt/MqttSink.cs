@@ -1,7 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using FacilityGateway.Configuration;
-using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -24,7 +23,6 @@ public sealed partial class MqttSink : ISink
     private readonly MqttSinkOptions _options;
     private readonly GatewayConfig _config;
     private readonly MqttTopics _topics;
-    private readonly ChangeFilter _filter;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
@@ -36,10 +34,6 @@ public sealed partial class MqttSink : ISink
         _config = config;
         _logger = logger;
         _topics = new MqttTopics(options.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
-        var points = config.Devices.Where(d => d.Enabled)
-            .SelectMany(d => d.DescribePoints().Select(p => (Key: (d.Id, p.Id), Point: p)))
-            .ToDictionary(x => x.Key, x => x.Point);
-        _filter = new ChangeFilter(points, options.Heartbeat);
         _client = new MqttClientFactory().CreateMqttClient();
         if (options.HomeAssistantDiscovery)
             _discovery = new HomeAssistantDiscovery(options.HomeAssistantPrefix, _topics, config);
@@ -49,54 +43,32 @@ public sealed partial class MqttSink : ISink
 
     public int BatchSize => 200;
 
+    public SinkTakes Takes => SinkTakes.All;
+
+    public TimeSpan? Heartbeat => _options.Heartbeat;
+
     /// <summary>The topics used.</summary>
     public MqttTopics Topics => _topics;
 
-    public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    public async Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken)
     {
         await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var window = new SemaphoreSlim(_options.MaxInFlight, _options.MaxInFlight);
         var pending = new List<Task<MqttClientPublishResult>>(records.Count);
-        var changes = _filter.Begin();
         try
         {
             foreach (var record in records)
             {
-                if (record.Kind == OutboxRecordKind.TicketChange)
-                {
-                    foreach (var ticketMessage in TicketMessages(record))
-                    {
-                        await window.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        pending.Add(PublishAsync(ticketMessage, window, cancellationToken));
-                    }
-                    continue;
-                }
-                if (record.Kind == OutboxRecordKind.FloodDigest)
+                foreach (var message in Messages(record))
                 {
                     await window.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    pending.Add(PublishAsync(new MqttApplicationMessageBuilder().WithTopic(_topics.Digests).WithPayload(record.Payload)
-                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build(), window, cancellationToken));
-                    continue;
+                    // Started in record order, so they leave in order; the window bounds what awaits a PUBACK.
+                    pending.Add(PublishAsync(message, window, cancellationToken));
                 }
-                if (record.Kind != OutboxRecordKind.Readings)
-                    continue;
-                var batch = UndeliverableRecordException.Decode(record, p => ReadingBatchCodec.Decode(p));
-                // One message per poll, even when report-by-exception leaves no point in it: the record id still travels.
-                var selected = changes.Select(batch);
-                var message = new MqttApplicationMessageBuilder()
-                    .WithTopic(_topics.Telemetry(batch.DeviceId))
-                    .WithPayload(TelemetryPayload.Encode(record.Key, batch, selected))
-                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                    .WithContentType("application/json")
-                    .Build();
-                await window.WaitAsync(cancellationToken).ConfigureAwait(false);
-                // Started in record order, so they leave in order; the window bounds what awaits a PUBACK.
-                pending.Add(PublishAsync(message, window, cancellationToken));
             }
             foreach (var result in await Task.WhenAll(pending).ConfigureAwait(false))
                 if (!result.IsSuccess)
                     throw new SinkUnavailableException($"The broker refused a publication: {result.ReasonCode} {result.ReasonString}");
-            changes.Acknowledged(); // only now do the chosen points count as sent
         }
         catch (Exception ex) when (IsPeerFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -105,16 +77,30 @@ public sealed partial class MqttSink : ISink
         }
     }
 
-    /// <summary>A ticket event: the ticket's retained state and the event on the event stream.</summary>
-    private IEnumerable<MqttApplicationMessage> TicketMessages(OutboxRecord record)
+    /// <summary>
+    /// The messages of a record: a poll is one telemetry message (even when report by exception left no point in it:
+    /// the record id still travels); a ticket change is the ticket's retained state and the event on the event stream.
+    /// </summary>
+    private IEnumerable<MqttApplicationMessage> Messages(SinkRecord record)
     {
-        var ticketEvent = UndeliverableRecordException.Decode(record, p => TicketEvent.Decode(p));
-        yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Ticket(ticketEvent.Ticket.Id))
-            .WithPayload(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ticketEvent.Ticket, TicketEvent.Json))
-            .WithRetainFlag().WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
-        yield return new MqttApplicationMessageBuilder().WithTopic(_topics.Events).WithPayload(record.Payload)
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
+        switch (record)
+        {
+            case TelemetryRecord telemetry:
+                yield return Json(_topics.Telemetry(telemetry.Batch.DeviceId), TelemetryPayload.Encode(record.Key, telemetry.Batch, telemetry.Readings));
+                break;
+            case TicketChangeRecord change:
+                yield return Json(_topics.Ticket(change.Change.Ticket.Id), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.Change.Ticket, TicketEvent.Json), retain: true);
+                yield return Json(_topics.Events, change.Json);
+                break;
+            case DigestRecord digest:
+                yield return Json(_topics.Digests, digest.Json);
+                break;
+        }
     }
+
+    private static MqttApplicationMessage Json(string topic, byte[] payload, bool retain = false) => new MqttApplicationMessageBuilder()
+        .WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
+        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithContentType("application/json").Build();
 
     private async Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, SemaphoreSlim window, CancellationToken cancellationToken)
     {

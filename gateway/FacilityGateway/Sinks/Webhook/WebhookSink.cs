@@ -3,7 +3,6 @@ using System.Text;
 using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
-using FacilityGateway.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using FacilityGateway.Tickets;
@@ -67,7 +66,11 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
 
     public int BatchSize => 50;
 
-    public async Task DeliverAsync(IReadOnlyList<OutboxRecord> records, CancellationToken cancellationToken)
+    public SinkTakes Takes => SinkTakes.TicketChanges | SinkTakes.Digests;
+
+    public TimeSpan? Heartbeat => null;
+
+    public async Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken)
     {
         // One record at a time, and on a failure the runner hears how far the receiver got: a retry never pages a phone
         // again for a notification it already had.
@@ -107,7 +110,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
     }
 
     /// <summary>The request for a record; a record no request can be made of (a field missing) is undeliverable.</summary>
-    private HttpRequestMessage? RequestOrDeadLetter(OutboxRecord record)
+    private HttpRequestMessage? RequestOrDeadLetter(SinkRecord record)
     {
         try
         {
@@ -115,19 +118,21 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         }
         catch (Exception ex) when (ex is NullReferenceException or FormatException or InvalidOperationException or ArgumentException)
         {
-            throw new UndeliverableRecordException(record, $"record {record.Id} ({record.Kind}) cannot be made a notification: {ex.Message}", ex);
+            throw new UndeliverableRecordException(record.Id, $"record {record.Id} ({record.GetType().Name}) cannot be made a notification: {ex.Message}", ex);
         }
     }
 
     /// <summary>The request for a ticket event or a digest; null for what this webhook does not send.</summary>
-    private HttpRequestMessage? Request(OutboxRecord record)
+    private HttpRequestMessage? Request(SinkRecord record)
     {
         string key, title, body;
         string? person = null, ticketId = null;
         AlarmPriority priority;
-        if (record.Kind == OutboxRecordKind.TicketChange)
+        byte[] json;
+        if (record is TicketChangeRecord change)
         {
-            var ticketEvent = UndeliverableRecordException.Decode(record, p => TicketEvent.Decode(p));
+            var ticketEvent = change.Change;
+            json = change.Json;
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
@@ -135,9 +140,10 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC"
                 + (t.ResolveBy is { } resolveBy ? $", resolve by {resolveBy:yyyy-MM-dd HH:mm} UTC" : "") + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
         }
-        else if (record.Kind == OutboxRecordKind.FloodDigest)
+        else if (record is DigestRecord digestRecord)
         {
-            var digest = UndeliverableRecordException.Decode(record, p => TicketDigest.Decode(p));
+            var digest = digestRecord.Digest;
+            json = digestRecord.Json;
             if (options.Events.Count > 0 && !options.Events.Contains(digest.Event))
                 return null;
             (key, priority) = (digest.Key, digest.Items.Min(i => i.Priority));
@@ -168,7 +174,7 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
         }
         else
         {
-            request.Content = new ByteArrayContent(record.Payload);
+            request.Content = new ByteArrayContent(json);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
         return request;

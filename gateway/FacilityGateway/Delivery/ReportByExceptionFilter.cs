@@ -1,25 +1,24 @@
-using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
 
-namespace FacilityGateway.Sinks.Mqtt;
+namespace FacilityGateway.Delivery;
 
 /// <summary>
 /// Report by exception: a point is sent when it is new, its quality or text changed, its value moved by more than its
 /// deadband since it was last sent, or the heartbeat has passed since then. State lives in memory, so after a restart
-/// every point is sent once.
-/// A delivery chooses through a <see cref="Delivery"/>, and what it chose counts as sent only once the broker
-/// acknowledged the whole delivery (<see cref="Delivery.Acknowledged"/>): a delivery that fails half-way is chosen again
-/// from the same starting point, so a leak probe going wet is never left out of the retry.
+/// every point is sent once. A stage of Delivery that any sink uses by giving a heartbeat (<c>ISink.Heartbeat</c>).
+/// A delivery chooses through a <see cref="Round"/>, and what it chose counts as sent only once the peer acknowledged
+/// the whole delivery (<see cref="Round.Acknowledged"/>): a delivery that fails half-way is chosen again from the same
+/// starting point, so a leak probe going wet is never left out of the retry.
 /// </summary>
-public sealed class ChangeFilter(IReadOnlyDictionary<(string Device, string Point), PointInfo> points, TimeSpan heartbeat)
+public sealed class ReportByExceptionFilter(IReadOnlyDictionary<(string Device, string Point), PointInfo> points, TimeSpan heartbeat)
 {
     private readonly Dictionary<(string, string), Reading> _sent = [];
 
     /// <summary>Starts choosing for one delivery; nothing counts as sent until it is acknowledged.</summary>
-    public Delivery Begin() => new(this);
+    public Round Begin() => new(this);
 
     /// <summary>The choices of one delivery, on top of what was acknowledged before.</summary>
-    public sealed class Delivery(ChangeFilter filter)
+    public sealed class Round(ReportByExceptionFilter filter)
     {
         private readonly Dictionary<(string, string), Reading> _chosen = [];
 
