@@ -154,6 +154,9 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
         await gateway.Recorder.WaitForAsync(b => b.Count(x => x.Batch.DeviceId == "meter-1") >= polls && b.Count(x => x.Batch.DeviceId == "meter-2") >= polls, Wait, "25 polls of each healthy meter");
 
         var batches = gateway.Recorder.Batches;
+        var t0 = batches[0].Batch.SampledAt;
+        foreach (var id in new[] { "meter-1", "dead", "meter-2" })
+            output.WriteLine($"{id} polled at (ms from the first poll): {string.Join(", ", batches.Where(b => b.Batch.DeviceId == id).Select(b => (b.Batch.SampledAt - t0).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
         foreach (var id in new[] { "meter-1", "meter-2" })
         {
             // The cadence is when each poll was made (the batch's sample time), not when the batch reached the end of

@@ -2,7 +2,6 @@ using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Sinks;
 using FacilityGateway.Readings;
-using FacilityGateway.Sources.Modbus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Serilog;
@@ -50,14 +49,12 @@ public static class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
-        builder.Services.AddSingleton<Sources.Gpio.GpioSourceService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.Gpio.GpioSourceService>());
         builder.Services.AddSingleton<Sources.I2c.SimulatedI2c>();
-        builder.Services.AddHostedService<Sources.I2c.I2cSensorService>();
         builder.Services.AddSingleton<Sources.OneWire.SimulatedOneWire>();
-        builder.Services.AddHostedService<Sources.OneWire.Ds18b20Service>();
-        builder.Services.AddSingleton<ModbusSourceService>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ModbusSourceService>());
+        // Every source of every kind, one host: stopped first (hosted services stop in reverse), so pulse totals are
+        // stored while the outbox is open.
+        builder.Services.AddSingleton<Sources.SourceHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.SourceHost>());
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

@@ -2,9 +2,21 @@ using FacilityGateway.Configuration;
 
 namespace FacilityGateway.Sources;
 
-/// <summary>The device kinds: a new one is a folder under <c>Sources/</c> with its kind, options and README, and one line here.</summary>
+/// <summary>
+/// The device kinds and the sources they run: a new kind is a folder under <c>Sources/</c> with its kind, options,
+/// source and README, a line for its kind below and, for a new folder, a line for its sources.
+/// </summary>
 public static class SourceKinds
 {
+    /// <summary>Each folder's sources, run by the <see cref="SourceHost"/>.</summary>
+    public static IReadOnlyList<ISourceFactory> Factories { get; } =
+    [
+        new Modbus.ModbusSources(),
+        new Gpio.GpioSources(),
+        new I2c.I2cSources(),
+        new OneWire.OneWireSources(),
+    ];
+
     /// <summary>Adds the device kinds and their whole-configuration checks to the configuration.</summary>
     public static void Register(ConfigurationRegistry registry) => registry
         .AddDeviceKind(new Modbus.ModbusDeviceKind())

@@ -11,7 +11,7 @@ namespace FacilityGateway.Sources.Modbus;
 /// never costs its neighbours their cadence. (ThingsBoard's gateway sent on one RS-485 port from several threads;
 /// Home Assistant lets one dead device stall the bus.)
 /// </summary>
-internal sealed partial class LineArbiter : IModbusTransportFactory, IAsyncDisposable
+internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
 {
     private readonly ModbusLinePlan _line;
     private readonly TimeProvider _time;
@@ -43,6 +43,15 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, IAsyncDispo
     public IModbusTransport Transport => _transport;
 
     public IReadOnlyList<PolledDevice> Devices => _devices;
+
+    public string Name => $"modbus line {_line.Key}";
+
+    /// <summary>Polls the line's devices into <paramref name="output"/> until cancelled.</summary>
+    public Task RunAsync(System.Threading.Channels.ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        return RunAsync(output.WriteAsync, cancellationToken);
+    }
 
     public async Task RunAsync(Func<ReadingBatch, CancellationToken, ValueTask> publish, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using FacilityGateway.Readings;
 using Iot.Device.OneWire;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using YamlDotNet.RepresentationModel;
 
@@ -74,54 +74,49 @@ public sealed class SimulatedOneWire
         _celsius.TryGetValue(sensor, out double value) ? value : throw new IOException($"1-Wire device {sensor} not found");
 }
 
-/// <summary>Reads DS18B20 probes through Iot.Device.Bindings' <see cref="OneWireThermometerDevice"/> (async sysfs reads).</summary>
-public sealed partial class Ds18b20Service(GatewayConfig config, ReadingChannel channel, SimulatedOneWire simulated, TimeProvider time, ILogger<Ds18b20Service> logger) : BackgroundService
+/// <summary>
+/// The 1-Wire sources: the enabled DS18B20 probes, read in turn by one <see cref="PolledSource"/> (the kernel's w1
+/// driver converts one probe at a time) through Iot.Device.Bindings' <see cref="OneWireThermometerDevice"/> (async
+/// sysfs reads), or from <see cref="SimulatedOneWire"/>.
+/// </summary>
+internal sealed class OneWireSources : ISourceFactory
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
     {
         var probes = config.Devices.OfType<Ds18b20Options>().Where(d => d.Enabled).ToList();
         if (probes.Count == 0)
-            return;
-        var due = probes.ToDictionary(p => p, _ => time.GetTimestamp());
-        var health = probes.ToDictionary(p => p, p => new DeviceHealth(p.Id));
+            return [];
+        var simulated = services.GetRequiredService<SimulatedOneWire>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("FacilityGateway.Sources.OneWire");
+        return [new PolledSource("1-wire", [.. probes.Select(p => new Ds18b20Probe(p, simulated))], services.GetRequiredService<TimeProvider>(), logger)];
+    }
+}
+
+/// <summary>One DS18B20 probe: 85.0 °C and -127 are not temperatures but failed conversions, reported bad.</summary>
+internal sealed class Ds18b20Probe(Ds18b20Options probe, SimulatedOneWire simulated) : IPolledDevice
+{
+    public DeviceOptions Device => probe;
+
+    public async ValueTask<DeviceRead> ReadAsync(DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        double celsius;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                foreach (var probe in probes.Where(p => due[p] <= time.GetTimestamp()))
-                {
-                    due[probe] = time.GetTimestamp() + (long)(probe.Interval.TotalSeconds * time.TimestampFrequency);
-                    var now = time.GetUtcNow();
-                    Reading reading;
-                    try
-                    {
-                        double celsius = probe.Driver == OneWireDriverKind.Simulated
-                            ? simulated.Read(probe.Sensor)
-                            : (await new OneWireThermometerDevice(probe.Bus, probe.Sensor).ReadTemperatureAsync().ConfigureAwait(false)).DegreesCelsius;
-                        var quality = Ds18b20Values.QualityOf(celsius);
-                        reading = quality.IsBad() ? Reading.Bad(probe.Id, "temperature", "°C", quality, now) : new Reading(probe.Id, "temperature", celsius, null, "°C", quality, now);
-                        if (quality.IsBad())
-                            health[probe].Failed($"the probe answered {celsius:0.#} °C, a value it gives when it cannot measure");
-                        else
-                            health[probe].Succeeded();
-                    }
-                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
-                    {
-                        LogFailed(probe.Id, ex.Message);
-                        reading = Reading.Bad(probe.Id, "temperature", "°C", Quality.BadCommFailure, now);
-                        health[probe].Failed(ex.Message);
-                    }
-                    await channel.Writer.WriteAsync(new ReadingBatch(probe.Id, probe.Asset, now, [reading, .. health[probe].Readings(now)]), stoppingToken).ConfigureAwait(false);
-                }
-                long next = due.Values.Min();
-                await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, next - time.GetTimestamp()) / (double)time.TimestampFrequency), time, stoppingToken).ConfigureAwait(false);
-            }
+            celsius = probe.Driver == OneWireDriverKind.Simulated
+                ? simulated.Read(probe.Sensor)
+                : (await new OneWireThermometerDevice(probe.Bus, probe.Sensor).ReadTemperatureAsync().ConfigureAwait(false)).DegreesCelsius;
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
+            throw new DeviceUnavailableException(ex.Message, ex);
         }
+        var quality = Ds18b20Values.QualityOf(celsius);
+        return quality.IsBad()
+            ? new DeviceRead([Reading.Bad(probe.Id, "temperature", "°C", quality, at)], $"the probe answered {celsius:0.#} °C, a value it gives when it cannot measure")
+            : new DeviceRead([new Reading(probe.Id, "temperature", celsius, null, "°C", quality, at)]);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "DS18B20 {DeviceId} failed: {Error}")]
-    private partial void LogFailed(string deviceId, string error);
+    public void Dispose()
+    {
+    }
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Sources.Gpio;
@@ -15,7 +14,7 @@ namespace FacilityGateway.Sources.Gpio;
 /// every device also reports at its interval. Pulse totals are stored (the outbox file's state table) every minute and at stop, so a
 /// total never decreases and at most a minute of pulses is lost on power loss.
 /// </summary>
-public sealed partial class GpioSourceService(GatewayConfig config, ReadingChannel channel, ISourceStateStore stateStore, SimulatedGpio simulated, TimeProvider time, ILogger<GpioSourceService> logger) : BackgroundService
+public sealed partial class GpioSource(GatewayConfig config, ISourceStateStore stateStore, SimulatedGpio simulated, TimeProvider time, ILogger logger) : ISource
 {
     private static readonly TimeSpan PersistEvery = TimeSpan.FromMinutes(1);
     private readonly Channel<(int Chip, GpioDriverKind Driver, int Pin, PinEventTypes Edge, long At)> _edges =
@@ -23,13 +22,17 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
     private readonly Dictionary<(GpioDriverKind, int), GpioController> _controllers = [];
     private long _droppedEdges;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public string Name => "gpio";
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public async Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)
     {
         var inputs = config.Devices.OfType<GpioInputOptions>().Where(d => d.Enabled).ToList();
         var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
         if (inputs.Count + counters.Count == 0)
             return;
-        var stored = (await stateStore.LoadAsync("pulse_counter", stoppingToken).ConfigureAwait(false))
+        var stored = (await stateStore.LoadAsync("pulse_counter", cancellationToken).ConfigureAwait(false))
             .ToDictionary(r => r.Key, r => JsonSerializer.Deserialize<long>(r.Json));
 
         var inputStates = new Dictionary<GpioInputOptions, DigitalInputState>();
@@ -77,7 +80,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
         long nextReread = time.GetTimestamp(), nextPersist = time.GetTimestamp() + Ticks(PersistEvery);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!cancellationToken.IsCancellationRequested)
             {
                 long now = time.GetTimestamp();
                 long wake = Math.Min(nextReread, nextPersist);
@@ -87,13 +90,13 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
                     wake = Math.Min(wake, at);
                 if (wake > now)
                 {
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     wait.CancelAfter(TimeSpan.FromSeconds((double)(wake - now) / time.TimestampFrequency));
                     try
                     {
                         await _edges.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
                     }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                     {
                     }
                 }
@@ -118,7 +121,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
                     }
                     if (changed || now >= nextReport[input.Id])
                     {
-                        await channel.Writer.WriteAsync(Report(input, state, faultStates.GetValueOrDefault(input)), stoppingToken).ConfigureAwait(false);
+                        await output.WriteAsync(Report(input, state, faultStates.GetValueOrDefault(input)), cancellationToken).ConfigureAwait(false);
                         nextReport[input.Id] = now + Ticks(input.Interval);
                     }
                 }
@@ -126,24 +129,24 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
                 {
                     if (now < nextReport[counter.Id])
                         continue;
-                    await channel.Writer.WriteAsync(Report(counter, counterStates[counter], now), stoppingToken).ConfigureAwait(false);
+                    await output.WriteAsync(Report(counter, counterStates[counter], now), cancellationToken).ConfigureAwait(false);
                     nextReport[counter.Id] = now + Ticks(counter.Interval);
                 }
                 foreach (var (device, reason) in failed)
                 {
                     if (now < nextReport[device.Id])
                         continue;
-                    await channel.Writer.WriteAsync(Unreadable(device, reason), stoppingToken).ConfigureAwait(false);
+                    await output.WriteAsync(Unreadable(device, reason), cancellationToken).ConfigureAwait(false);
                     nextReport[device.Id] = now + Ticks(device.Interval);
                 }
                 if (now >= nextPersist)
                 {
-                    await PersistAsync(counterStates, stoppingToken).ConfigureAwait(false);
+                    await PersistAsync(counterStates, cancellationToken).ConfigureAwait(false);
                     nextPersist = now + Ticks(PersistEvery);
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
         finally
@@ -151,6 +154,7 @@ public sealed partial class GpioSourceService(GatewayConfig config, ReadingChann
             await PersistAsync(counterStates, CancellationToken.None).ConfigureAwait(false);
             foreach (var controller in _controllers.Values)
                 controller.Dispose();
+            _controllers.Clear(); // a restart after a crash opens the pins again
             if (Interlocked.Read(ref _droppedEdges) > 0)
                 LogDroppedEdges(Interlocked.Read(ref _droppedEdges));
         }
