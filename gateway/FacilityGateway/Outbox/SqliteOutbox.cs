@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the thread, the group commit, transactions and cursors share one connection and its
+// prepared statements, and are read together; opening and migration (.Schema) and bounds (.Bounds) are apart.
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
