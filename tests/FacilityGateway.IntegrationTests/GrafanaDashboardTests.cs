@@ -30,7 +30,7 @@ public sealed class GrafanaDashboardTests
                 new AssetOptions { Id = "cold-water-main", Name = "Cold water main", Type = AssetType.Meter },
             ],
         };
-        await using var sink = new InfluxSink(new InfluxSinkOptions { Id = "influx", Kind = "influxdb", Url = influx.Url, Api = InfluxApi.V1, Database = "facility" }, config, NullLogger.Instance);
+        await using var sink = new InfluxSink(new InfluxSinkOptions { Id = "influx", Kind = "influxdb", Url = influx.Url, Api = InfluxApi.V1, Database = "facility" }, FacilityGateway.Sinks.SinkContext.Of(config), NullLogger.Instance);
         var now = DateTimeOffset.UtcNow.AddMinutes(-5);
         var records = new List<FacilityGateway.Sinks.SinkRecord>();
         for (int i = 0; i < 30; i++)

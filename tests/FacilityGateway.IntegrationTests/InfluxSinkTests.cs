@@ -123,7 +123,7 @@ public sealed class InfluxSinkRefusalTests
         await influx.QueryAsync("", "CREATE DATABASE facility");
         var config = new FacilityGateway.Configuration.GatewayConfig { Gateway = new() { Id = "网关-1", Site = "滨江花园" } };
         var options = new FacilityGateway.Sinks.Influx.InfluxSinkOptions { Id = "influx", Kind = "influxdb", Api = FacilityGateway.Sinks.Influx.InfluxApi.V1, Url = influx.Url, Database = "facility", Gzip = false };
-        await using var sink = new FacilityGateway.Sinks.Influx.InfluxSink(options, config, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await using var sink = new FacilityGateway.Sinks.Influx.InfluxSink(options, FacilityGateway.Sinks.SinkContext.Of(config), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var start = DateTimeOffset.FromUnixTimeMilliseconds(1_764_633_600_000);
         var records = Enumerable.Range(0, 20).Select(i =>
         {

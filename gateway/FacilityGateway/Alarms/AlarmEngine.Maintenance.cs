@@ -24,17 +24,12 @@ public sealed partial class AlarmEngine
         }
     }
 
-    /// <summary>The P4 rule a task's maintenance tickets are raised by.</summary>
-    private AlarmRule MaintenanceRule(UsageTracker tracker, MaintenanceTask task, string message)
+    /// <summary>The P4 ticket of a task of the plan, opened by the desk from maintenance's cause.</summary>
+    private Ticket MaintenanceTicket(UsageTracker tracker, MaintenanceTask task, string message, DateTimeOffset now)
     {
         var running = _rules.RunningPointOf(tracker.Asset.Id);
-        return new AlarmRule(tracker.RuleIdOf(task), running?.Device ?? "", running?.Point ?? "", tracker.Asset.Id, AlarmRuleType.Maintenance,
-            task.EveryRunHours ?? task.EveryStarts ?? 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P4,
-            message, task.EveryRunHours is not null ? "h" : task.EveryStarts is not null ? "starts" : "");
+        return _desk.Open(MaintenanceTickets.Cause(tracker, task, message, running?.Device, running?.Point), now);
     }
-
-    private static double? CounterOf(UsageTracker tracker, MaintenanceTask task) =>
-        task.EveryRunHours is not null ? Math.Round(tracker.RunHours, 1) : task.EveryStarts is not null ? tracker.Starts : null;
 
     /// <summary>
     /// A technician did a task of an asset's plan without waiting for its ticket (during another visit, say): its
@@ -55,7 +50,7 @@ public sealed partial class AlarmEngine
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var changes = new Changes();
-            var ticket = NewTicket(MaintenanceRule(tracker, planned, $"Maintenance done: {planned.Task}"), CounterOf(tracker, planned), now);
+            var ticket = MaintenanceTicket(tracker, planned, $"Maintenance done: {planned.Task}", now);
             ticket = _desk.Resolved(ticket, now) with { ConditionActive = false, AssignedTo = by };
             var done = MaintenanceDone(ticket, now, changes);
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "resolve", by, note), .. done is null ? Array.Empty<TicketAuditEntry>() : [done]] };
@@ -72,19 +67,19 @@ public sealed partial class AlarmEngine
     private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
     {
         var asset = tracker.Asset;
-        var rule = MaintenanceRule(tracker, task.Task, $"Maintenance due: {task.Task.Task} ({task.Reason})");
-        double? value = CounterOf(tracker, task.Task);
-        var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == rule.Id && t.State != TicketState.Resolved));
+        string message = $"Maintenance due: {task.Task.Task} ({task.Reason})";
+        double? value = MaintenanceTickets.CounterOf(tracker, task.Task);
+        var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task.Task) && t.State != TicketState.Resolved));
         Ticket ticket;
         if (open is not null)
         {
             // Not done since it last came due: the same ticket counts another occurrence.
-            ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = rule.Message, Revision = open.Revision + 1,
+            ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = message, Revision = open.Revision + 1,
                 Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", $"due again: {task.Reason}")] };
         }
         else
         {
-            ticket = NewTicket(rule, value, now) with { ConditionActive = false };
+            ticket = MaintenanceTicket(tracker, task.Task, message, now) with { ConditionActive = false };
         }
         LogTicket(ticket.Id, "maintenance_due", ticket.Priority, asset.Name, ticket.Message);
         changes.Put(ticket, "maintenance_due");
@@ -101,21 +96,7 @@ public sealed partial class AlarmEngine
             if (tracker.Done(ticket.RuleId, now) is not var (task, next, state))
                 continue;
             changes.Usage[tracker] = state;
-            var ci = System.Globalization.CultureInfo.InvariantCulture;
-            var at = new List<string>();
-            if (task.EveryRunHours is not null)
-                at.Add(string.Create(ci, $"{tracker.RunHours:N1} run hours"));
-            if (task.EveryStarts is not null)
-                at.Add(string.Create(ci, $"{tracker.Starts:N0} starts"));
-            var due = new List<string>();
-            if (next.RunHours is { } h)
-                due.Add(string.Create(ci, $"{h:N1} run hours"));
-            if (next.Starts is { } s)
-                due.Add(string.Create(ci, $"{s:N0} starts"));
-            if (next.At is { } when)
-                due.Add(TimeZoneInfo.ConvertTime(when, _zone).ToString("yyyy-MM-dd", ci));
-            string done = at.Count > 0 ? $"done at {string.Join(", ", at)}" : "done";
-            return new TicketAuditEntry(now, "maintenance_done", "gateway", $"{done}; next due at {string.Join(" or ", due)}, whichever comes first");
+            return new TicketAuditEntry(now, "maintenance_done", "gateway", MaintenanceTickets.DoneNote(tracker, task, next, _zone));
         }
         return null;
     }
@@ -130,11 +111,10 @@ public sealed partial class AlarmEngine
         {
             if (!changes.Usage.ContainsKey(tracker))
                 changes.Usage[tracker] = tracker.Snapshot();
-            readings.Add(new Reading(GatewayDevice.Id, $"asset.{tracker.Asset.Id}.run_hours", Math.Round(tracker.RunHours, 3), null, "h", Quality.Good, now));
-            readings.Add(new Reading(GatewayDevice.Id, $"asset.{tracker.Asset.Id}.starts", tracker.Starts, null, "", Quality.Good, now));
+            readings.AddRange(MaintenanceTickets.UsageReadings(tracker, now));
         }
         if (readings.Count > 0)
-            changes.Readings.Add(new ReadingBatch(GatewayDevice.Id, _config.Gateway.Id, now, readings));
+            changes.Readings.Add(new ReadingBatch(GatewayDevice.Id, _plan.Gateway.Id, now, readings));
     }
 
     /// <summary>Saves the usage counters now (on a clean stop).</summary>

@@ -19,7 +19,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     /// <summary>A recurrence within this time after a ticket was resolved reopens it instead of opening a new one.</summary>
     public static readonly TimeSpan ReopenWindow = TicketDesk.ReopenWindow;
 
-    private readonly GatewayConfig _config;
+    private readonly AlarmEnginePlan _plan;
     private readonly AlarmRuleSet _rules;
     private readonly OutboxService _outbox;
     private readonly TimeProvider _time;
@@ -68,23 +68,24 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     public static readonly TimeSpan UsageSaveEvery = TimeSpan.FromMinutes(1);
     private bool _loaded;
 
-    public AlarmEngine(GatewayConfig config, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
+    public AlarmEngine(AlarmEnginePlan plan, OutboxService outbox, TimeProvider time, ILogger<AlarmEngine> logger)
     {
-        _config = config;
+        ArgumentNullException.ThrowIfNull(plan);
+        _plan = plan;
         _outbox = outbox;
         _time = time;
         _logger = logger;
-        _assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(config.Gateway.TimeZone);
+        _assets = plan.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(plan.Gateway.TimeZone);
         _marks = new MonotonicMarks(time);
-        _desk = new TicketDesk(config, new OnCallRota(config.OnCall(), zone), zone, _marks);
-        _flood = new NotificationFlood(config.OnCall().Flood, config.Gateway.Site, time);
+        _desk = new TicketDesk(plan.Gateway.Site, plan.Assets, plan.OnCall, zone, _marks);
+        _flood = new NotificationFlood(plan.OnCall.Flood, plan.Gateway.Site, time);
         _usageSavedAt = time.GetTimestamp();
-        var rules = _rules = config.AlarmRules();
-        var evaluators = config.Devices.Where(d => d.Enabled)
+        var rules = _rules = plan.Rules;
+        var evaluators = plan.Devices
             .SelectMany(d => rules.PointRulesOf(d.Id).Append(AlarmRule.CommLoss(d.Id, d.Asset)))
             .Select(rule => (IAlarmEvaluator)new RuleEvaluator(rule, time))
-            .Concat(config.Assets.SelectMany(a => rules.EquipmentRulesOf(a.Id)).SelectMany(r => r.CreateEvaluators(time, zone)));
+            .Concat(plan.Assets.SelectMany(a => rules.EquipmentRulesOf(a.Id)).SelectMany(r => r.CreateEvaluators(time, zone)));
         foreach (var evaluator in evaluators)
         {
             _byRule[evaluator.Rule.Id] = evaluator;
@@ -95,7 +96,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             if (evaluator.Rule.OnlyWhen is { } gate)
                 Route(_gated, gate, evaluator);
         }
-        foreach (var asset in config.Assets.Where(a => rules.RunningPointOf(a.Id) is not null || a.Maintenance.Any(t => t.Every is not null)))
+        foreach (var asset in plan.Assets.Where(a => rules.RunningPointOf(a.Id) is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
             var tracker = new UsageTracker(asset, time, zone);
             _usage.Add(tracker);

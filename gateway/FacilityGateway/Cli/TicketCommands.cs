@@ -155,7 +155,7 @@ internal static class TicketCommands
         };
         try
         {
-            await client.ConnectAsync(MqttConnection.Options(mqtt, config, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
+            await client.ConnectAsync(MqttConnection.Options(mqtt, config.Gateway.Id, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
             await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(replyTo, MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken).ConfigureAwait(false);
             var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(JsonSerializer.Serialize(body))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);

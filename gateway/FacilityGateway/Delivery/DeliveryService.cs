@@ -26,9 +26,10 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     {
         await outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyDictionary<(string, string), PointInfo>? points = null;
+        SinkContext? context = null;
         foreach (var options in config.Sinks().Where(s => s.Enabled))
         {
-            var sink = SinkKinds.All[options.Kind].Create(options, config, services);
+            var sink = SinkKinds.All[options.Kind].Create(options, context ??= SinkContext.Of(config), services);
             _sinks.Add(sink);
             var changes = sink.Heartbeat is { } heartbeat ? new ReportByExceptionFilter(points ??= PointsOf(config), heartbeat) : null;
             _runners.Add(new SinkRunner(sink, outbox.Outbox, outbox.Committed, time, options.MaxBackoff, loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}"), changes));

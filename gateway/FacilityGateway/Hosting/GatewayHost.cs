@@ -31,6 +31,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
         builder.Services.AddSingleton(OutboxPlanOf(config));
         builder.Services.AddSingleton<Outbox.OutboxService>();
+        builder.Services.AddSingleton(Alarms.AlarmEnginePlan.Of(config));
         builder.Services.AddSingleton<Alarms.AlarmEngine>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Alarms.AlarmEngine>());
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
@@ -44,7 +45,7 @@ public static class GatewayHost
         // Commands: the one path for people's actions (the dashboard's, and MQTT's, which the command line uses).
         builder.Services.AddSingleton<Commands.CommandService>();
         foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
-            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt));
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt, config.Gateway));
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();

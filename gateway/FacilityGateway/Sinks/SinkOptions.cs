@@ -31,7 +31,7 @@ public interface ISinkKind : IConfigKind
     void Validate(SinkOptions options, ValidationContext context);
 
     /// <summary>Creates the sink.</summary>
-    ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services);
+    ISink Create(SinkOptions options, SinkContext context, IServiceProvider services);
 
     ConfigNode IConfigKind.NewOptions() => CreateOptions();
 

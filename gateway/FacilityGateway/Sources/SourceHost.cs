@@ -22,12 +22,15 @@ public sealed partial class SourceHost(GatewayConfig config, ReadingChannel chan
     /// <summary>Completes once every source was created and started.</summary>
     public Task Started => _started.Task;
 
+    /// <summary>Where the sources come from: every kind's (tests give their own).</summary>
+    internal IReadOnlyList<ISourceFactory> Factories { get; init; } = SourceKinds.Factories;
+
     /// <summary>Restarts after an unexpected error since the gateway started.</summary>
     public long Restarts { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        foreach (var factory in SourceKinds.Factories)
+        foreach (var factory in Factories)
             _sources.AddRange(factory.Create(config, services));
         _started.TrySetResult();
         try

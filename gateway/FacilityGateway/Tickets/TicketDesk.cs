@@ -12,13 +12,14 @@ public sealed record TicketCause(string RuleId, string DeviceId, string PointId,
 /// evaluation in one transaction. Escalation counts on monotonic time (<see cref="MonotonicMarks"/>): a wall-clock
 /// step changes nothing; respond-by and resolve-by are business deadlines on the wall clock.
 /// </summary>
-public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneInfo zone, MonotonicMarks marks)
+public sealed class TicketDesk(string site, IReadOnlyList<AssetOptions> assets, OnCallOptions onCall, TimeZoneInfo zone, MonotonicMarks marks)
 {
     /// <summary>A ticket resolved less than this long ago is reopened when its alarm recurs, rather than a new one opened.</summary>
     public static readonly TimeSpan ReopenWindow = TimeSpan.FromHours(1);
 
-    private readonly Dictionary<string, AssetOptions> _assets = config.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
-    private readonly TimeSpan _followUp = config.OnCall().FollowUp;
+    private readonly Dictionary<string, AssetOptions> _assets = assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
+    private readonly OnCallRota _rota = new(onCall, zone);
+    private readonly TimeSpan _followUp = onCall.FollowUp;
 
     /// <summary>The last ticket number used (stored, so ids never repeat across restarts).</summary>
     public long Sequence { get; set; }
@@ -33,7 +34,7 @@ public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneIn
         return new Ticket
         {
             Id = id,
-            Site = config.Gateway.Site,
+            Site = site,
             Asset = new TicketAsset(cause.AssetId, asset?.Name ?? cause.AssetId, asset?.Model, asset?.Location.ToString(), asset?.Installed, asset?.Team, asset?.Contact),
             RuleId = cause.RuleId,
             DeviceId = cause.DeviceId,
@@ -46,8 +47,8 @@ public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneIn
             FirstAt = now,
             LastAt = now,
             RespondBy = ResponseTargets.DueBy(cause.Priority, now, zone),
-            ResolveBy = now + config.OnCall().ResolveWithin(cause.Priority),
-            AssignedTo = rota.Who(0, now),
+            ResolveBy = now + onCall.ResolveWithin(cause.Priority),
+            AssignedTo = _rota.Who(0, now),
             PagedAt = now,
             Audit = [new TicketAuditEntry(now, "opened", "gateway", null)],
         };
@@ -74,7 +75,7 @@ public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneIn
     {
         ArgumentNullException.ThrowIfNull(ticket);
         marks.Mark($"paged:{ticket.Id}", now);
-        return ticket with { State = TicketState.Open, EscalationLevel = 0, Reminders = 0, PagedAt = now, AssignedTo = rota.Who(0, now) ?? ticket.AssignedTo };
+        return ticket with { State = TicketState.Open, EscalationLevel = 0, Reminders = 0, PagedAt = now, AssignedTo = _rota.Who(0, now) ?? ticket.AssignedTo };
     }
 
     /// <summary>Still active after its acknowledgement for the rule's re-alarm time: paged again from the start.</summary>
@@ -96,11 +97,11 @@ public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneIn
     {
         ArgumentNullException.ThrowIfNull(ticket);
         int next = ticket.EscalationLevel + 1;
-        if (rota.EscalateAfter(ticket.Priority, next) is not { } after)
+        if (_rota.EscalateAfter(ticket.Priority, next) is not { } after)
             return Reminder(ticket, now) is { } reminded ? (reminded, "reminder") : null;
         if (marks.Since($"paged:{ticket.Id}") < after)
             return null; // not due yet
-        string? who = rota.Who(next, now);
+        string? who = _rota.Who(next, now);
         return (ticket with
         {
             EscalationLevel = next,
@@ -118,9 +119,9 @@ public sealed class TicketDesk(GatewayConfig config, OnCallRota rota, TimeZoneIn
     /// </summary>
     private Ticket? Reminder(Ticket ticket, DateTimeOffset now)
     {
-        if (rota.RepeatEvery(ticket.Priority) is not { } every || every <= TimeSpan.Zero)
+        if (_rota.RepeatEvery(ticket.Priority) is not { } every || every <= TimeSpan.Zero)
             return null;
-        var lastEscalation = ticket.EscalationLevel == 0 ? TimeSpan.Zero : rota.EscalateAfter(ticket.Priority, ticket.EscalationLevel) ?? TimeSpan.Zero;
+        var lastEscalation = ticket.EscalationLevel == 0 ? TimeSpan.Zero : _rota.EscalateAfter(ticket.Priority, ticket.EscalationLevel) ?? TimeSpan.Zero;
         var since = marks.Since($"paged:{ticket.Id}");
         if (since < lastEscalation + every * (ticket.Reminders + 1))
             return null;

@@ -41,7 +41,7 @@ public static class AlarmBenchmarks
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
         var outbox = new OutboxService(FacilityGateway.Hosting.GatewayHost.OutboxPlanOf(config), TimeProvider.System, NullLoggerFactory.Instance);
         await outbox.StartAsync(default);
-        var engine = new AlarmEngine(config, outbox, TimeProvider.System, NullLogger<AlarmEngine>.Instance);
+        var engine = new AlarmEngine(AlarmEnginePlan.Of(config), outbox, TimeProvider.System, NullLogger<AlarmEngine>.Instance);
         var now = DateTimeOffset.UtcNow;
         var batches = Enumerable.Range(0, 200).Select(d => new ReadingBatch($"dev{d}", "plant", now,
             [.. Enumerable.Range(0, 50).Select(p => new Reading($"dev{d}", $"p{p}", 50 + p % 7, null, "", Quality.Good, now))])).ToArray();

@@ -53,11 +53,11 @@ public static class DeliveryThroughput
             Report("outbox replay (read + decode)", read, watch.Elapsed);
 
             await using (var mosquitto = await Peer.MosquittoAsync(dir))
-                await DrainAsync("MQTT to Mosquitto (QoS 1, window 32)", outbox, new MqttSink(new MqttSinkOptions { Id = "mqtt", Kind = "mqtt", Host = "127.0.0.1", Port = mosquitto.Port, Heartbeat = TimeSpan.Zero }, config, NullLogger.Instance));
+                await DrainAsync("MQTT to Mosquitto (QoS 1, window 32)", outbox, new MqttSink(new MqttSinkOptions { Id = "mqtt", Kind = "mqtt", Host = "127.0.0.1", Port = mosquitto.Port, Heartbeat = TimeSpan.Zero }, FacilityGateway.Sinks.SinkContext.Of(config), NullLogger.Instance));
             await using (var influx = await Peer.InfluxAsync(dir))
-                await DrainAsync("InfluxDB 1.6 v1 /write (gzip)", outbox, new InfluxSink(new InfluxSinkOptions { Id = "influx1", Kind = "influxdb", Url = influx.Url, Api = InfluxApi.V1, Database = "facility" }, config, NullLogger.Instance));
+                await DrainAsync("InfluxDB 1.6 v1 /write (gzip)", outbox, new InfluxSink(new InfluxSinkOptions { Id = "influx1", Kind = "influxdb", Url = influx.Url, Api = InfluxApi.V1, Database = "facility" }, FacilityGateway.Sinks.SinkContext.Of(config), NullLogger.Instance));
             await using (var vm = await Peer.VictoriaMetricsAsync(dir))
-                await DrainAsync("VictoriaMetrics v2 write via InfluxDB.Client (gzip)", outbox, new InfluxSink(new InfluxSinkOptions { Id = "vm", Kind = "influxdb", Url = vm.Url, Api = InfluxApi.V2, Org = "o", Bucket = "b", Token = "t" }, config, NullLogger.Instance));
+                await DrainAsync("VictoriaMetrics v2 write via InfluxDB.Client (gzip)", outbox, new InfluxSink(new InfluxSinkOptions { Id = "vm", Kind = "influxdb", Url = vm.Url, Api = InfluxApi.V2, Org = "o", Bucket = "b", Token = "t" }, FacilityGateway.Sinks.SinkContext.Of(config), NullLogger.Instance));
             return 0;
         }
         finally

@@ -36,7 +36,7 @@ public sealed class AlarmBench : IAsyncDisposable
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
         _outbox = new OutboxService(FacilityGateway.Hosting.GatewayHost.OutboxPlanOf(config), Time, NullLoggerFactory.Instance) { MaxPageCount = MaxPageCount };
         await _outbox.StartAsync(default);
-        return new AlarmEngine(config, _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
+        return new AlarmEngine(AlarmEnginePlan.Of(config), _outbox, EngineTime, NullLogger<AlarmEngine>.Instance);
     }
 
     /// <summary>One leak probe on a Modbus coil, latched P1: the configuration of the storage and action tests.</summary>

@@ -12,7 +12,7 @@ public class HomeAssistantDiscoveryTests
     {
         var (config, _) = FacilityGateway.Hosting.GatewayParts.Load(RepositoryPaths.Config("example.yaml"));
         var topics = new MqttTopics("facility", config.Gateway.Site, config.Gateway.Id);
-        var messages = new HomeAssistantDiscovery("homeassistant", topics, config).Messages().ToList();
+        var messages = new HomeAssistantDiscovery("homeassistant", topics, FacilityGateway.Sinks.SinkContext.Of(config)).Messages().ToList();
 
         int points = config.Devices.Sum(d => d.DescribePoints().Count());
         Assert.Equal(points, messages.Count);

@@ -31,7 +31,7 @@ public sealed class InfluxV1ResponseTests : IDisposable
 
     private InfluxSink Sink() => new(
         new InfluxSinkOptions { Id = "influx", Kind = "influxdb", Url = $"http://127.0.0.1:{_port}", Api = InfluxApi.V1, Database = "facility", Username = "u", Password = "p" },
-        new GatewayConfig { Gateway = new GatewayIdentity { Id = "gw", Site = "site" } }, NullLogger.Instance);
+        SinkContext.Of(new GatewayConfig { Gateway = new GatewayIdentity { Id = "gw", Site = "site" } }), NullLogger.Instance);
 
     private static SinkRecord Record(long id)
     {

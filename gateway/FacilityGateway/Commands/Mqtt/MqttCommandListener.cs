@@ -23,7 +23,7 @@ public sealed partial class MqttCommandListener : BackgroundService
 
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
     private readonly MqttSinkOptions _options;
-    private readonly GatewayConfig _config;
+    private readonly string _gatewayId;
     private readonly MqttTopics _topics;
     private readonly CommandService _commands;
     private readonly TimeProvider _time;
@@ -31,12 +31,12 @@ public sealed partial class MqttCommandListener : BackgroundService
     private readonly IMqttClient _client;
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public MqttCommandListener(MqttSinkOptions options, GatewayConfig config, CommandService commands, TimeProvider time, ILogger<MqttCommandListener> logger)
+    public MqttCommandListener(MqttSinkOptions options, GatewayIdentity gateway, CommandService commands, TimeProvider time, ILogger<MqttCommandListener> logger)
     {
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(gateway);
         _options = options;
-        _config = config;
-        _topics = new MqttTopics(options.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
+        _gatewayId = gateway.Id;
+        _topics = new MqttTopics(options.TopicPrefix, gateway.Site, gateway.Id);
         _commands = commands;
         _time = time;
         _logger = logger;
@@ -84,7 +84,7 @@ public sealed partial class MqttCommandListener : BackgroundService
 
     private async Task ConnectAsync(CancellationToken cancellationToken)
     {
-        var result = await _client.ConnectAsync(MqttConnection.Options(_options, _config, clientIdSuffix: "-commands"), cancellationToken).ConfigureAwait(false);
+        var result = await _client.ConnectAsync(MqttConnection.Options(_options, _gatewayId, clientIdSuffix: "-commands"), cancellationToken).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"connection refused: {result.ResultCode} {result.ReasonString}");
         var subscribed = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(_topics.Commands).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)

@@ -28,12 +28,13 @@ public sealed partial class InfluxSink : ISink
     private readonly InfluxDBClient? _v2;
     private readonly HttpClient? _v1;
 
-    public InfluxSink(InfluxSinkOptions options, GatewayConfig config, ILogger logger)
+    public InfluxSink(InfluxSinkOptions options, SinkContext context, ILogger logger)
     {
         _options = options;
         _logger = logger;
-        _baseTags = new(StringComparer.Ordinal) { ["site"] = config.Gateway.Site, ["gateway"] = config.Gateway.Id };
-        _assetTypes = config.Assets.ToDictionary(a => a.Id, a => Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), a.Type), StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(context);
+        _baseTags = new(StringComparer.Ordinal) { ["site"] = context.Site, ["gateway"] = context.GatewayId };
+        _assetTypes = context.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, a => Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), a.Type), StringComparer.Ordinal);
         if (options.Api == InfluxApi.V2)
         {
             _v2 = new InfluxDBClient(new InfluxDBClientOptions(options.Url) { Token = options.Token ?? "", Org = options.Org, Bucket = options.Bucket, Timeout = options.Timeout });

@@ -29,6 +29,6 @@ internal sealed class InfluxSinkKind : ISinkKind
         }
     }
 
-    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new InfluxSink((InfluxSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxSink>());
+    public ISink Create(SinkOptions options, SinkContext context, IServiceProvider services) =>
+        new InfluxSink((InfluxSinkOptions)options, context, services.GetRequiredService<ILoggerFactory>().CreateLogger<InfluxSink>());
 }

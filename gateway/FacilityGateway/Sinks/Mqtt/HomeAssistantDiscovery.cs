@@ -9,7 +9,7 @@ namespace FacilityGateway.Sinks.Mqtt;
 /// Home Assistant MQTT discovery: one retained config message per point, so Home Assistant shows it as a sensor with its
 /// unit, grouped by device, available while the gateway's status is online.
 /// </summary>
-public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, GatewayConfig config)
+public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, SinkContext context)
 {
     private static readonly JsonSerializerOptions UnicodeText = new() { Encoder = Readings.UnicodeJson.Encoder };
 
@@ -34,13 +34,13 @@ public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, Gat
 
     public IEnumerable<MqttApplicationMessage> Messages()
     {
-        var assets = config.Assets.ToDictionary(a => a.Id, StringComparer.Ordinal);
-        foreach (var device in config.Devices.Where(d => d.Enabled))
+        var assets = context.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
+        foreach (var device in context.Devices)
         {
             assets.TryGetValue(device.Asset, out var asset);
             foreach (var point in device.DescribePoints())
             {
-                string objectId = ObjectId($"{config.Gateway.Id}_{device.Id}_{point.Id}");
+                string objectId = ObjectId($"{context.GatewayId}_{device.Id}_{point.Id}");
                 string field = point.Id;
                 var payload = new Dictionary<string, object?>
                 {
@@ -56,12 +56,12 @@ public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, Gat
                     ["unit_of_measurement"] = point.Unit.Length > 0 ? point.Unit : null,
                     ["device"] = new Dictionary<string, object?>
                     {
-                        ["identifiers"] = new[] { $"{config.Gateway.Id}_{device.Id}" },
+                        ["identifiers"] = new[] { $"{context.GatewayId}_{device.Id}" },
                         ["name"] = asset?.Name ?? device.Id,
                         ["model"] = asset?.Model,
                         ["manufacturer"] = asset?.Manufacturer,
                         ["suggested_area"] = asset?.Location.Room,
-                        ["via_device"] = config.Gateway.Id,
+                        ["via_device"] = context.GatewayId,
                     },
                 };
                 yield return new MqttApplicationMessageBuilder()

@@ -1,5 +1,4 @@
 using System.Text;
-using FacilityGateway.Configuration;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -10,12 +9,12 @@ namespace FacilityGateway.Sinks.Mqtt;
 public static class MqttConnection
 {
     /// <summary>Client options; with <paramref name="topics"/> the gateway's last will (offline) is set, for the sink itself.</summary>
-    public static MqttClientOptions Options(MqttSinkOptions options, GatewayConfig config, string clientIdSuffix, MqttTopics? topics = null)
+    public static MqttClientOptions Options(MqttSinkOptions options, string gatewayId, string clientIdSuffix, MqttTopics? topics = null)
     {
         bool tls = options.Tls is { Enabled: true };
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(options.Host, options.Port ?? (tls ? 8883 : 1883))
-            .WithClientId((options.ClientId ?? $"facility-gateway-{config.Gateway.Id}") + clientIdSuffix)
+            .WithClientId((options.ClientId ?? $"facility-gateway-{gatewayId}") + clientIdSuffix)
             .WithProtocolVersion(options.Protocol == MqttVersion.V311 ? MqttProtocolVersion.V311 : MqttProtocolVersion.V500)
             .WithKeepAlivePeriod(options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))

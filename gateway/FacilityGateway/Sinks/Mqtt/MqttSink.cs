@@ -21,22 +21,23 @@ namespace FacilityGateway.Sinks.Mqtt;
 public sealed partial class MqttSink : ISink
 {
     private readonly MqttSinkOptions _options;
-    private readonly GatewayConfig _config;
+    private readonly SinkContext _context;
     private readonly MqttTopics _topics;
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly HomeAssistantDiscovery? _discovery;
 
-    public MqttSink(MqttSinkOptions options, GatewayConfig config, ILogger logger)
+    public MqttSink(MqttSinkOptions options, SinkContext context, ILogger logger)
     {
         _options = options;
-        _config = config;
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
         _logger = logger;
-        _topics = new MqttTopics(options.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
+        _topics = new MqttTopics(options.TopicPrefix, context.Site, context.GatewayId);
         _client = new MqttClientFactory().CreateMqttClient();
         if (options.HomeAssistantDiscovery)
-            _discovery = new HomeAssistantDiscovery(options.HomeAssistantPrefix, _topics, config);
+            _discovery = new HomeAssistantDiscovery(options.HomeAssistantPrefix, _topics, context);
     }
 
     public string Name => _options.Id;
@@ -153,7 +154,7 @@ public sealed partial class MqttSink : ISink
                 await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
-    private MqttClientOptions BuildOptions() => MqttConnection.Options(_options, _config, clientIdSuffix: "", _topics);
+    private MqttClientOptions BuildOptions() => MqttConnection.Options(_options, _context.GatewayId, clientIdSuffix: "", _topics);
 
     public async ValueTask DisposeAsync()
     {

@@ -31,6 +31,6 @@ internal sealed class MqttSinkKind : ISinkKind
         }
     }
 
-    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new MqttSink((MqttSinkOptions)options, config, services.GetRequiredService<ILoggerFactory>().CreateLogger<MqttSink>());
+    public ISink Create(SinkOptions options, SinkContext context, IServiceProvider services) =>
+        new MqttSink((MqttSinkOptions)options, context, services.GetRequiredService<ILoggerFactory>().CreateLogger<MqttSink>());
 }

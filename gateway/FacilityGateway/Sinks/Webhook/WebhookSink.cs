@@ -231,6 +231,6 @@ internal sealed class WebhookSinkKind : ISinkKind
         }
     }
 
-    public ISink Create(SinkOptions options, GatewayConfig config, IServiceProvider services) =>
-        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), config.OnCall().Contacts);
+    public ISink Create(SinkOptions options, SinkContext context, IServiceProvider services) =>
+        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), context.Contacts);
 }
