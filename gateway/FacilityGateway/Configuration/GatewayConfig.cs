@@ -42,16 +42,20 @@ public sealed class GatewayConfig : ConfigNode
     /// </summary>
     public T Section<T>() where T : ConfigNode, new()
     {
-        if (!_sections.TryGetValue(typeof(T), out var section))
-            _sections[typeof(T)] = section = new T();
-        return (T)section;
+        lock (_sections)
+        {
+            if (!_sections.TryGetValue(typeof(T), out var section))
+                _sections[typeof(T)] = section = new T();
+            return (T)section;
+        }
     }
 
     /// <summary>Sets a section (the loader, and tests that build a configuration in code).</summary>
     public GatewayConfig With(ConfigNode section)
     {
         ArgumentNullException.ThrowIfNull(section);
-        _sections[section.GetType()] = section;
+        lock (_sections)
+            _sections[section.GetType()] = section;
         return this;
     }
 
@@ -79,22 +83,27 @@ public sealed class GatewayConfig : ConfigNode
     /// </summary>
     public T Plan<T>() where T : class, new()
     {
-        if (!_plan.TryGetValue(typeof(T), out var slice))
-            _plan[typeof(T)] = slice = new T();
-        return (T)slice;
+        lock (_plan)
+        {
+            if (!_plan.TryGetValue(typeof(T), out var slice))
+                _plan[typeof(T)] = slice = new T();
+            return (T)slice;
+        }
     }
 
     /// <summary>Stores what a part resolved (its check during validation, or a test that builds a configuration in code).</summary>
     public GatewayConfig SetPlan<T>(T slice) where T : class
     {
         ArgumentNullException.ThrowIfNull(slice);
-        _plan[typeof(T)] = slice;
+        lock (_plan)
+            _plan[typeof(T)] = slice;
         return this;
     }
 
     /// <summary>Every entry of every kinded list but devices, by key.</summary>
     internal IEnumerable<KeyValuePair<string, List<ConfigNode>>> Lists => _lists;
 }
+
 /// <summary>Identity of the gateway.</summary>
 public sealed class GatewayIdentity : ConfigNode
 {

@@ -68,16 +68,19 @@ public sealed partial class MqttCommandListener : BackgroundService
                 }
                 await Task.Delay(CheckEvery, _time, stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (IsPeerFailure(ex) && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Supervised: a broker that is down or rude, or an error nobody planned for, is said once and tried
+                // again with backoff; commands never take polling and delivery down with them.
                 if (!failing)
-                    LogUnavailable(_options.Host, ex.Message);
+                    LogUnavailable(_options.Host, IsPeerFailure(ex) ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
                 failing = true;
                 await Task.Delay(backoff, _time, stoppingToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                return; // stopping: a connection attempt cut short by the stop is not a failure
             }
         }
     }
