@@ -24,6 +24,15 @@ public sealed class OutboxOptions : ConfigNode
     public OutboxDurability Durability { get; set; } = OutboxDurability.ProcessCrash;
 
     /// <summary>
+    /// Telemetry is committed in groups at most this often (the first reading of a group waits at most this long), so
+    /// the SD card is written a few pages a second instead of a few pages a poll; <c>0s</c> commits as soon as the
+    /// queue is empty. Ticket events, actions and state changes are never held: they commit at once, with whatever
+    /// telemetry is waiting. A process killed meanwhile loses the telemetry of the group, as it loses the readings
+    /// still in its pipeline.
+    /// </summary>
+    public TimeSpan CommitEvery { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Most telemetry records kept; beyond it the oldest readings are dropped (counted and logged). Ticket events,
     /// actions and digests are never dropped for any bound: they stay until every sink, a disabled one included, has
     /// taken them.

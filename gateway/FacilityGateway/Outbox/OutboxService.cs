@@ -56,7 +56,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     public async ValueTask ConsumeAsync(ReadingBatch batch, CancellationToken cancellationToken)
     {
         await _opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var committed = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
+        var committed = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken, mayWait: true).ConfigureAwait(false);
         _ = committed.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

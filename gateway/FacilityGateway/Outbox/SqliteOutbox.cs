@@ -1,5 +1,6 @@
 // Over 400 lines on purpose: the thread, the group commit, transactions and cursors share one connection and its
 // prepared statements, and are read together; opening and migration (.Schema) and bounds (.Bounds) are apart.
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -40,9 +41,10 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    private sealed class Append(OutboxRecordKind kind, byte[] payload) : Work
+    private sealed class Append(OutboxRecordKind kind, byte[] payload, bool mayWait) : Work
     {
         public OutboxRecordKind Kind => kind;
+        public bool MayWait => mayWait;
         public byte[] Payload => payload;
         public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override void Run(SqliteOutbox outbox) => throw new InvalidOperationException("appends run in groups");
@@ -77,10 +79,14 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     /// <summary>The name of a sink's cursor in one lane (telemetry keeps the sink's own name, as before lanes).</summary>
     public static string CursorName(string sink, OutboxLane lane) => lane == OutboxLane.Telemetry ? sink : $"{sink}/events";
 
-    /// <summary>Queues a record; the task completes with its id once committed, or fails if it could not be stored.</summary>
-    public async ValueTask<Task<long>> AppendAsync(OutboxRecordKind kind, byte[] payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Queues a record; the task completes with its id once committed, or fails if it could not be stored. With
+    /// <paramref name="mayWait"/> (the reading pipeline's telemetry) it may wait up to <see cref="OutboxOptions.CommitEvery"/>
+    /// to be committed with the records after it; otherwise it is committed as soon as the queue is empty.
+    /// </summary>
+    public async ValueTask<Task<long>> AppendAsync(OutboxRecordKind kind, byte[] payload, CancellationToken cancellationToken, bool mayWait = false)
     {
-        var append = new Append(kind, payload);
+        var append = new Append(kind, payload, mayWait && kind == OutboxRecordKind.Readings);
         await _work.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
         return append.Done.Task;
     }
@@ -189,19 +195,32 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     {
         var reader = _work.Reader;
         var appends = new List<Append>(MaxGroup);
+        long groupStarted = 0;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var work))
             {
                 if (work is Append append)
                 {
+                    if (appends.Count == 0)
+                        groupStarted = Stopwatch.GetTimestamp();
                     appends.Add(append);
-                    if (appends.Count < MaxGroup)
+                    // A record that may not wait (an event, a caller waiting for it) goes now, with those before it.
+                    if (appends.Count < MaxGroup && append.MayWait)
                         continue;
                 }
                 Flush(appends);
                 if (work is not Append)
                     RunOne(work);
+            }
+            // The queue is empty: telemetry waits for more until its group is CommitEvery old (real time: this is I/O
+            // batching on the outbox's own thread, not a business deadline, and it must commit under a fake clock too).
+            var wait = _options.CommitEvery - Stopwatch.GetElapsedTime(groupStarted);
+            if (appends.Count > 0 && wait > TimeSpan.Zero)
+            {
+                var more = reader.WaitToReadAsync().AsTask();
+                if (more.Wait(wait) && more.Result)
+                    continue;
             }
             Flush(appends);
         }

@@ -82,6 +82,7 @@ public static class PollingLoad
         long requests0 = servers.Sum(s => s.Requests);
         var cursors0 = Cursors(outbox);
         double cpu0 = CpuSeconds(gateway.Id);
+        var (wchar0, written0) = Io(gateway.Id);
         var watch = Stopwatch.StartNew();
         long peakRss = 0;
         while (watch.Elapsed.TotalSeconds < seconds)
@@ -90,6 +91,7 @@ public static class PollingLoad
             peakRss = Math.Max(peakRss, Status(gateway.Id, "VmRSS:"));
         }
         double cpu = CpuSeconds(gateway.Id) - cpu0;
+        var (wchar1, written1) = Io(gateway.Id);
         double elapsed = watch.Elapsed.TotalSeconds;
         long requests = servers.Sum(s => s.Requests) - requests0;
         long hwm = Status(gateway.Id, "VmHWM:");
@@ -120,10 +122,27 @@ public static class PollingLoad
         // took: points/s counts polls x points, not reads x points (a 1,000-point device takes 17 reads a poll). The
         // gateway's own health batch (one record every 10 s) is left out.
         double polls = Math.Max(0, cursors["(appended)"] - cursors0["(appended)"] - elapsed / 10);
-        Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) |"));
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {polls * points / elapsed:N0} | {polls / elapsed:N1} | {requests / elapsed:N1} | {cpu / elapsed * 100:F2} % | {peakRss / 1024.0:F1} MiB | {hwm / 1024.0:F1} MiB |"));
+        // Disk writes: wchar is every byte the process handed to write()/pwrite() (outbox, WAL, checkpoints, logs), what an
+        // SD card is asked to store; write_bytes is what reached the block device in the window (0 on tmpfs).
+        double pointsWritten = Math.Max(1, polls * points);
+        Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) | written (wchar) per point | to the block device per point |"));
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {polls * points / elapsed:N0} | {polls / elapsed:N1} | {requests / elapsed:N1} | {cpu / elapsed * 100:F2} % | {peakRss / 1024.0:F1} MiB | {hwm / 1024.0:F1} MiB | {(wchar1 - wchar0) / pointsWritten:F1} B | {(written1 - written0) / pointsWritten:F1} B |"));
         return 0;
+    }
+
+    /// <summary><c>wchar</c> and <c>write_bytes</c> of <c>/proc/PID/io</c>.</summary>
+    private static (long Wchar, long WriteBytes) Io(int pid)
+    {
+        long wchar = 0, writeBytes = 0;
+        foreach (string line in File.ReadLines($"/proc/{pid}/io"))
+        {
+            if (line.StartsWith("wchar:", StringComparison.Ordinal))
+                wchar = long.Parse(line[6..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            else if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
+                writeBytes = long.Parse(line[12..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return (wchar, writeBytes);
     }
 
     /// <summary>The outbox's last record id, as <c>(appended)</c>, and each sink's cursor, read beside the running gateway (WAL).</summary>

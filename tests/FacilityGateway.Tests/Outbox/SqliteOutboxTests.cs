@@ -15,6 +15,25 @@ public sealed class SqliteOutboxTests : IDisposable
         await await outbox.AppendAsync(OutboxRecordKind.Readings, System.Text.Encoding.UTF8.GetBytes(text), CancellationToken.None);
 
     [Fact]
+    public async Task PipelineTelemetry_IsCommittedInOneGroup_AndAnEventCommitsItAtOnce()
+    {
+        // SD-card writes: a commit rewrites its last pages, so telemetry of one poll per commit cost ~170 bytes per point.
+        await using var outbox = new SqliteOutbox(DbPath, new OutboxOptions { CommitEvery = TimeSpan.FromHours(1) }, TimeProvider.System);
+        var telemetry = new List<Task<long>>();
+        for (int i = 0; i < 3; i++)
+            telemetry.Add(await outbox.AppendAsync(OutboxRecordKind.Readings, System.Text.Encoding.UTF8.GetBytes($"poll {i}"), CancellationToken.None, mayWait: true));
+        await Task.Delay(300); // the outbox thread has long seen them: they wait for their group
+        Assert.All(telemetry, t => Assert.False(t.IsCompleted));
+        Assert.Equal(0, outbox.LastId);
+
+        // A ticket event never waits: it commits now, and the telemetry before it with it, in order.
+        long ticketId = await await outbox.AppendAsync(OutboxRecordKind.TicketChange, "{}"u8.ToArray(), CancellationToken.None, mayWait: true);
+        long[] ids = await Task.WhenAll(telemetry);
+        Assert.Equal(new long[] { 1, 2, 3 }, ids);
+        Assert.Equal(4, ticketId);
+    }
+
+    [Fact]
     public async Task Records_AndCursors_SurviveReopening_IdsKeepGrowing_EpochStays()
     {
         string epoch;
