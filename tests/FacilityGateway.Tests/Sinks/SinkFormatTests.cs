@@ -26,6 +26,37 @@ public class SinkFormatTests
     }
 
     [Fact]
+    public void ReadingBatchCodec_KeepsEveryValueExactly_AndIsUnderHalfTheJsonOfEarlierBuilds()
+    {
+        // SD-card writes: every stored byte is written several times (record, WAL, checkpoint, delete).
+        var readings = Enumerable.Range(0, 50).Select(p => R($"p{p}", p * 1.5, unit: "kW")).ToList();
+        readings.Add(R("energy", 123456.789012345, unit: "kWh"));
+        readings.Add(R("tiny", double.Epsilon));
+        readings.Add(R("stale", double.NaN, Quality.UncertainStale, unit: "kWh"));
+        var batch = new ReadingBatch("meter", "incomer", T0, readings);
+        byte[] compact = ReadingBatchCodec.Encode(batch);
+        Assert.Equal(batch.Readings, ReadingBatchCodec.Decode(compact).Readings);
+        Assert.True(compact.Length * 2 < LegacyJson(batch).Length, $"{compact.Length} bytes against {LegacyJson(batch).Length} as JSON");
+    }
+
+    [Fact]
+    public void ReadingBatchCodec_ReadsTheJsonRecordsOfEarlierBuilds()
+    {
+        // An outbox file written before the upgrade still delivers what it holds.
+        var batch = Batch(T0, R("p", 1.5), R("serial", double.NaN, text: "SN42", unit: ""));
+        Assert.Equal(batch.Readings, ReadingBatchCodec.Decode(LegacyJson(batch)).Readings);
+    }
+
+    /// <summary>The record of builds before the compact form, as they wrote it.</summary>
+    private static byte[] LegacyJson(ReadingBatch batch) => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+    {
+        ["d"] = batch.DeviceId,
+        ["a"] = batch.AssetId,
+        ["t"] = batch.SampledAt.ToUnixTimeMilliseconds(),
+        ["r"] = batch.Readings.Select(r => new object?[] { r.PointId, double.IsFinite(r.Value) ? r.Value : null, r.Text, r.Unit, (byte)r.Quality }).ToList(),
+    });
+
+    [Fact]
     public void LineProtocol_ControlCharactersInTextAndTags_NeverBreakTheLine_UnicodeStaysAsIs()
     {
         // Regression: one device's garbage string (a newline in a serial number) ended the line, and InfluxDB refused
@@ -130,8 +161,8 @@ public class SinkFormatTests
         Assert.Contains("\"device\":\"三号泵\"", telemetry, StringComparison.Ordinal);
         Assert.Contains("运行 Zürich", telemetry, StringComparison.Ordinal);
         Assert.Equal("运行 Zürich 💧", System.Text.Json.JsonDocument.Parse(telemetry).RootElement.GetProperty("points").GetProperty("状态").GetProperty("s").GetString());
-        string stored = System.Text.Encoding.UTF8.GetString(FacilityGateway.Outbox.ReadingBatchCodec.Encode(batch));
-        Assert.Contains("水泵房", stored, StringComparison.Ordinal);
-        Assert.Equal("运行 Zürich 💧", FacilityGateway.Outbox.ReadingBatchCodec.Decode(System.Text.Encoding.UTF8.GetBytes(stored)).Readings[0].Text);
+        byte[] stored = FacilityGateway.Outbox.ReadingBatchCodec.Encode(batch);
+        Assert.Contains("水泵房", System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal); // UTF-8 inside, never escaped
+        Assert.Equal("运行 Zürich 💧", FacilityGateway.Outbox.ReadingBatchCodec.Decode(stored).Readings[0].Text);
     }
 }
