@@ -29,6 +29,8 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         string Yaml(bool polling) => $$"""
             gateway: { id: crash-gw, site: test-site, data_directory: {{directory}}/data }
             logging: { level: information }
+            # Each run lives a few hundred ms: prompt commits give it records to accept (grouping has its own test).
+            outbox: { commit_every: 0s }
             assets: [{ id: plant, name: Plant, type: other }]
             devices:
             {{string.Join('\n', Enumerable.Range(1, 4).Select(u => $"  - {{ id: d{u}, asset: plant, endpoint: \"tcp://127.0.0.1:{modbus.LocalEndPoint.Port}\", unit: {u}, interval: 20ms, enabled: {(polling ? "true" : "false")}, points: [{{ id: v, holding: 0 }}] }}"))}}
