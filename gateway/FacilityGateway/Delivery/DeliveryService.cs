@@ -25,20 +25,20 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var context = SinkContext.Of(config);
         IReadOnlyDictionary<(string, string), PointInfo>? points = null;
-        SinkContext? context = null;
         foreach (var options in config.Sinks().Where(s => s.Enabled))
         {
-            var sink = SinkKinds.All[options.Kind].Create(options, context ??= SinkContext.Of(config), services);
+            var sink = SinkKinds.All[options.Kind].Create(options, context, services);
             _sinks.Add(sink);
-            var changes = sink.Heartbeat is { } heartbeat ? new ReportByExceptionFilter(points ??= PointsOf(config), heartbeat) : null;
+            var changes = sink.Heartbeat is { } heartbeat ? new ReportByExceptionFilter(points ??= PointsOf(context.Devices), heartbeat) : null;
             _runners.Add(new SinkRunner(sink, outbox.Outbox, outbox.Committed, time, options.MaxBackoff, loggers.CreateLogger($"FacilityGateway.Sinks.{options.Kind}"), changes));
         }
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every enabled device's points by (device, point): their deadbands, for report by exception.</summary>
-    internal static IReadOnlyDictionary<(string, string), PointInfo> PointsOf(GatewayConfig config) => config.Devices.Where(d => d.Enabled)
+    /// <summary>The devices' points by (device, point): their deadbands, for report by exception.</summary>
+    private static IReadOnlyDictionary<(string, string), PointInfo> PointsOf(IEnumerable<DeviceOptions> devices) => devices
         .SelectMany(d => d.DescribePoints().Select(p => (Key: (d.Id, p.Id), Point: p)))
         .DistinctBy(x => x.Key)
         .ToDictionary(x => x.Key, x => x.Point);

@@ -66,11 +66,20 @@ public static class ReadingBatchCodec
         return stream.ToArray();
     }
 
-    public static ReadingBatch Decode(ReadOnlySpan<byte> payload)
+    /// <summary>Decodes a stored record (compact, or the JSON of earlier builds).</summary>
+    public static ReadingBatch Decode(ReadOnlySpan<byte> payload) =>
+        payload.IsEmpty || payload[0] != Marker ? DecodeJson(payload) : DecodeCompact(payload.ToArray());
+
+    /// <summary>Decodes a stored record without copying it (the delivery path).</summary>
+    public static ReadingBatch Decode(byte[] payload)
     {
-        if (payload.IsEmpty || payload[0] != Marker)
-            return DecodeJson(payload);
-        using var stream = new MemoryStream(payload.ToArray(), writable: false);
+        ArgumentNullException.ThrowIfNull(payload);
+        return payload.Length == 0 || payload[0] != Marker ? DecodeJson(payload) : DecodeCompact(payload);
+    }
+
+    private static ReadingBatch DecodeCompact(byte[] payload)
+    {
+        using var stream = new MemoryStream(payload, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         _ = reader.ReadByte();
         string device = reader.ReadString();
