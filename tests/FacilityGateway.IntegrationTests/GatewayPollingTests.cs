@@ -156,7 +156,7 @@ public sealed class GatewayPollingTests(ITestOutputHelper output)
         var batches = gateway.Recorder.Batches;
         var t0 = batches[0].Batch.SampledAt;
         foreach (var id in new[] { "meter-1", "dead", "meter-2" })
-            output.WriteLine($"{id} polled at (ms from the first poll): {string.Join(", ", batches.Where(b => b.Batch.DeviceId == id).Select(b => (b.Batch.SampledAt - t0).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            output.WriteLine($"{id} polled at (ms from the first poll, response ms): {string.Join(", ", batches.Where(b => b.Batch.DeviceId == id).Select(b => (b.Batch.SampledAt - t0).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + "/" + b.Batch.Readings.Single(r => r.PointId == "health.response_time").Value.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
         foreach (var id in new[] { "meter-1", "meter-2" })
         {
             // The cadence is when each poll was made (the batch's sample time), not when the batch reached the end of
