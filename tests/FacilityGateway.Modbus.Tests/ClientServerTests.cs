@@ -28,11 +28,11 @@ public class ClientServerTests
         // neighbours share; every unit of that server then paid a reconnect.
         var store = new ModbusDataStore(1, 2);
         store[2].SetRegisters(ModbusTable.HoldingRegisters, 0, [42]);
-        // Unit 1 answers a second after its 300 ms timeout (a wide margin: on a busy CI machine with the other test
-        // assemblies running, a 250 ms margin let the late answer beat the timer); unit 2's request, sent then, is
-        // answered right after it.
-        var (server, client) = await StartAsync(store, request => request.UnitId == 1 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(1300)) : ModbusFault.None,
-            rtu: true, retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(300));
+        // Unit 1 answers 500 ms after its 1 s timeout; unit 2's request, sent then, is answered right after it, 500 ms
+        // inside its own timeout. (Margins of 250 ms were lost on a busy CI machine with the other test assemblies
+        // running: the late answer beat the timer.)
+        var (server, client) = await StartAsync(store, request => request.UnitId == 1 ? ModbusFault.Slow(TimeSpan.FromMilliseconds(1500)) : ModbusFault.None,
+            rtu: true, retry: ModbusRetryPolicy.None, timeout: TimeSpan.FromMilliseconds(1000));
         await using (server)
         await using (client)
         {
