@@ -47,6 +47,40 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task Run_ReexecutesItselfOnce_WithTheMeasuredRuntimeSettings_KeepingItsProcessId_AndTheOperatorsOwnValues()
+    {
+        // The shipped figures (docs/PERFORMANCE.md) hold whatever starts the gateway, not only under the systemd unit.
+        var store = new ModbusDataStore(1);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        string directory = Directory.CreateTempSubdirectory("fg-settings-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, $$"""
+            gateway: { id: gw, site: site }
+            assets: [{ id: a, name: A, type: meter }]
+            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            """);
+        try
+        {
+            var environment = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" };
+            await using var gateway = PeerProcess.StartWith(directory, environment, "dotnet", Executable, "run", "--config", config);
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await WaitForRequestsAsync(server);
+            // The process that polls is the one that was started (systemd's main PID), now with the settings.
+            var variables = (await File.ReadAllTextAsync($"/proc/{gateway.ProcessId}/environ")).Split('\0');
+            Assert.Contains("FACILITY_GATEWAY_RUNTIME_SETTINGS=applied", variables);
+            Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", variables);
+            Assert.Contains("DOTNET_EnableWriteXorExecute=0", variables);
+            Assert.Contains("DOTNET_GCgen0size=0x400000", variables); // the operator's value, not ours
+            Assert.DoesNotContain("DOTNET_GCgen0size=0x200000", variables);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task RelativeDataDirectory_RunFromAnotherWorkingDirectory_KeepsTheOutboxBesideTheConfiguration()
     {
         // Regression: data_directory 'data' was resolved against the working directory, so a copy of a configuration
