@@ -20,9 +20,11 @@ public sealed class ModbusClient : IAsyncDisposable
     private readonly TimeProvider _time;
 
     /// <summary>Creates a client over a transport.</summary>
-    public ModbusClient(IModbusTransport transport, ModbusRetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, bool ownsTransport = true, TimeSpan responseTimeout = default)
+    public ModbusClient(IModbusTransport transport, ModbusRetryPolicy? retryPolicy = null, TimeProvider? timeProvider = null, bool ownsTransport = true, TimeSpan responseTimeout = default,
+        ModbusExchangeCounters? counters = null)
     {
         ResponseTimeout = responseTimeout;
+        Counters = counters ?? new ModbusExchangeCounters();
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         RetryPolicy = retryPolicy ?? new ModbusRetryPolicy();
         _time = timeProvider ?? TimeProvider.System;
@@ -42,6 +44,9 @@ public sealed class ModbusClient : IAsyncDisposable
 
     /// <summary>Response timeout of this client's requests; zero uses the transport's. Lets devices on one line wait differently.</summary>
     public TimeSpan ResponseTimeout { get; }
+
+    /// <summary>Every exchange attempted and how the failed ones failed, retries included.</summary>
+    public ModbusExchangeCounters Counters { get; }
 
     /// <summary>The retry policy.</summary>
     public ModbusRetryPolicy RetryPolicy { get; }
@@ -154,6 +159,7 @@ public sealed class ModbusClient : IAsyncDisposable
         for (int attempt = 0; ; attempt++)
         {
             ModbusException failure;
+            Counters.Sent();
             try
             {
                 int length = await _transport.ExchangeAsync(unitId, request, response, ResponseTimeout, cancellationToken).ConfigureAwait(false);
@@ -164,6 +170,7 @@ public sealed class ModbusClient : IAsyncDisposable
             catch (ModbusException ex)
             {
                 failure = ex;
+                Counters.Failed(ex);
             }
             var delay = RetryPolicy.DelayBeforeRetry(attempt + 1, failure);
             if (delay is null)

@@ -18,7 +18,8 @@ public sealed partial class AlarmEngine
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("alarm", cancellationToken).ConfigureAwait(false))
         {
             var state = JsonSerializer.Deserialize<AlarmState>(json, TicketEvent.Json)!;
-            _states[state.RuleId] = state;
+            lock (_states)
+                _states[state.RuleId] = state;
             if (_byRule.TryGetValue(state.RuleId, out var evaluator))
                 evaluator.Restore(state.IsActive); // raised and notified before the restart: stays silent
         }
@@ -46,7 +47,8 @@ public sealed partial class AlarmEngine
                 continue;
             // One taken out of service before out of service had an end: 30 days from now.
             var ends = state.OutOfServiceUntil ?? _time.GetUtcNow() + MaxOutOfService;
-            _states[state.RuleId] = state with { OutOfServiceUntil = ends };
+            lock (_states)
+                _states[state.RuleId] = state with { OutOfServiceUntil = ends };
             Mark($"out_of_service:{state.RuleId}", ends);
         }
         _loaded = true;
@@ -185,8 +187,9 @@ public sealed partial class AlarmEngine
         // Memory follows at once, stored or not: the evaluators have moved on, so the engine must not raise the same
         // alarm twice. What a full disk refused is stored, in order, as soon as there is room (each tick tries); only
         // a restart before that loses it.
-        foreach (var state in changes.States.Values)
-            _states[state.RuleId] = state;
+        lock (_states) // the engine writes only here and at load; Counts reads from another thread
+            foreach (var state in changes.States.Values)
+                _states[state.RuleId] = state;
         lock (_tickets)
             foreach (var versions in changes.Tickets.Values)
                 Keep(versions[^1].Ticket);

@@ -122,6 +122,18 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
     }
 
+    /// <summary>Alarms by condition and open tickets by priority, for <c>/metrics</c>: safe from any thread.</summary>
+    public (IReadOnlyDictionary<AlarmCondition, int> Alarms, IReadOnlyDictionary<AlarmPriority, int> OpenTickets) Counts()
+    {
+        Dictionary<AlarmCondition, int> alarms;
+        lock (_states)
+            alarms = _states.Values.GroupBy(s => s.Condition).ToDictionary(g => g.Key, g => g.Count());
+        Dictionary<AlarmPriority, int> tickets;
+        lock (_tickets)
+            tickets = _tickets.Values.Where(t => t.State is not (TicketState.Resolved or TicketState.Closed)).GroupBy(t => t.Priority).ToDictionary(g => g.Key, g => g.Count());
+        return (alarms, tickets);
+    }
+
     /// <summary>The state of an alarm, if it was ever raised.</summary>
     public AlarmState? State(string ruleId) => _states.GetValueOrDefault(ruleId);
 

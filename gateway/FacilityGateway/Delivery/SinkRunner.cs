@@ -34,6 +34,9 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
     /// <summary>True while the last delivery attempt failed, or the runner is waiting to restart after an error.</summary>
     public bool Failing { get; private set; }
 
+    /// <summary>Delivery attempts the peer refused or did not answer since the gateway started (each is retried).</summary>
+    public long Retries { get; private set; }
+
     /// <summary>How often the runner restarted after an unexpected error since the gateway started.</summary>
     public long Restarts { get; private set; }
 
@@ -120,6 +123,7 @@ public sealed partial class SinkRunner(ISink sink, SqliteOutbox outbox, AsyncSig
             catch (SinkUnavailableException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 failures++;
+                Retries++;
                 Failing = true;
                 LastError = ex.Message;
                 if (ex.DeliveredThrough is { } through && through > _cursors[(int)lane])

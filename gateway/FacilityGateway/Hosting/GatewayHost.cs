@@ -41,13 +41,25 @@ public static class GatewayHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryService>());
         // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
         builder.Services.AddHostedService<Alarms.AlarmClockService>();
-        builder.Services.AddHostedService<ReadingPipeline>();
+        builder.Services.AddSingleton<ReadingPipeline>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadingPipeline>());
         // Commands: the one path for people's actions (the dashboard's, and MQTT's, which the command line uses).
         builder.Services.AddSingleton<Commands.CommandService>();
         foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt, config.Gateway));
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
+        // Monitoring: the instruments every part records (IMeterFactory), the health checks that /healthz, /readyz and
+        // the systemd watchdog ask, /metrics when enabled, and systemd's notify socket when started by systemd.
+        builder.Services.AddMetrics();
+        builder.Services.AddHealthChecks()
+            .AddCheck<Monitoring.PipelineHealthCheck>("pipeline", tags: [Monitoring.PipelineHealthCheck.Tag])
+            .AddCheck<Monitoring.ReadinessHealthCheck>("ready", tags: [Monitoring.ReadinessHealthCheck.Tag]);
+        builder.Services.AddSingleton<Monitoring.GatewayInstruments>();
+        builder.Services.AddSingleton<Monitoring.MonitoringService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Monitoring.MonitoringService>());
+        builder.Services.AddSingleton<Monitoring.SystemdService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Monitoring.SystemdService>());
         builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();
         builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
         builder.Services.AddSingleton<Sources.I2c.SimulatedI2c>();

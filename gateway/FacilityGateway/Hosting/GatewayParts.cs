@@ -20,6 +20,7 @@ public static class GatewayParts
         Maintenance.MaintenanceConfiguration.Register(registry);
         Tickets.TicketsConfiguration.Register(registry);
         Dashboard.DashboardConfiguration.Register(registry);
+        Monitoring.MonitoringConfiguration.Register(registry);
         Outbox.OutboxConfiguration.Register(registry);
         Sinks.SinkKinds.Register(registry);
         return registry;

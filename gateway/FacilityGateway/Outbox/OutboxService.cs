@@ -28,6 +28,9 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         _logger = loggers.CreateLogger<OutboxService>();
     }
 
+    /// <summary>What the outbox held at its last report (every 10 s): pending records, bytes, free disk, drops.</summary>
+    public OutboxCounters LastCounters => Volatile.Read(ref _reported);
+
     /// <summary>Completes once the outbox is open.</summary>
     public Task Opened => _opened.Task;
 
@@ -101,7 +104,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
             LogDropped(counters.DroppedForSize - _reported.DroppedForSize, counters.DroppedForAge - _reported.DroppedForAge, counters.DroppedForSize + counters.DroppedForAge);
         if (counters.RejectedStorageFull > _reported.RejectedStorageFull)
             LogRejected(counters.RejectedStorageFull - _reported.RejectedStorageFull, counters.RejectedStorageFull);
-        _reported = counters;
+        Volatile.Write(ref _reported, counters);
         await ReportHealthAsync(counters, cancellationToken).ConfigureAwait(false);
     }
 

@@ -181,6 +181,12 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
             return counts;
         }, cancellationToken);
 
+    /// <summary>
+    /// Completes when the outbox thread has taken this from its queue and run it (nothing): the thread is alive and its
+    /// queue moves. The systemd watchdog and <c>/healthz</c> ask this.
+    /// </summary>
+    public Task PingAsync(CancellationToken cancellationToken) => RunAsync(static _ => { }, cancellationToken);
+
     private async Task<T> RunAsync<T>(Func<SqliteOutbox, T> run, CancellationToken cancellationToken)
     {
         var work = new Work<T>(run);

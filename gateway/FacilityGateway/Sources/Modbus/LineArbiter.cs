@@ -27,6 +27,8 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
     /// </summary>
     private static readonly TimeSpan ProbeSlack = TimeSpan.FromMilliseconds(20);
 
+    private long _busyTicks;
+
     public LineArbiter(ModbusLinePlan line, TimeProvider time, ILogger logger, TimeSpan maxBackoff)
     {
         _line = line;
@@ -45,6 +47,15 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
     public IReadOnlyList<PolledDevice> Devices => _devices;
 
     public string Name => $"modbus line {_line.Key}";
+
+    /// <summary>The line's key (its id, or the endpoint of devices that name their own).</summary>
+    public string Key => _line.Key;
+
+    /// <summary>Time spent polling since the line started (the bus busy with this line's requests).</summary>
+    public TimeSpan BusyTime => TimeSpan.FromSeconds((double)Interlocked.Read(ref _busyTicks) / _time.TimestampFrequency);
+
+    /// <summary>Where each poll is counted; set by <see cref="ModbusSources"/>.</summary>
+    public ModbusMetrics? Metrics { get; set; }
 
     /// <summary>Polls the line's devices into <paramref name="output"/> until cancelled.</summary>
     public Task RunAsync(System.Threading.Channels.ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)
@@ -65,8 +76,12 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
                 continue; // something may have changed; choose again
             }
             bool wasOnline = device.Online;
+            long started = _time.GetTimestamp();
             var batch = await device.PollAsync(cancellationToken).ConfigureAwait(false);
-            device.Reschedule(_time.GetTimestamp());
+            long now = _time.GetTimestamp();
+            Interlocked.Add(ref _busyTicks, now - started);
+            Metrics?.Polled(device, _line.Key, device.LastFailure);
+            device.Reschedule(now);
             if (wasOnline != device.Online)
             {
                 if (device.Online)

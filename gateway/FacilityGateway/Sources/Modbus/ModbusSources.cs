@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using FacilityGateway.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,13 @@ internal sealed class ModbusSources : ISourceFactory
     {
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("FacilityGateway.Sources.Modbus");
-        return [.. ModbusLines.Build(config).Select(line => new LineArbiter(line, time, logger, MaxBackoff))];
+        LineArbiter[] lines = [.. ModbusLines.Build(config).Select(line => new LineArbiter(line, time, logger, MaxBackoff))];
+        if (services.GetService<IMeterFactory>() is { } meters)
+        {
+            var metrics = new ModbusMetrics(meters, lines);
+            foreach (var line in lines)
+                line.Metrics = metrics;
+        }
+        return lines;
     }
 }

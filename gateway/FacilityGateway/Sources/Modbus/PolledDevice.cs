@@ -38,8 +38,8 @@ internal sealed class PolledDevice
         MaxBackoff = maxBackoff;
         Timeout = line.TimeoutOf(options);
         var retry = new ModbusRetryPolicy { MaxRetries = options.Retries, InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) };
-        _client = new ModbusClient(transport.Transport, retry, time, ownsTransport: false, responseTimeout: Timeout);
-        _probe = new ModbusClient(transport.Transport, ModbusRetryPolicy.None, time, ownsTransport: false, responseTimeout: Timeout);
+        _client = new ModbusClient(transport.Transport, retry, time, ownsTransport: false, responseTimeout: Timeout, counters: Counters);
+        _probe = new ModbusClient(transport.Transport, ModbusRetryPolicy.None, time, ownsTransport: false, responseTimeout: Timeout, counters: Counters);
         var points = options.ResolvedPoints.Select(p => new PointSpan(p.Table, p.Address, p.Width)).ToArray();
         _reader = new ModbusDeviceReader(points, ModbusDeviceKind.PlannerOptions(options), TimeSpan.FromHours(1), time);
         _result = _reader.CreateResult();
@@ -60,6 +60,12 @@ internal sealed class PolledDevice
     public string? LastError => _health.LastError;
     public TimeSpan LastResponseTime { get; private set; }
 
+    /// <summary>Why the last poll got no usable answer; null when it got one.</summary>
+    public ModbusTransportException? LastFailure { get; private set; }
+
+    /// <summary>Every request sent to this device and how the failed ones failed, retries and probes included.</summary>
+    public ModbusExchangeCounters Counters { get; } = new();
+
     /// <summary>Reads every point once and returns the readings, device health included.</summary>
     public async Task<ReadingBatch> PollAsync(CancellationToken cancellationToken)
     {
@@ -69,10 +75,11 @@ internal sealed class PolledDevice
         LastResponseTime = _time.GetElapsedTime(started);
         Polls++;
 
-        ModbusException? unreachable = null;
+        ModbusTransportException? unreachable = null;
         for (int i = 0; i < _result.Count; i++)
             if (_result.Status(i) == PointReadStatus.Failed && _result.Error(i) is ModbusTransportException transport)
                 unreachable ??= transport;
+        LastFailure = unreachable;
         if (unreachable is not null)
             _health.Failed(unreachable.Message);
         else

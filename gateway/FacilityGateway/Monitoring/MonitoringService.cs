@@ -1,0 +1,84 @@
+using FacilityGateway.Configuration;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+namespace FacilityGateway.Monitoring;
+
+/// <summary>
+/// Serves <c>/metrics</c> (OpenTelemetry's Prometheus exporter over the gateway's System.Diagnostics.Metrics
+/// instruments and .NET's <c>System.Runtime</c> meter), <c>/healthz</c> and <c>/readyz</c> with Kestrel when
+/// <c>monitoring.enabled</c>. When it is not, neither Kestrel nor OpenTelemetry is loaded.
+/// </summary>
+public sealed partial class MonitoringService(GatewayConfig config, HealthCheckService health, IServiceProvider services, ILogger<MonitoringService> logger)
+    : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
+    public Uri? Address { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken) => config.Monitoring().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        // The instruments observe the parts; created here, so a gateway without monitoring pays nothing for them.
+        _ = services.GetRequiredService<GatewayInstruments>();
+        var options = config.Monitoring();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-monitoring" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{options.Listen}");
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(GatewayInstruments.MeterName, GatewayInstruments.MeterName + ".*", "System.Runtime")
+            .AddPrometheusExporter());
+        _app = builder.Build();
+        _app.MapPrometheusScrapingEndpoint("/metrics");
+        _app.MapGet("/healthz", (CancellationToken ct) => ReportAsync(PipelineHealthCheck.Tag, ct));
+        _app.MapGet("/readyz", (CancellationToken ct) => ReportAsync(ReadinessHealthCheck.Tag, ct));
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            LogCannotListen(options.Listen, ex.GetBaseException().Message);
+            await _app.DisposeAsync().ConfigureAwait(false);
+            _app = null;
+            return;
+        }
+        string url = _app.Urls.First();
+        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        LogListening(url);
+    }
+
+    private async Task<IResult> ReportAsync(string tag, CancellationToken cancellationToken)
+    {
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains(tag), cancellationToken).ConfigureAwait(false);
+        string text = string.Join('\n', report.Entries.Select(e => $"{e.Key}: {e.Value.Status}: {e.Value.Description}")) + "\n";
+        return Results.Text($"{report.Status}\n{text}", "text/plain; charset=utf-8", statusCode: report.Status == HealthStatus.Healthy ? 200 : 503);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+            await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Monitoring cannot listen on {Listen}: {Reason}. The gateway runs on without /metrics; change monitoring.listen or free the port")]
+    private partial void LogCannotListen(string listen, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring on {Address}: /metrics, /healthz, /readyz")]
+    private partial void LogListening(string address);
+}
