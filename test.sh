@@ -14,8 +14,8 @@ PACKAGES=(
   python3-pymodbus python3-serial python3-serial-asyncio
   mbpoll socat
   mosquitto mosquitto-clients
-  influxdb victoria-metrics
-  openssl
+  influxdb victoria-metrics prometheus
+  openssl systemd
   gcc libc6-dev
   chromium fonts-liberation fonts-wqy-microhei
 )
@@ -24,6 +24,7 @@ PACKAGES=(
 BINARIES=(
   "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
   "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3" "gcc:gcc"
+  "prometheus:prometheus" "systemd-analyze:systemd"
 )
 
 missing=()

@@ -45,7 +45,7 @@ public sealed class GrafanaDashboardTests
         }
         await sink.DeliverAsync(records, default);
 
-        string path = Path.Combine(RepositoryRoot(), "config", "grafana", "facility-gateway-dashboard.json");
+        string path = RepositoryFiles.Path("config", "grafana", "facility-gateway-dashboard.json");
         using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(path));
         int checkedQueries = 0;
         foreach (var panel in dashboard.RootElement.GetProperty("panels").EnumerateArray())
@@ -66,12 +66,4 @@ public sealed class GrafanaDashboardTests
     }
 
     private static FacilityGateway.Sinks.SinkRecord Record(int id, ReadingBatch batch) => new FacilityGateway.Sinks.TelemetryRecord(id + 1, $"test-{id + 1}", batch, batch.Readings);
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "FacilityGateway.sln")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("FacilityGateway.sln not found above the test's folder");
-    }
 }

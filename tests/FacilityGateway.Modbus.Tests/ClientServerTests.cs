@@ -145,7 +145,7 @@ public class ClientServerTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Read_CorruptThenGood_RetriesOnFreshConnection(bool rtu)
+    public async Task Read_CorruptThenGood_RetriesOnFreshConnection_AndCountsTheDamagedFrame(bool rtu)
     {
         int requests = 0;
         var store = new ModbusDataStore(1);
@@ -156,6 +156,11 @@ public class ClientServerTests
         {
             Assert.Equal(1234, (await client.ReadHoldingRegistersAsync(1, 5, 1))[0]);
             Assert.Equal(2, requests);
+            // The retry cured it, the counters still see it: what an installer hunting a noisy cable needs.
+            Assert.Equal(2, client.Counters.Exchanges);
+            Assert.Equal(rtu ? 1 : 0, client.Counters.CrcErrors);
+            Assert.Equal(1, client.Counters.CrcErrors + client.Counters.FramingErrors);
+            Assert.Equal(0, client.Counters.Timeouts);
         }
     }
 
@@ -171,6 +176,7 @@ public class ClientServerTests
             var started = TimeProvider.System.GetTimestamp();
             await Assert.ThrowsAsync<ModbusTimeoutException>(() => client.ReadHoldingRegistersAsync(1, 0, 1).AsTask());
             var elapsed = TimeProvider.System.GetElapsedTime(started);
+            Assert.Equal(1, client.Counters.Timeouts);
             Assert.InRange(elapsed, TimeSpan.FromMilliseconds(190), TimeSpan.FromSeconds(2));
             Assert.Single(await client.ReadHoldingRegistersAsync(1, 0, 1));
         }

@@ -11,7 +11,7 @@ internal static class ConfigurationReport
     public static GatewayConfig? Load(string path, TextWriter error)
     {
         var errors = new ConfigErrors();
-        var config = Hosting.GatewayParts.LoadUnchecked(path, errors, Environment.GetEnvironmentVariable);
+        var config = Hosting.GatewayParts.LoadUnchecked(path, errors, Configuration.SecretLookup.Find);
         Print(errors.Items, error);
         return errors.HasErrors ? null : config;
     }

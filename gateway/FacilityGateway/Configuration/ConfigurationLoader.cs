@@ -18,7 +18,7 @@ public static class ConfigurationLoader
     public static (GatewayConfig Config, IReadOnlyList<ConfigError> Warnings) Load(string path, ConfigurationRegistry registry, Func<string, string?>? environment = null)
     {
         var errors = new ConfigErrors();
-        var config = LoadUnchecked(path, registry, errors, environment ?? Environment.GetEnvironmentVariable);
+        var config = LoadUnchecked(path, registry, errors, environment ?? SecretLookup.Find);
         if (errors.HasErrors)
             throw new ConfigurationException(errors.Items);
         return (config!, errors.Items);

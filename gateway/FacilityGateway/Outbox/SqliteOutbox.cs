@@ -187,6 +187,9 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     /// </summary>
     public Task PingAsync(CancellationToken cancellationToken) => RunAsync(static _ => { }, cancellationToken);
 
+    /// <summary>Test hook: the outbox thread hangs (as on a hung SD card) until <paramref name="release"/> completes.</summary>
+    internal Task HangAsync(Task release) => RunAsync(_ => release.GetAwaiter().GetResult(), CancellationToken.None);
+
     private async Task<T> RunAsync<T>(Func<SqliteOutbox, T> run, CancellationToken cancellationToken)
     {
         var work = new Work<T>(run);

@@ -31,7 +31,10 @@ public sealed class GatewayUnderTest : IAsyncDisposable
     public Task CommandsListening() =>
         Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<FacilityGateway.Commands.Mqtt.MqttCommandListener>().Single().Listening;
 
-    public static async Task<GatewayUnderTest> StartAsync(string yaml)
+    public static Task<GatewayUnderTest> StartAsync(string yaml) => StartAsync(yaml, _ => { });
+
+    /// <summary>Starts one with services replaced by <paramref name="configure"/> (a test's environment, limits).</summary>
+    public static async Task<GatewayUnderTest> StartAsync(string yaml, Action<IServiceCollection> configure)
     {
         string directory = Directory.CreateTempSubdirectory("fg-test-").FullName;
         string path = Path.Combine(directory, "gateway.yaml");
@@ -41,7 +44,11 @@ public sealed class GatewayUnderTest : IAsyncDisposable
             config.Gateway.DataDirectory = Path.Combine(directory, "data"); // the outbox of this test only
         var recorder = new BatchRecorder();
         var logger = GatewayLogging.Create(new LoggingOptions { Level = LogLevelName.Warning }, config.Gateway.Id);
-        var host = GatewayHost.Build(config, logger, services => services.AddSingleton<IReadingConsumer>(recorder));
+        var host = GatewayHost.Build(config, logger, services =>
+        {
+            services.AddSingleton<IReadingConsumer>(recorder);
+            configure(services);
+        });
         await host.StartAsync();
         return new GatewayUnderTest(host, directory, recorder, config, logger);
     }

@@ -44,4 +44,25 @@ public class SecretsTests
         Assert.Equal(3, error.Location.Line);
         Assert.Contains("cannot read the secret file", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SystemdCredential_OfTheSameName_IsUsed_WhenTheEnvironmentHasNone()
+    {
+        // LoadCredential=MQTT_PASSWORD:... puts the file in $CREDENTIALS_DIRECTORY, never in the environment.
+        string credentials = Directory.CreateTempSubdirectory("fg-credentials-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(credentials, "SITE"), "滨江花园\n");
+            var environment = (string name) => name == "CREDENTIALS_DIRECTORY" ? credentials : null;
+            var (config, errors) = Load("gateway: { id: gw, site: \"${SITE}\" }\n", name => SecretLookup.Find(name, environment));
+            Assert.False(errors.HasErrors, string.Join('\n', errors.Items));
+            Assert.Equal("滨江花园", config!.Gateway.Site);
+            Assert.Equal("from-env", SecretLookup.Find("SITE", name => name == "SITE" ? "from-env" : environment(name))); // the environment first
+            Assert.Null(SecretLookup.Find("../SITE", environment)); // a name, never a path
+        }
+        finally
+        {
+            Directory.Delete(credentials, recursive: true);
+        }
+    }
 }
