@@ -43,7 +43,7 @@ public sealed class RuleEvaluator(AlarmRule rule, TimeProvider time) : IAlarmEva
             Value = reading.Value;
         if (rule.Type == AlarmRuleType.Stale)
         {
-            if (reading.Quality == Quality.Good)
+            if (reading.Quality.IsFresh()) // a fresh reading with the clock not yet synchronised is still fresh
                 _lastGood = now;
             return Check();
         }

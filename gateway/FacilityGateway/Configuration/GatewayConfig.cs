@@ -121,6 +121,24 @@ public sealed class GatewayIdentity : ConfigNode
     /// <summary>Where the gateway keeps its state (outbox, counters); a relative path is relative to this file's folder.</summary>
     [FilePath]
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>
+    /// Whether readings are marked <c>uncertain_clock_not_synchronised</c> while the system clock is not synchronised (a
+    /// board without a real-time clock, before NTP): <c>auto</c> asks the kernel where systemd runs (as timedatectl
+    /// does), not in a container (the host keeps its clock); <c>kernel</c> always asks; <c>off</c> never.
+    /// </summary>
+    public ClockCheck ClockCheck { get; set; } = ClockCheck.Auto;
+}
+
+/// <summary>When the system clock's synchronisation is checked.</summary>
+public enum ClockCheck
+{
+    /// <summary>Where systemd runs (a device), not in a container.</summary>
+    Auto,
+    /// <summary>Always: the kernel's synchronisation status (adjtimex).</summary>
+    Kernel,
+    /// <summary>Never: readings are never marked.</summary>
+    Off,
 }
 
 /// <summary>Log output.</summary>

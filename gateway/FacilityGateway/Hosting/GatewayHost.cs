@@ -27,6 +27,7 @@ public static class GatewayHost
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ReadingChannel>();
+        builder.Services.AddSingleton<ClockStatus>();
         builder.Services.AddSingleton<ReadingSnapshot>();
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<ReadingSnapshot>());
         builder.Services.AddSingleton(OutboxPlanOf(config));

@@ -12,6 +12,8 @@ public enum Quality : byte
     UncertainOutOfRange = 40,
     /// <summary>No fresh value: the last good one is older than allowed.</summary>
     UncertainStale = 41,
+    /// <summary>Read and plausible, but taken while the system clock was not synchronised: its time may be wrong.</summary>
+    UncertainClockNotSynchronised = 42,
     /// <summary>The device did not answer (timeout, connection, damaged frame).</summary>
     BadCommFailure = 80,
     /// <summary>The device refuses the point's address.</summary>
@@ -28,6 +30,9 @@ public static class QualityExtensions
     /// <summary>True for <see cref="Quality.Good"/>.</summary>
     public static bool IsGood(this Quality quality) => quality == Quality.Good;
 
+    /// <summary>True when the value was read just now and is plausible, whatever the clock: good, or good but for its time.</summary>
+    public static bool IsFresh(this Quality quality) => quality is Quality.Good or Quality.UncertainClockNotSynchronised;
+
     /// <summary>True for the bad qualities: there is no value.</summary>
     public static bool IsBad(this Quality quality) => (byte)quality >= 80;
 
@@ -37,6 +42,7 @@ public static class QualityExtensions
         Quality.Good => "good",
         Quality.UncertainOutOfRange => "uncertain_out_of_range",
         Quality.UncertainStale => "uncertain_stale",
+        Quality.UncertainClockNotSynchronised => "uncertain_clock_not_synchronised",
         Quality.BadCommFailure => "bad_comm_failure",
         Quality.BadIllegalAddress => "bad_illegal_address",
         Quality.BadDecodeError => "bad_decode_error",

@@ -3,8 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Readings;
 
-/// <summary>Reads batches from the <see cref="ReadingChannel"/> and hands each to every <see cref="IReadingConsumer"/> in order.</summary>
-public sealed partial class ReadingPipeline(ReadingChannel channel, IEnumerable<IReadingConsumer> consumers, TimeProvider time, ILogger<ReadingPipeline> logger) : BackgroundService
+/// <summary>
+/// Reads batches from the <see cref="ReadingChannel"/> and hands each to every <see cref="IReadingConsumer"/> in order,
+/// good readings marked <see cref="Quality.UncertainClockNotSynchronised"/> while the clock is not synchronised.
+/// </summary>
+public sealed partial class ReadingPipeline(ReadingChannel channel, IEnumerable<IReadingConsumer> consumers, ClockStatus clock, TimeProvider time, ILogger<ReadingPipeline> logger) : BackgroundService
 {
     private readonly IReadingConsumer[] _consumers = [.. consumers];
     private long _movedAt = time.GetTimestamp();
@@ -20,8 +23,9 @@ public sealed partial class ReadingPipeline(ReadingChannel channel, IEnumerable<
     {
         try
         {
-            await foreach (var batch in channel.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var taken in channel.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
+                var batch = clock.Mark(taken);
                 Interlocked.Exchange(ref _movedAt, time.GetTimestamp());
                 if (logger.IsEnabled(LogLevel.Debug))
                     LogBatch(batch.DeviceId, batch.Readings.Count, batch.SampledAt);

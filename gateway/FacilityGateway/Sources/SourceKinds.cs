@@ -15,6 +15,7 @@ public static class SourceKinds
         new Gpio.GpioSources(),
         new I2c.I2cSources(),
         new OneWire.OneWireSources(),
+        new Clock.ClockSources(),
     ];
 
     /// <summary>Adds the device kinds and their whole-configuration checks to the configuration.</summary>
