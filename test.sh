@@ -18,13 +18,17 @@ PACKAGES=(
   openssl systemd
   gcc libc6-dev
   chromium fonts-liberation fonts-wqy-microhei
+  # the arm64 build under emulation (Arm64EmulationTests) and the Debian package's tests
+  qemu-user-static libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 file
+  adduser init-system-helpers
 )
 
 # What the tests run, with the package that brings it: checked after the install.
 BINARIES=(
   "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
   "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3" "gcc:gcc"
-  "prometheus:prometheus" "systemd-analyze:systemd"
+  "prometheus:prometheus" "systemd-analyze:systemd" "qemu-aarch64-static:qemu-user-static" "/lib/ld-linux-aarch64.so.1:libc6:arm64"
+  "dpkg-deb:dpkg" "deb-systemd-helper:init-system-helpers" "file:file"
 )
 
 missing=()
@@ -34,6 +38,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "test.sh: installing ${missing[*]}"
+    # The arm64 libraries the emulated arm64 build runs on come from Debian's arm64 archive.
+    dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
     apt-get update -qq >/dev/null
     # Packages whose services would start at install time are started by the tests themselves instead.
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
@@ -48,7 +54,7 @@ fi
 # import in a script is checked without touching this file).
 absent=()
 for entry in "${BINARIES[@]}"; do
-  binary=${entry%%:*} package=${entry##*:}
+  binary=${entry%%:*} package=${entry#*:}
   if [[ $binary == /* ]]; then [ -x "$binary" ] || absent+=("$binary (apt-get install $package)")
   else PATH="$PATH:/usr/sbin:/sbin" command -v "$binary" >/dev/null || absent+=("$binary (apt-get install $package)"); fi
 done
