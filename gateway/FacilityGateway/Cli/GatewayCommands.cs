@@ -31,6 +31,7 @@ public static class GatewayCommands
         var root = new RootCommand("FacilityGateway: polls Modbus and GPIO sensors of a plant room, publishes telemetry and raises fault tickets.");
         root.Add(RunCommand(error));
         root.Add(ValidateCommand(output, error));
+        root.Add(ReloadCommand(output, error));
         root.Add(ModbusToolCommands.Build(output, error));
         root.Add(SchemaCommand(output));
         root.Add(TicketCommands.Build(ConfigOption(), output, error));
@@ -77,8 +78,7 @@ public static class GatewayCommands
             }
             try
             {
-                using var host = GatewayHost.Build(loaded, logger);
-                return await GatewayHost.RunAsync(host, cancellationToken).ConfigureAwait(false);
+                return await new ReloadingRunner(parse.GetValue(config)!.FullName, loaded, logger).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -101,6 +101,8 @@ public static class GatewayCommands
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
             stream.Flush();
+            // Readable beside the lock (.NET readers of a locked file are refused): `reload` signals this process.
+            File.WriteAllText(Path.Combine(directory, "gateway.pid"), $"{Environment.ProcessId}\n");
             return stream;
         }
         catch (IOException)
@@ -140,6 +142,26 @@ public static class GatewayCommands
             output.Write(ModbusLines.Describe(loaded));
             output.Write(Alarms.AlarmPlan.Describe(loaded));
             output.Write(Sources.Clock.ClockSources.Describe(loaded.Gateway.ClockCheck, new Sources.Clock.KernelClock()));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command ReloadCommand(TextWriter output, TextWriter error)
+    {
+        var config = ConfigOption();
+        var command = new Command("reload", "Check the configuration, then have the running gateway load it (SIGHUP; what systemctl reload does).") { config };
+        command.SetAction(parse =>
+        {
+            var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
+            if (loaded is null)
+                return ExitCodes.ConfigurationError; // the running gateway would refuse it too: say so here, where the installer is
+            if (ReloadingRunner.SignalRunning(loaded.Gateway.DataDirectory) is { } problem)
+            {
+                error.WriteLine(problem);
+                return ExitCodes.Failure;
+            }
+            output.WriteLine($"reload requested: the gateway's log says when it runs on {parse.GetValue(config)!.FullName}");
             return ExitCodes.Ok;
         });
         return command;

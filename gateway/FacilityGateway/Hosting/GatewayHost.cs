@@ -78,11 +78,21 @@ public static class GatewayHost
         new(config.Outbox().FullPath(config.Gateway.DataDirectory), config.Outbox(), config.Gateway.Id, [.. config.Sinks().Select(s => s.Id)]);
 
     /// <summary>Runs until stopped; returns <see cref="Cli.ExitCodes.Failure"/> when a service crashed (so systemd restarts it).</summary>
-    public static async Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(IHost host, CancellationToken cancellationToken = default) => RunAsync(host, null, cancellationToken);
+
+    /// <summary>
+    /// Runs until stopped, or until <paramref name="replaced"/> (given the host's stopping token) returns true: then the
+    /// host stops as on SIGTERM, and the caller starts the next one.
+    /// </summary>
+    public static async Task<int> RunAsync(IHost host, Func<CancellationToken, Task<bool>>? replaced, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(host);
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            if (replaced is not null)
+                _ = WatchAsync(replaced, lifetime);
             await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false); // stops the services; the caller disposes
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -95,5 +105,21 @@ public static class GatewayHost
         foreach (var service in crashed)
             Log.Fatal(service.ExecuteTask!.Exception!.GetBaseException(), "{Service} crashed; the gateway stops with exit code 1", service.GetType().Name);
         return crashed.Count > 0 ? Cli.ExitCodes.Failure : Cli.ExitCodes.Ok;
+    }
+
+    private static async Task WatchAsync(Func<CancellationToken, Task<bool>> replaced, IHostApplicationLifetime lifetime)
+    {
+        try
+        {
+            if (await replaced(lifetime.ApplicationStopping).ConfigureAwait(false))
+                lifetime.StopApplication();
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception ex)
+        {
+            Log.Error(ex, "Reloading the configuration failed; the gateway runs on the configuration it has");
+        }
     }
 }

@@ -16,7 +16,7 @@ public sealed class GatewayInstruments
     /// <summary>The meter's name.</summary>
     public const string MeterName = "FacilityGateway";
 
-    public GatewayInstruments(IMeterFactory meters, OutboxService outbox, DeliveryService delivery, AlarmEngine alarms)
+    public GatewayInstruments(IMeterFactory meters, OutboxService outbox, DeliveryService delivery, AlarmEngine alarms, Configuration.ReloadHistory? reloads = null)
     {
         ArgumentNullException.ThrowIfNull(meters);
         ArgumentNullException.ThrowIfNull(outbox);
@@ -46,6 +46,16 @@ public sealed class GatewayInstruments
             description: "Alarms by ISA-18.2 state");
         meter.CreateObservableGauge("facility_gateway.tickets.open", () => alarms.Counts().OpenTickets.Select(t => new Measurement<int>(t.Value, new KeyValuePair<string, object?>("priority", t.Key.ToString()))),
             description: "Tickets not yet resolved, by priority");
+        if (reloads is not null)
+        {
+            meter.CreateObservableCounter("facility_gateway.config.reloads", () => new[]
+            {
+                new Measurement<long>(reloads.Applied, new KeyValuePair<string, object?>("result", "applied")),
+                new Measurement<long>(reloads.Refused, new KeyValuePair<string, object?>("result", "refused")),
+            }, description: "Configuration reloads (SIGHUP) applied, and refused for errors");
+            meter.CreateObservableGauge("facility_gateway.config.last_reload_refused", () => reloads.RunningOnLastGood ? 1 : 0,
+                description: "1 while the file on disk was refused and the gateway runs on the last good configuration");
+        }
     }
 
     private static long Lag(OutboxService outbox, SinkRunner runner)

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using FacilityGateway.Configuration;
+using FacilityGateway.Configuration.Yaml;
+using FacilityGateway.Readings;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace FacilityGateway.Hosting;
+
+/// <summary>
+/// Runs the gateway and reloads its configuration on SIGHUP (<c>systemctl reload</c>, <c>facility-gateway reload</c>):
+/// the file is loaded and validated while the gateway runs on. A good one replaces the running pipeline in this
+/// process (same PID, the data directory's lock kept): the old host stops as on SIGTERM, storing alarm states,
+/// tickets, usage counters and pulse totals in the outbox, and the new one loads them. A bad one changes nothing:
+/// each finding is logged with its file and line, <see cref="ReloadHistory"/> counts it (<c>/metrics</c>), and the
+/// gateway reports <c>config.reload_ok</c> 0 with the first finding (MQTT, InfluxDB). What cannot change without a
+/// restart (<c>data_directory</c>, <c>logging:</c>) is refused with a finding that says so.
+/// </summary>
+public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.Core.Logger logger)
+{
+    /// <summary>What the reloads of this process came to.</summary>
+    public ReloadHistory History { get; } = new();
+
+    /// <summary>Runs until stopped; the exit code of the last host.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var requests = System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite, // several SIGHUPs while one reload runs: one more reload
+        });
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP must not end the process
+            requests.Writer.TryWrite(true);
+        });
+        var config = initial;
+        var log = logger.ForContext("SourceContext", "FacilityGateway.Reload");
+        while (true)
+        {
+            using var host = GatewayHost.Build(config, logger, services => services.AddSingleton(History));
+            GatewayConfig? next = null;
+            int code = await GatewayHost.RunAsync(host, async stoppingToken =>
+            {
+                while (await requests.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    requests.Reader.TryRead(out _);
+                    var (candidate, findings) = Load(config);
+                    if (candidate is not null)
+                    {
+                        next = candidate;
+                        return true; // stop this host; the next one starts on the new configuration
+                    }
+                    History.RecordRefused(findings);
+                    foreach (var finding in findings.Where(f => f.Severity == ConfigSeverity.Error))
+                        log.Error("Reload refused: {Finding}", finding.ToString());
+                    log.Error("The configuration {Path} was not reloaded ({Errors} error(s)): the gateway runs on the last good one. Fix the file and reload again",
+                        path, findings.Count(f => f.Severity == ConfigSeverity.Error));
+                    await ReportAsync(host, config, findings.First(f => f.Severity == ConfigSeverity.Error), stoppingToken).ConfigureAwait(false);
+                }
+                return false;
+            }, cancellationToken).ConfigureAwait(false);
+            if (next is null)
+                return code;
+            await Notify("RELOADING=1\nSTATUS=Reloading the configuration", cancellationToken).ConfigureAwait(false);
+            History.RecordApplied();
+            log.Information("Configuration {Path} reloaded: {Devices} device(s) from {Files} file(s)", path, next.Devices.Count, next.Files.Count);
+            config = next;
+        }
+    }
+
+    /// <summary>The new configuration, or null with the findings that refuse it.</summary>
+    private (GatewayConfig? Config, IReadOnlyList<ConfigError> Findings) Load(GatewayConfig running)
+    {
+        var errors = new ConfigErrors();
+        var candidate = GatewayParts.LoadUnchecked(path, errors, SecretLookup.Find);
+        if (candidate is not null && !errors.HasErrors)
+        {
+            if (Path.GetFullPath(candidate.Gateway.DataDirectory) != Path.GetFullPath(running.Gateway.DataDirectory))
+                errors.Error(candidate.Gateway.OriginOf("data_directory"), candidate.Gateway.PathOf("data_directory"),
+                    $"data_directory changed from {running.Gateway.DataDirectory}: a reload keeps the outbox it has open", "restart the gateway to move its state");
+        }
+        return errors.HasErrors || candidate is null ? (null, errors.Items.Count > 0 ? errors.Items : [new ConfigError(new SourceLocation(path, 0, 0), "", "cannot be read")]) : (candidate, errors.Items);
+    }
+
+    /// <summary>The refusal as the gateway's own reading, so it reaches MQTT and InfluxDB beside its other health.</summary>
+    private static async Task ReportAsync(IHost host, GatewayConfig config, ConfigError first, CancellationToken cancellationToken)
+    {
+        var time = host.Services.GetRequiredService<TimeProvider>();
+        var now = time.GetUtcNow();
+        var reading = new Reading(GatewayDevice.Id, "config.reload_ok", 0, first.ToString().Split('\n')[0], "", Quality.Good, now);
+        await host.Services.GetRequiredService<ReadingChannel>().Writer.WriteAsync(new ReadingBatch(GatewayDevice.Id, config.Gateway.Id, now, [reading]), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task Notify(string message, CancellationToken cancellationToken)
+    {
+        if (Monitoring.SystemdNotifySocket.FromEnvironment(Environment.GetEnvironmentVariable) is { } socket)
+            await socket.SendAsync(message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>facility-gateway reload</c>: SIGHUP to the gateway that holds <paramref name="dataDirectory"/> (its PID is in
+    /// <c>gateway.lock</c>); null when it was sent, else why not.
+    /// </summary>
+    public static string? SignalRunning(string dataDirectory)
+    {
+        // The lock says whether a gateway runs here (the kernel drops it when the process ends, however it ends), so a
+        // stale gateway.pid never gets another process signalled.
+        try
+        {
+            using var free = new FileStream(Path.Combine(dataDirectory, "gateway.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return $"no gateway is running with data_directory {dataDirectory}";
+        }
+        catch (FileNotFoundException)
+        {
+            return $"no gateway has run with data_directory {dataDirectory}";
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return $"no gateway has run with data_directory {dataDirectory}";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return $"cannot open {dataDirectory}/gateway.lock: run as the gateway's user or root";
+        }
+        catch (IOException)
+        {
+            // Held: a gateway runs. Its process id is beside the lock.
+        }
+        string pidFile = Path.Combine(dataDirectory, "gateway.pid");
+        string text;
+        try
+        {
+            text = File.ReadAllText(pidFile).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"cannot read {pidFile}: {ex.Message}";
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1)
+            return $"{pidFile} does not hold a process id";
+        return Kill(pid, 1 /* SIGHUP */) == 0 ? null : $"cannot signal process {pid}: {Marshal.GetLastPInvokeErrorMessage()} (run as the gateway's user or root)";
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Kill(int pid, int signal);
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using FacilityGateway.Cli;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Modbus.Server;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>An installer edits the YAML of a running gateway and reloads it: the real process, its CLI and SIGHUP.</summary>
+public sealed class ReloadTests
+{
+    private static string Executable => Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
+
+    private static string Config(int meterPort, int? pumpPort, int monitoringPort) => $$"""
+        gateway: { id: gw, site: site }
+        assets: [{ id: tank, name: 水箱间, type: leak_zone }, { id: pump, name: Pump, type: pump }]
+        devices:
+          - { id: panel, asset: tank, endpoint: "tcp://127.0.0.1:{{meterPort}}", unit: 1, interval: 100ms, points: [{ id: probe, coil: 0, meaning: leak, alarms: [{ type: state, state: 1, message: 水箱下方漏水 }] }] }
+        {{(pumpPort is { } port ? $"  - {{ id: drive, asset: pump, endpoint: \"tcp://127.0.0.1:{port}\", unit: 1, interval: 100ms, points: [{{ id: hz, holding: 0 }}] }}" : "")}}
+        monitoring: { enabled: true, listen: "127.0.0.1:{{monitoringPort}}" }
+        """;
+
+    [Fact]
+    public async Task Reload_GoodEdit_AddsTheDeviceInTheSameProcess_KeepingTheOpenTicket_BadEdit_RunsOnTheLastGood_WithFileAndLine()
+    {
+        var panelStore = new ModbusDataStore(1);
+        await using var panel = new ModbusTcpServer(panelStore);
+        panel.Start();
+        await using var drive = new ModbusTcpServer(new ModbusDataStore(1));
+        drive.Start();
+        int monitoring = FreePort.Next();
+        string directory = Directory.CreateTempSubdirectory("fg-reload-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, Config(panel.LocalEndPoint.Port, null, monitoring));
+        try
+        {
+            await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            panelStore[1].SetBits(ModbusTable.Coils, 0, [true]);
+            string opened = await gateway.WaitForLineAsync(l => l.Contains("opened: P1 水箱间: 水箱下方漏水", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            string ticket = opened[opened.IndexOf("T-", StringComparison.Ordinal)..].Split(' ')[0];
+
+            // A good edit: a new device. The CLI checks the file, then signals the gateway that holds the data directory.
+            await File.WriteAllTextAsync(config, Config(panel.LocalEndPoint.Port, drive.LocalEndPoint.Port, monitoring));
+            var output = new StringWriter();
+            var error = new StringWriter();
+            Assert.True(await GatewayCommands.InvokeAsync(["reload", "--config", config], output, error) == ExitCodes.Ok, error.ToString());
+            await gateway.WaitForLineAsync(l => l.Contains("reloaded: 2 device(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            for (int i = 0; i < 300 && drive.Requests < 3; i++)
+                await Task.Delay(20);
+            Assert.True(drive.Requests >= 3, $"the added device is not polled\n{gateway.Output}");
+            Assert.False(gateway.HasExited, gateway.Output);
+            // The leak is still active: its ticket carried over, no second one.
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30)); // the new pipeline
+            var list = new StringWriter();
+            Assert.Equal(0, await GatewayCommands.InvokeAsync(["tickets", "list", "--config", config], list, new StringWriter()));
+            Assert.Contains(ticket, list.ToString(), StringComparison.Ordinal);
+            Assert.Single(gateway.Output.Split('\n'), l => l.Contains("opened: P1 水箱间", StringComparison.Ordinal));
+
+            // A bad edit, by SIGHUP as systemctl reload sends it: refused with file and line, the gateway polls on.
+            await File.WriteAllTextAsync(config, Config(panel.LocalEndPoint.Port, drive.LocalEndPoint.Port, monitoring).Replace("asset: pump", "asset: nowhere", StringComparison.Ordinal));
+            using (var hup = System.Diagnostics.Process.Start("kill", ["-HUP", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+                await hup.WaitForExitAsync();
+            string refused = await gateway.WaitForLineAsync(l => l.Contains("Reload refused: ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.Contains("gateway.yaml:5:", refused, StringComparison.Ordinal);
+            Assert.Contains("unknown asset 'nowhere'", refused, StringComparison.Ordinal);
+            await gateway.WaitForLineAsync(l => l.Contains("runs on the last good one", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+            long before = drive.Requests;
+            for (int i = 0; i < 300 && drive.Requests < before + 3; i++)
+                await Task.Delay(20);
+            Assert.True(drive.Requests >= before + 3, "the gateway stopped polling after a refused reload");
+            using var http = new HttpClient();
+            string metrics = await http.GetStringAsync($"http://127.0.0.1:{monitoring}/metrics");
+            Assert.Contains("facility_gateway_config_reloads_total{otel_scope_name=\"FacilityGateway\",result=\"refused\"} 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("facility_gateway_config_last_reload_refused{otel_scope_name=\"FacilityGateway\"} 1", metrics, StringComparison.Ordinal);
+
+            // The CLI refuses the bad file itself, where the installer is.
+            var cliError = new StringWriter();
+            Assert.Equal(ExitCodes.ConfigurationError, await GatewayCommands.InvokeAsync(["reload", "--config", config], new StringWriter(), cliError));
+            Assert.Contains("unknown asset 'nowhere'", cliError.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
