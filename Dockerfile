@@ -1,21 +1,44 @@
-# FacilityGateway container. Build: docker build -t facility-gateway .
-# Run:   docker run --rm -v /etc/facility-gateway:/config --device /dev/ttyUSB0 facility-gateway run --config /config/gateway.yaml
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# FacilityGateway container: the self-contained build (no .NET runtime in the image) on Debian 12, as a non-root user.
+#   docker buildx build --platform linux/amd64,linux/arm64 -t facility-gateway .
+#   docker run -d --name gateway -v /etc/facility-gateway:/etc/facility-gateway:ro -v gateway-data:/var/lib/facility-gateway \
+#     --device /dev/ttyUSB0 --group-add dialout -p 8080:8080 facility-gateway
+# The test command builds and runs the runtime stage with Debian's podman from its own build output and a base made
+# with debootstrap (packaging/container/build-image.sh: base images cannot be pulled there): `--build-context
+# build=DIR` stands in for the build stage, and `--build-arg BASE=...` for debian:bookworm-slim.
+ARG BASE=debian:bookworm-slim
+
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+ARG TARGETARCH
 WORKDIR /src
-COPY Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Directory.Build.props Directory.Packages.props ./
 COPY gateway/ gateway/
 COPY config/profiles/ config/profiles/
-RUN dotnet publish gateway/FacilityGateway/FacilityGateway.csproj -c Release -o /app
+COPY config/example.yaml config/example.yaml
+COPY config/example.d/ config/example.d/
+RUN dotnet publish gateway/FacilityGateway/FacilityGateway.csproj -c Release -a "$TARGETARCH" --self-contained -o /out/usr/lib/facility-gateway \
+    && rm -f /out/usr/lib/facility-gateway/*.pdb /out/usr/lib/facility-gateway/libcoreclrtraceptprovider.so \
+    && install -D -m 0644 config/example.yaml /out/etc/facility-gateway/gateway.yaml \
+    && install -D -m 0644 -t /out/etc/facility-gateway/example.d config/example.d/*.yaml
 
-# The ASP.NET Core runtime: the web dashboard (docs/DASHBOARD.md) runs in the same process.
-FROM mcr.microsoft.com/dotnet/aspnet:10.0
-WORKDIR /app
-COPY --from=build /app ./
-# Measured in docs/PERFORMANCE.md: less memory and CPU for a long-running poller.
+FROM ${BASE} AS runtime
+# libgpiod for GPIO (System.Device.Gpio's libgpiod driver), OpenSSL for TLS to brokers and InfluxDB, CA certificates.
+RUN if ! dpkg-query -W libgpiod2 libssl3 ca-certificates >/dev/null 2>&1; then \
+      apt-get update && apt-get install -y --no-install-recommends libgpiod2 libssl3 ca-certificates && rm -rf /var/lib/apt/lists/*; fi \
+    && (getent group gpio || groupadd --system gpio) && (getent group i2c || groupadd --system i2c) \
+    && useradd --system --uid 10001 --user-group --groups dialout,gpio,i2c --home-dir /var/lib/facility-gateway --no-create-home \
+       --shell /usr/sbin/nologin facility-gateway \
+    && install -d -o facility-gateway -g facility-gateway -m 0750 /var/lib/facility-gateway
+COPY --from=build /out/ /
+# Measured in docs/PERFORMANCE.md (the gateway applies them itself when missing; set here, it need not re-execute).
 ENV DOTNET_EnableWriteXorExecute=0 \
     DOTNET_GCgen0size=0x200000 \
     DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
-VOLUME ["/config", "/var/lib/facility-gateway"]
-EXPOSE 8080
-ENTRYPOINT ["dotnet", "/app/facility-gateway.dll"]
-CMD ["run", "--config", "/config/gateway.yaml"]
+USER 10001:10001
+WORKDIR /var/lib/facility-gateway
+VOLUME ["/var/lib/facility-gateway"]
+EXPOSE 8080 9464
+# Healthy while the pipeline moves (/healthz when monitoring: is on; else while the gateway holds its data directory).
+HEALTHCHECK --interval=30s --timeout=20s --start-period=30s --retries=3 \
+    CMD ["/usr/lib/facility-gateway/facility-gateway", "health", "--config", "/etc/facility-gateway/gateway.yaml"]
+ENTRYPOINT ["/usr/lib/facility-gateway/facility-gateway"]
+CMD ["run", "--config", "/etc/facility-gateway/gateway.yaml"]

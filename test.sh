@@ -21,6 +21,8 @@ PACKAGES=(
   # the arm64 build under emulation (Arm64EmulationTests) and the Debian package's tests
   qemu-user-static libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 file
   adduser init-system-helpers
+  # the container image (ContainerTests): built with podman on a debootstrap base, run with runc
+  podman runc debootstrap
 )
 
 # What the tests run, with the package that brings it: checked after the install.
@@ -28,7 +30,7 @@ BINARIES=(
   "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
   "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3" "gcc:gcc"
   "prometheus:prometheus" "systemd-analyze:systemd" "qemu-aarch64-static:qemu-user-static" "/lib/ld-linux-aarch64.so.1:libc6:arm64"
-  "dpkg-deb:dpkg" "deb-systemd-helper:init-system-helpers" "file:file"
+  "dpkg-deb:dpkg" "deb-systemd-helper:init-system-helpers" "file:file" "podman:podman" "runc:runc" "debootstrap:debootstrap"
 )
 
 missing=()

@@ -53,6 +53,11 @@ public sealed class MonitoringTests
                 using var ready = await http.GetAsync("/readyz");
                 Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
             }
+            // The container's health check: the same answer through the command line.
+            var healthOutput = new StringWriter();
+            var healthError = new StringWriter();
+            Assert.True(await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["health", "--config", config], healthOutput, healthError) == 0, healthError.ToString());
+            Assert.StartsWith("Healthy", healthOutput.ToString(), StringComparison.Ordinal);
 
             await using var prometheus = await PrometheusServer.StartAsync($"127.0.0.1:{port}");
             Assert.Single(await prometheus.WaitForAsync("up{job=\"gateway\"} == 1", Scrape));

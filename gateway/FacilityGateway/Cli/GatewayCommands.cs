@@ -32,6 +32,7 @@ public static class GatewayCommands
         root.Add(RunCommand(error));
         root.Add(ValidateCommand(output, error));
         root.Add(ReloadCommand(output, error));
+        root.Add(HealthCommand(output, error));
         root.Add(ModbusToolCommands.Build(output, error));
         root.Add(SchemaCommand(output));
         root.Add(TicketCommands.Build(ConfigOption(), output, error));
@@ -68,7 +69,7 @@ public static class GatewayCommands
                     Path.GetFullPath(loaded.Gateway.DataDirectory), problem);
                 return ExitCodes.Failure;
             }
-            using var instance = LockDataDirectory(loaded.Gateway.DataDirectory);
+            using var instance = GatewayInstance.Lock(loaded.Gateway.DataDirectory);
             if (instance is null)
             {
                 // Two gateways on one outbox would send everything twice and fight over the sinks' cursors.
@@ -87,28 +88,6 @@ public static class GatewayCommands
             }
         });
         return command;
-    }
-
-    /// <summary>
-    /// Takes the data directory for this process (an exclusive lock on <c>gateway.lock</c>, released by the kernel when
-    /// the process ends, however it ends); null when another gateway holds it.
-    /// </summary>
-    internal static FileStream? LockDataDirectory(string directory)
-    {
-        try
-        {
-            var stream = new FileStream(Path.Combine(directory, "gateway.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            stream.SetLength(0);
-            stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
-            stream.Flush();
-            // Readable beside the lock (.NET readers of a locked file are refused): `reload` signals this process.
-            File.WriteAllText(Path.Combine(directory, "gateway.pid"), $"{Environment.ProcessId}\n");
-            return stream;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Why the gateway cannot create and write files in its data directory, or null when it can.</summary>
@@ -156,13 +135,52 @@ public static class GatewayCommands
             var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
             if (loaded is null)
                 return ExitCodes.ConfigurationError; // the running gateway would refuse it too: say so here, where the installer is
-            if (ReloadingRunner.SignalRunning(loaded.Gateway.DataDirectory) is { } problem)
+            if (GatewayInstance.RequestReload(loaded.Gateway.DataDirectory) is { } problem)
             {
                 error.WriteLine(problem);
                 return ExitCodes.Failure;
             }
             output.WriteLine($"reload requested: the gateway's log says when it runs on {parse.GetValue(config)!.FullName}");
             return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command HealthCommand(TextWriter output, TextWriter error)
+    {
+        var config = ConfigOption();
+        var command = new Command("health", "Exit 0 while the running gateway is healthy: its /healthz when monitoring: is on, else that it holds its data directory (a container's health check).") { config };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var loaded = ConfigurationReport.Load(parse.GetValue(config)!.FullName, error);
+            if (loaded is null)
+                return ExitCodes.ConfigurationError;
+            var (pid, problem) = GatewayInstance.Running(loaded.Gateway.DataDirectory);
+            if (pid is null)
+            {
+                error.WriteLine($"unhealthy: {problem}");
+                return ExitCodes.Failure;
+            }
+            var monitoring = Monitoring.MonitoringConfiguration.Monitoring(loaded);
+            if (!monitoring.Enabled)
+            {
+                output.WriteLine($"running (process {pid}); turn monitoring: on for a check that the pipeline moves");
+                return ExitCodes.Ok;
+            }
+            string listen = monitoring.Listen.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://{listen}/healthz"), cancellationToken).ConfigureAwait(false);
+                string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                (response.IsSuccessStatusCode ? output : error).Write(body);
+                return response.IsSuccessStatusCode ? ExitCodes.Ok : ExitCodes.Failure;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                error.WriteLine($"unhealthy: http://{listen}/healthz: {ex.Message}");
+                return ExitCodes.Failure;
+            }
         });
         return command;
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
@@ -99,51 +98,4 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
             await socket.SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// <c>facility-gateway reload</c>: SIGHUP to the gateway that holds <paramref name="dataDirectory"/> (its PID is in
-    /// <c>gateway.lock</c>); null when it was sent, else why not.
-    /// </summary>
-    public static string? SignalRunning(string dataDirectory)
-    {
-        // The lock says whether a gateway runs here (the kernel drops it when the process ends, however it ends), so a
-        // stale gateway.pid never gets another process signalled.
-        try
-        {
-            using var free = new FileStream(Path.Combine(dataDirectory, "gateway.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-            return $"no gateway is running with data_directory {dataDirectory}";
-        }
-        catch (FileNotFoundException)
-        {
-            return $"no gateway has run with data_directory {dataDirectory}";
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return $"no gateway has run with data_directory {dataDirectory}";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return $"cannot open {dataDirectory}/gateway.lock: run as the gateway's user or root";
-        }
-        catch (IOException)
-        {
-            // Held: a gateway runs. Its process id is beside the lock.
-        }
-        string pidFile = Path.Combine(dataDirectory, "gateway.pid");
-        string text;
-        try
-        {
-            text = File.ReadAllText(pidFile).Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return $"cannot read {pidFile}: {ex.Message}";
-        }
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) || pid <= 1)
-            return $"{pidFile} does not hold a process id";
-        return Kill(pid, 1 /* SIGHUP */) == 0 ? null : $"cannot signal process {pid}: {Marshal.GetLastPInvokeErrorMessage()} (run as the gateway's user or root)";
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -56,12 +56,12 @@ public class GatewayHostTests
     public void DataDirectory_IsTakenByOneGatewayAtATime()
     {
         string directory = Directory.CreateTempSubdirectory("fg-lock-").FullName;
-        using (var first = GatewayCommands.LockDataDirectory(directory))
+        using (var first = FacilityGateway.Hosting.GatewayInstance.Lock(directory))
         {
             Assert.NotNull(first);
-            Assert.Null(GatewayCommands.LockDataDirectory(directory)); // a second gateway on the same outbox is refused
+            Assert.Null(FacilityGateway.Hosting.GatewayInstance.Lock(directory)); // a second gateway on the same outbox is refused
         }
-        using (var again = GatewayCommands.LockDataDirectory(directory))
+        using (var again = FacilityGateway.Hosting.GatewayInstance.Lock(directory))
             Assert.NotNull(again); // free once the first has gone
         Directory.Delete(directory, recursive: true);
     }
