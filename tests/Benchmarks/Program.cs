@@ -17,6 +17,7 @@ using FacilityGateway.Benchmarks.Modbus;
 //   alarm-throughput [seconds]     readings/s through the alarm engine, 10,000 points, 20,000 rules
 //   alarm-latency [breaches]       breaching edge to the ticket event on a real Mosquitto, p50/p99
 //   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
+//   start-time [runs]              start to first poll of the real executable, three ways of starting it
 return args.FirstOrDefault() switch
 {
     "micro" => RunMicro(args[1..]),
@@ -46,6 +47,7 @@ return args.FirstOrDefault() switch
     "outbox-bounds" => await FacilityGateway.Benchmarks.Gateway.OutboxBounds.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000_000),
     "alarm-throughput" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "alarm-latency" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.LatencyAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
+    "start-time" => await FacilityGateway.Benchmarks.Gateway.StartTime.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     _ => Usage(),
 };
 
@@ -57,6 +59,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency");
+    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency|start-time [runs]");
     return 2;
 }
