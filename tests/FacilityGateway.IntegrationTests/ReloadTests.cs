@@ -78,6 +78,14 @@ public sealed class ReloadTests
             var cliError = new StringWriter();
             Assert.Equal(ExitCodes.ConfigurationError, await GatewayCommands.InvokeAsync(["reload", "--config", config], new StringWriter(), cliError));
             Assert.Contains("unknown asset 'nowhere'", cliError.ToString(), StringComparison.Ordinal);
+
+            // The leak panel is taken out of the configuration: nothing would ever clear its ticket, so it is resolved,
+            // with a note that says why.
+            await File.WriteAllTextAsync(config, Config(panel.LocalEndPoint.Port, drive.LocalEndPoint.Port, monitoring)
+                .Replace("  - { id: panel,", "  # - { id: panel,", StringComparison.Ordinal));
+            Assert.True(await GatewayCommands.InvokeAsync(["reload", "--config", config], new StringWriter(), error) == ExitCodes.Ok, error.ToString());
+            string resolved = await gateway.WaitForLineAsync(l => l.Contains($"Ticket {ticket} resolved", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.Contains("panel/probe is no longer in the configuration", resolved, StringComparison.Ordinal);
         }
         finally
         {

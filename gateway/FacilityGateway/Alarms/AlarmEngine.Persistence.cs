@@ -54,6 +54,50 @@ public sealed partial class AlarmEngine
         _loaded = true;
         if (_outbox.Outbox.RecoveredFrom is { } movedTo)
             await OpenRecoveryTicketAsync(movedTo, cancellationToken).ConfigureAwait(false);
+        await ResolveRemovedAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Open tickets of points, devices or plan tasks no longer in the configuration (an edit and a reload or restart):
+    /// nothing would ever clear them, so they are resolved now, with a note in their history that says why, and the
+    /// technicians hear it as any resolve. The follow-up closes them as usual.
+    /// </summary>
+    private async Task ResolveRemovedAsync(CancellationToken cancellationToken)
+    {
+        List<Ticket> removed;
+        lock (_tickets)
+            removed = [.. _tickets.Values.Where(t => t.State is not (TicketState.Resolved or TicketState.Closed) && !StillConfigured(t))];
+        if (removed.Count == 0)
+            return;
+        var now = _time.GetUtcNow();
+        var changes = new Changes();
+        foreach (var ticket in removed)
+        {
+            string why = $"resolved by the gateway: {ticket.DeviceId}/{ticket.PointId} is no longer in the configuration";
+            var resolved = _desk.Resolved(ticket, now) with
+            {
+                ConditionActive = false,
+                Revision = ticket.Revision + 1,
+                Audit = [.. ticket.Audit, new TicketAuditEntry(now, TicketAction.Resolve.Name(), "gateway", why)],
+            };
+            changes.Put(resolved, TicketAction.Resolve.Name());
+            if (_states.TryGetValue(ticket.RuleId, out var state))
+                changes.Put(state with { Condition = AlarmCondition.Normal, TicketId = null });
+            LogTicket(ticket.Id, "resolved", ticket.Priority, ticket.Asset.Name, why);
+        }
+        await CommitAsync(changes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a ticket's rule still exists: a point or equipment rule, its chatter, a device, a plan task, or the gateway's own.</summary>
+    private bool StillConfigured(Ticket ticket)
+    {
+        if (ticket.DeviceId == Readings.GatewayDevice.Id || _byRule.ContainsKey(ticket.RuleId))
+            return true;
+        if (ticket.RuleId.EndsWith("/chatter", StringComparison.Ordinal))
+            return _byRule.ContainsKey(ticket.RuleId[..^"/chatter".Length]);
+        if (ticket.RuleId.Contains("/maintenance/", StringComparison.Ordinal))
+            return _usage.Any(u => ticket.RuleId.StartsWith(u.Asset.Id + "/maintenance/", StringComparison.Ordinal) && u.Asset.Maintenance.Any(task => u.RuleIdOf(task) == ticket.RuleId));
+        return false;
     }
 
     /// <summary>The outbox file was corrupt at start and a new one was begun: one ticket says what was lost and where the old file is.</summary>
