@@ -134,6 +134,18 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         return (alarms, tickets);
     }
 
+    /// <summary>
+    /// The alarms of a point that are active or latched now, for interlocks (no pump start while a leak alarm of its room
+    /// is active): safe from any thread.
+    /// </summary>
+    public IReadOnlyList<string> ActiveOn(string deviceId, string pointId)
+    {
+        if (!_byPoint.TryGetValue((deviceId, pointId), out var evaluators))
+            return [];
+        lock (_states)
+            return [.. evaluators.Where(e => (_states.GetValueOrDefault(e.Rule.Id)?.IsActive ?? false) || e.Active).Select(e => e.Rule.Message)];
+    }
+
     /// <summary>The state of an alarm, if it was ever raised.</summary>
     public AlarmState? State(string ruleId) => _states.GetValueOrDefault(ruleId);
 

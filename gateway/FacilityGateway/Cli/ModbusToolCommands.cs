@@ -16,6 +16,7 @@ internal static class ModbusToolCommands
         var modbus = new Command("modbus", "Talk to a Modbus device directly (wiring checks, finding unit ids and registers).");
         modbus.Add(ReadCommand(output, error));
         modbus.Add(ScanCommand(output, error));
+        modbus.Add(WriteCommand(output, error));
         return modbus;
     }
 
@@ -101,6 +102,84 @@ internal static class ModbusToolCommands
             catch (ModbusException ex)
             {
                 error.WriteLine($"{target}: unit {parse.GetValue(unit)}: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// An installer's write on a bench, straight to a device (not through a gateway, so no roles, interlocks or audit):
+    /// refused without <c>--yes</c>, one request (FC 05 or FC 06/16, never retried), then read back.
+    /// </summary>
+    private static Command WriteCommand(TextWriter output, TextWriter error)
+    {
+        var endpoint = EndpointArgument();
+        var unit = new Option<int>("--unit", "-u") { Description = "Unit id (slave address).", DefaultValueFactory = _ => 1 };
+        var table = new Option<string>("--table", "-t") { Description = "coil or holding.", DefaultValueFactory = _ => "holding" };
+        var address = new Option<int>("--address", "-a") { Description = "Zero-based address (40001 in a data sheet is holding 0).", Required = true };
+        var value = new Option<double>("--value") { Description = "The value (0 or 1 for a coil).", Required = true };
+        var type = new Option<string>("--type") { Description = "int16, uint16, int32, uint32, float32, float64.", DefaultValueFactory = _ => "uint16" };
+        var order = new Option<string>("--byte-order") { Description = "ABCD, CDAB, BADC or DCBA.", DefaultValueFactory = _ => "ABCD" };
+        var yes = new Option<bool>("--yes") { Description = "Really write: a write changes equipment." };
+        var timeout = TimeoutOption("1s");
+        var command = new Command("write", "Write one register value or coil straight to a device, then read it back (bench work; needs --yes).") { endpoint, unit, table, address, value, type, order, yes, timeout };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!TryTable(parse.GetValue(table)!, out var modbusTable, error)
+                || !TryEndpoint(parse.GetValue(endpoint)!, out var target, error)
+                || !TryDuration(parse.GetValue(timeout)!, out var responseTimeout, error))
+                return ExitCodes.ConfigurationError;
+            if (modbusTable is not (ModbusTable.Coils or ModbusTable.HoldingRegisters))
+            {
+                error.WriteLine("only coils and holding registers can be written");
+                return ExitCodes.ConfigurationError;
+            }
+            if (!Enum.TryParse(parse.GetValue(type), ignoreCase: true, out ModbusDataType dataType) || dataType is ModbusDataType.Bit or ModbusDataType.Bool or ModbusDataType.String
+                || !Enum.TryParse(parse.GetValue(order), ignoreCase: true, out ByteOrder byteOrder))
+            {
+                error.WriteLine($"type '{parse.GetValue(type)}' or byte order '{parse.GetValue(order)}' is not one to write; use int16, uint16, int32, uint32, float32, float64 and ABCD, CDAB, BADC, DCBA");
+                return ExitCodes.ConfigurationError;
+            }
+            byte id = (byte)parse.GetValue(unit);
+            var start = (ushort)parse.GetValue(address);
+            double wanted = parse.GetValue(value);
+            if (!parse.GetValue(yes))
+            {
+                error.WriteLine($"this would write {wanted} to {TableName(modbusTable)} {start} of unit {id} at {target}: add --yes to do it");
+                return ExitCodes.ConfigurationError;
+            }
+            await using var client = ModbusClient.Create(target, new ModbusTransportOptions { ResponseTimeout = responseTimeout }, ModbusRetryPolicy.None);
+            try
+            {
+                if (modbusTable == ModbusTable.Coils)
+                {
+                    await client.WriteSingleCoilAsync(id, start, wanted != 0, cancellationToken).ConfigureAwait(false);
+                    var bits = new bool[1];
+                    await client.ReadBitsAsync(id, ModbusTable.Coils, start, bits, cancellationToken).ConfigureAwait(false);
+                    output.WriteLine($"coil {start}: wrote {(wanted != 0 ? 1 : 0)}, reads {(bits[0] ? 1 : 0)}");
+                    return ExitCodes.Ok;
+                }
+                var format = new RegisterFormat(dataType, byteOrder);
+                var registers = new ushort[format.Width];
+                ModbusValueCodec.EncodeDouble(wanted, format, registers);
+                if (registers.Length == 1)
+                    await client.WriteSingleRegisterAsync(id, start, registers[0], cancellationToken).ConfigureAwait(false);
+                else
+                    await client.WriteMultipleRegistersAsync(id, start, registers, cancellationToken).ConfigureAwait(false);
+                var back = new ushort[format.Width];
+                await client.ReadRegistersAsync(id, ModbusTable.HoldingRegisters, start, back, cancellationToken).ConfigureAwait(false);
+                output.WriteLine($"holding {start}: wrote {wanted.ToString("G9", CultureInfo.InvariantCulture)}, reads {ModbusValueCodec.DecodeDouble(back, format).ToString("G9", CultureInfo.InvariantCulture)}");
+                return ExitCodes.Ok;
+            }
+            catch (OverflowException)
+            {
+                error.WriteLine($"{wanted} does not fit a {parse.GetValue(type)}");
+                return ExitCodes.ConfigurationError;
+            }
+            catch (ModbusException ex)
+            {
+                error.WriteLine($"{target}: unit {id}: {ex.Message} (a write that timed out may have been done: read it back before trying again)");
                 return ExitCodes.Failure;
             }
         });

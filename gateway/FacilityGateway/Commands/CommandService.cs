@@ -12,8 +12,29 @@ namespace FacilityGateway.Commands;
 /// too, and the dashboard): ticket actions and maintenance done. Each is logged with who, what and where it came from,
 /// and answered only once it is stored or refused; a full disk answers <see cref="CommandOutcome.NotStored"/>.
 /// </summary>
-public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandService> logger)
+public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandService> logger, Writes.PointWrites? writes = null)
 {
+    /// <summary>
+    /// A write to a device point by an authenticated person, the body of <c>…/commands/write/{person}</c>:
+    /// <c>{"device","point","value","why","request_id"}</c>. The answer carries the value before and after.
+    /// </summary>
+    public async Task<Writes.WriteAnswer> WriteAsync(string person, JsonElement body, string channel, CancellationToken cancellationToken)
+    {
+        if (writes is null)
+            return new Writes.WriteAnswer(Malformed(channel, "writes are not served by this gateway"), null, null);
+        try
+        {
+            if (!body.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Number)
+                throw new KeyNotFoundException("'value' (a number) is missing");
+            var request = new Writes.WriteRequest(person, Required(body, "device"), Required(body, "point"), value.GetDouble(), Text(body, "why"), Text(body, "request_id"));
+            return await writes.WriteAsync(request, channel, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            return new Writes.WriteAnswer(Malformed(channel, ex.Message), null, null);
+        }
+    }
+
     /// <summary>The action that records a maintenance task as done: <c>maintenance_done</c>.</summary>
     public const string MaintenanceDoneAction = "maintenance_done";
 

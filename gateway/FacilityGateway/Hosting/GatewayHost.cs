@@ -45,6 +45,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<ReadingPipeline>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadingPipeline>());
         // Commands: the one path for people's actions (the dashboard's, and MQTT's, which the command line uses).
+        builder.Services.AddSingleton<Commands.Writes.PointWrites>();
         builder.Services.AddSingleton<Commands.CommandService>();
         foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt, config.Gateway));

@@ -21,6 +21,7 @@ public static class GatewayParts
         Tickets.TicketsConfiguration.Register(registry);
         Dashboard.DashboardConfiguration.Register(registry);
         Monitoring.MonitoringConfiguration.Register(registry);
+        Commands.Writes.ControlConfiguration.Register(registry);
         Outbox.OutboxConfiguration.Register(registry);
         Sinks.SinkKinds.Register(registry);
         return registry;

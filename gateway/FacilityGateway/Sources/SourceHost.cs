@@ -19,6 +19,10 @@ public sealed partial class SourceHost(GatewayConfig config, ReadingChannel chan
     /// <summary>The sources, once created (for tests and the status view).</summary>
     public IReadOnlyList<ISource> Sources => _sources;
 
+    /// <summary>The source that can write <paramref name="deviceId"/>'s points (its Modbus line), once started; null when none.</summary>
+    public Writes.IPointWriter? WriterOf(string deviceId) =>
+        _started.Task.IsCompleted ? _sources.OfType<Writes.IPointWriter>().FirstOrDefault(w => w.Has(deviceId)) : null;
+
     /// <summary>Completes once every source was created and started.</summary>
     public Task Started => _started.Task;
 

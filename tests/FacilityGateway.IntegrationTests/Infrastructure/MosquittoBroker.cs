@@ -24,7 +24,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts a broker; with <paramref name="requireClientCertificate"/> a TLS client must present a certificate of the test CA, whose CN is its user name.</summary>
-    public static async Task<MosquittoBroker> StartAsync(TestCertificates? tls = null, bool passwords = true, bool requireClientCertificate = false)
+    public static async Task<MosquittoBroker> StartAsync(TestCertificates? tls = null, bool passwords = true, bool requireClientCertificate = false,
+        IReadOnlyList<string>? moreUsers = null, IReadOnlyList<string>? acl = null)
     {
         string mosquitto = PeerTools.Require("mosquitto", "mosquitto");
         string dir = Directory.CreateTempSubdirectory("fg-mqtt-").FullName;
@@ -45,6 +46,17 @@ public sealed class MosquittoBroker : IAsyncDisposable
             string file = Path.Combine(dir, "passwords");
             var (code, output) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(30), PeerTools.Require("mosquitto_passwd", "mosquitto"), "-b", "-c", file, User, Password);
             Assert.True(code == 0, output);
+            foreach (var user in moreUsers ?? [])
+            {
+                var (added, addOutput) = await PeerProcess.RunAsync(TimeSpan.FromSeconds(30), PeerTools.Require("mosquitto_passwd", "mosquitto"), "-b", file, user, Password);
+                Assert.True(added == 0, addOutput);
+            }
+            if (acl is not null)
+            {
+                string aclFile = Path.Combine(dir, "acl");
+                await File.WriteAllLinesAsync(aclFile, acl);
+                lines.Add($"acl_file {aclFile}");
+            }
             lines.Add($"password_file {file}");
             lines.Add("allow_anonymous false");
         }

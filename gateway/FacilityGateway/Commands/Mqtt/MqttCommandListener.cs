@@ -115,6 +115,17 @@ public sealed partial class MqttCommandListener : BackgroundService
             using var json = JsonDocument.Parse(e.ApplicationMessage.Payload);
             var root = json.RootElement;
             replyTo = root.ValueKind == JsonValueKind.Object && root.TryGetProperty(ReplyToKey, out var reply) && reply.ValueKind == JsonValueKind.String ? reply.GetString() : null;
+            string writePrefix = $"{_topics.Root}/commands/write";
+            if (!e.ApplicationMessage.Retain && (topic == writePrefix || topic.StartsWith(writePrefix + "/", StringComparison.Ordinal)))
+            {
+                // The person is the topic's last level, which the broker's ACL lets only their own user publish to.
+                string person = topic.Length > writePrefix.Length + 1 ? topic[(writePrefix.Length + 1)..] : "";
+                Writes.WriteAnswer written = person.Length == 0 || person.Contains('/', StringComparison.Ordinal)
+                    ? new Writes.WriteAnswer(_commands.Malformed($"mqtt {topic}", "publish writes on commands/write/{your user name}"), null, null)
+                    : await _commands.WriteAsync(person, root, $"mqtt {_options.Id}", CancellationToken.None).ConfigureAwait(false);
+                await ReplyAsync(replyTo, written.Result, root, written).ConfigureAwait(false);
+                return;
+            }
             // A retained maintenance_done re-based the intervals at every reconnect; a retained ack acked again.
             answer = e.ApplicationMessage.Retain
                 ? _commands.Malformed($"mqtt {topic}", "retained commands are refused: publish commands without the retain flag")
@@ -124,13 +135,27 @@ public sealed partial class MqttCommandListener : BackgroundService
         {
             answer = _commands.Malformed($"mqtt {topic}", ex.Message);
         }
-        if (replyTo is { Length: > 0 } && !replyTo.Contains('#', StringComparison.Ordinal) && !replyTo.Contains('+', StringComparison.Ordinal))
-        {
-            // QoS 0: a publication that waited for its PUBACK inside the receive handler could hold up the receive loop.
-            var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { ["ok"] = answer.Ok, ["result"] = answer.Result, ["message"] = answer.Message });
-            await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(replyTo).WithPayload(payload).WithContentType("application/json").Build(), CancellationToken.None).ConfigureAwait(false);
-        }
+        await ReplyAsync(replyTo, answer, default, null).ConfigureAwait(false);
     }
+
+    /// <summary>The answer on the sender's <c>reply_to</c>; a write's carries its request id and the values before and after.</summary>
+    private async Task ReplyAsync(string? replyTo, CommandResult answer, JsonElement body, Writes.WriteAnswer? written)
+    {
+        if (replyTo is not { Length: > 0 } || replyTo.Contains('#', StringComparison.Ordinal) || replyTo.Contains('+', StringComparison.Ordinal))
+            return;
+        var reply = new Dictionary<string, object?> { ["ok"] = answer.Ok, ["result"] = answer.Result, ["message"] = answer.Message };
+        if (written is not null)
+        {
+            reply["request_id"] = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("request_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+            reply["before"] = written.Before;
+            reply["after"] = written.After;
+        }
+        // QoS 0: a publication that waited for its PUBACK inside the receive handler could hold up the receive loop.
+        var payload = JsonSerializer.SerializeToUtf8Bytes(reply, ReplyJson);
+        await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(replyTo).WithPayload(payload).WithContentType("application/json").Build(), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static readonly JsonSerializerOptions ReplyJson = new() { Encoder = Readings.UnicodeJson.Encoder };
 
     private static bool IsPeerFailure(Exception ex) =>
         ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException

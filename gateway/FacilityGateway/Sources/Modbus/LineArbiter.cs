@@ -11,8 +11,13 @@ namespace FacilityGateway.Sources.Modbus;
 /// never costs its neighbours their cadence. (ThingsBoard's gateway sent on one RS-485 port from several threads;
 /// Home Assistant lets one dead device stall the bus.)
 /// </summary>
-internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
+internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Writes.IPointWriter
 {
+    private sealed record PendingWrite(PolledDevice Device, ModbusPoint Point, double Value, TaskCompletionSource<Writes.PointWriteResult> Done);
+
+    // Writes wait here and go ahead of the next poll; a few at most (people, not programs, write).
+    private readonly System.Threading.Channels.Channel<PendingWrite> _writes =
+        System.Threading.Channels.Channel.CreateBounded<PendingWrite>(new System.Threading.Channels.BoundedChannelOptions(8) { SingleReader = true });
     private readonly ModbusLinePlan _line;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -69,11 +74,13 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
         Stagger();
         while (!cancellationToken.IsCancellationRequested)
         {
+            while (_writes.Reader.TryRead(out var write))
+                await WriteNowAsync(write, cancellationToken).ConfigureAwait(false);
             var device = NextDevice(out long wait);
             if (wait > 0)
             {
-                await Task.Delay(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), _time, cancellationToken).ConfigureAwait(false);
-                continue; // something may have changed; choose again
+                await WaitAsync(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), cancellationToken).ConfigureAwait(false);
+                continue; // something may have changed (a write came); choose again
             }
             bool wasOnline = device.Online;
             long started = _time.GetTimestamp();
@@ -91,6 +98,49 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
             }
             await publish(batch, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Until the next poll is due, or a write comes.</summary>
+    private async Task WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var woken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var delay = Task.Delay(wait, _time, woken.Token);
+        var write = _writes.Reader.WaitToReadAsync(woken.Token).AsTask();
+        await Task.WhenAny(delay, write).ConfigureAwait(false);
+        await woken.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private async Task WriteNowAsync(PendingWrite write, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await write.Device.WriteAsync(write.Point, write.Value, cancellationToken).ConfigureAwait(false);
+            LogWrite(write.Device.Options.Id, write.Point.Id, write.Value, result.Before, result.After, result.Error ?? "written");
+            write.Done.TrySetResult(result);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            write.Done.TrySetResult(Writes.PointWriteResult.Refused("the gateway is stopping: nothing was written"));
+            throw;
+        }
+    }
+
+    public bool Has(string deviceId) => _devices.Any(d => d.Options.Id == deviceId);
+
+    /// <summary>Queues the write for this line, ahead of the next poll; refused while the device is offline.</summary>
+    public async Task<Writes.PointWriteResult> WriteAsync(string deviceId, string pointId, double value, CancellationToken cancellationToken)
+    {
+        var device = _devices.FirstOrDefault(d => d.Options.Id == deviceId);
+        var point = device?.Options.ResolvedPoints.FirstOrDefault(p => p.Id == pointId);
+        if (device is null || point is null)
+            return Writes.PointWriteResult.Refused($"{deviceId}/{pointId} is not a point of line {_line.Key}");
+        if (!device.Online)
+            return Writes.PointWriteResult.Refused($"device {deviceId} is offline ({device.LastError}): nothing was written");
+        var pending = new PendingWrite(device, point, value, new TaskCompletionSource<Writes.PointWriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_writes.Writer.TryWrite(pending))
+            return Writes.PointWriteResult.Refused($"line {_line.Key} has writes waiting: try again in a moment");
+        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>First polls spread over the shortest interval, so devices do not all ask at once.</summary>
@@ -136,6 +186,9 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} on line {Line} is offline after {Failures} failed polls: {Error}")]
     private partial void LogOffline(string deviceId, string line, int failures, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Write {DeviceId}/{PointId} = {Value}: before {Before}, after {After}: {Outcome}")]
+    private partial void LogWrite(string deviceId, string pointId, double value, double? before, double? after, string outcome);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Device {DeviceId} on line {Line} is online")]
     private partial void LogOnline(string deviceId, string line);

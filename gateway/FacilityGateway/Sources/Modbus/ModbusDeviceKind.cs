@@ -202,7 +202,29 @@ internal sealed class ModbusDeviceKind : IDeviceKind
         if (p.Meaning is not null && format.Type is not (ModbusDataType.Bool or ModbusDataType.Bit))
             errors.Error(p.OriginOf("meaning"), p.PathOf("meaning"), $"'meaning:' is for a contact, and point '{p.Id}' is a {YamlBinder.EnumName(typeof(ModbusDataType), format.Type)}",
                 "read the contact as a coil, a discrete input or type: bit with bit:, or leave out meaning:");
-        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", deadband ?? 0, min, max, p.Origin, p.Meaning);
+        if (p.Write is { } write)
+            CheckWrite(p, write, tableOf, format, errors);
+        return new ModbusPoint(p.Id, p.Name, tableOf, (ushort)start, format, scaling, rescale?.Unit ?? p.Unit ?? "", deadband ?? 0, min, max, p.Origin, p.Meaning, p.Write);
+    }
+
+    private static readonly string[] WriteRoles = ["technician", "installer"];
+
+    /// <summary>What a writable point must be: a holding register (whole, not a bit or text) or a coil, with sane bounds.</summary>
+    private static void CheckWrite(ModbusPointOptions p, Writes.PointWriteOptions write, ModbusTable table, RegisterFormat format, ConfigErrors errors)
+    {
+        if (table is not (ModbusTable.HoldingRegisters or ModbusTable.Coils) || format.Type is ModbusDataType.Bit or ModbusDataType.String)
+            errors.Error(p.OriginOf("write"), p.PathOf("write"), $"point '{p.Id}' cannot be written: only holding registers (numbers) and coils can",
+                "leave out write: for an input, a discrete input, a bit of a register or text");
+        if (write.Min is { } low && write.Max is { } high && low >= high)
+            errors.Error(write.OriginOf("min"), write.PathOf("min"), $"min {low} is not below max {high}");
+        if (table == ModbusTable.HoldingRegisters && (write.Min is null || write.Max is null))
+            errors.Error(write.Origin, write.PathOf(write.Min is null ? "min" : "max"), "a writable register needs min: and max:", "for example write: { min: 40, max: 55, step: 0.5 } for a supply temperature setpoint");
+        if (write.Step is <= 0)
+            errors.Error(write.OriginOf("step"), write.PathOf("step"), "step must be above 0");
+        foreach (var role in write.Roles.Where(r => !WriteRoles.Contains(r)))
+            errors.Error(write.OriginOf("roles"), write.PathOf("roles"), $"'{role}' is not a role that may write", "roles: technician, installer");
+        foreach (var interlock in write.Interlocks.Where(i => !i.Point.Contains('/', StringComparison.Ordinal)))
+            errors.Error(interlock.OriginOf("point"), interlock.PathOf("point"), $"'{interlock.Point}' is not device/point", "for example point: leak-panel/di0");
     }
 
     /// <summary>

@@ -152,6 +152,9 @@ public sealed class ModbusPointOptions : ConfigNode
 
     /// <summary>Alarm rules (the alarms issue); kept raw until then.</summary>
     public YamlNode? Alarms { get; set; }
+
+    /// <summary>The point may be written remotely (a holding register or a coil), within these bounds; read-only without it.</summary>
+    public Writes.PointWriteOptions? Write { get; set; }
 }
 
 /// <summary>A point ready to read: address, format, scaling, unit.</summary>
@@ -167,7 +170,8 @@ public sealed record ModbusPoint(
     double? Minimum,
     double? Maximum,
     SourceLocation Origin = default,
-    InputMeaning? Meaning = null)
+    InputMeaning? Meaning = null,
+    Writes.PointWriteOptions? Write = null)
 {
     /// <summary>Registers or bits occupied.</summary>
     public ushort Width => (ushort)Format.Width;

@@ -97,6 +97,65 @@ internal sealed class PolledDevice
         return new ReadingBatch(Options.Id, Options.Asset, sampledAt, readings);
     }
 
+    /// <summary>
+    /// Writes one point: reads it, writes it once (a write is not idempotent, so no retries: after a timeout the read
+    /// back says what the device holds), reads it back when asked. Runs on the line's arbiter, between polls.
+    /// </summary>
+    public async Task<Writes.PointWriteResult> WriteAsync(ModbusPoint point, double value, CancellationToken cancellationToken)
+    {
+        double? before = await ReadPointAsync(point, cancellationToken).ConfigureAwait(false);
+        string? error = null;
+        try
+        {
+            if (point.Table == ModbusTable.Coils)
+            {
+                await _probe.WriteSingleCoilAsync(Options.Unit, point.Address, value != 0, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var registers = new ushort[point.Width];
+                double raw = point.Scaling is { Scale: 1, Offset: 0 } ? value : point.Scaling.Remove(value);
+                FacilityGateway.Modbus.Codec.ModbusValueCodec.EncodeDouble(raw, point.Format, registers);
+                if (registers.Length == 1)
+                    await _probe.WriteSingleRegisterAsync(Options.Unit, point.Address, registers[0], cancellationToken).ConfigureAwait(false);
+                else
+                    await _probe.WriteMultipleRegistersAsync(Options.Unit, point.Address, registers, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OverflowException)
+        {
+            return new Writes.PointWriteResult(false, before, before, $"{value} does not fit the point's {point.Format.Type} register");
+        }
+        catch (ModbusException ex)
+        {
+            error = ex.Message;
+        }
+        double? after = point.Write?.ReadBack == false && error is null ? null : await ReadPointAsync(point, cancellationToken).ConfigureAwait(false);
+        return new Writes.PointWriteResult(error is null, before, after, error);
+    }
+
+    /// <summary>One point's value now (in its unit), or null when it cannot be read.</summary>
+    private async Task<double?> ReadPointAsync(ModbusPoint point, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (point.Table == ModbusTable.Coils)
+            {
+                var bits = new bool[1];
+                await _probe.ReadBitsAsync(Options.Unit, ModbusTable.Coils, point.Address, bits, cancellationToken).ConfigureAwait(false);
+                return bits[0] ? 1 : 0;
+            }
+            var registers = new ushort[point.Width];
+            await _probe.ReadRegistersAsync(Options.Unit, point.Table, point.Address, registers, cancellationToken).ConfigureAwait(false);
+            double raw = PointDecoder.ShortestOfSource(FacilityGateway.Modbus.Codec.ModbusValueCodec.DecodeDouble(registers, point.Format), point.Format.Type);
+            return point.Scaling is { Scale: 1, Offset: 0 } ? raw : PointDecoder.Shortest(point.Scaling.Apply(raw));
+        }
+        catch (ModbusException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Sets <see cref="NextDue"/> after a poll: the next slot of the fixed-rate schedule, or a backoff.</summary>
     public void Reschedule(long now)
     {

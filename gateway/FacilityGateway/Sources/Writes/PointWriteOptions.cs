@@ -1,0 +1,42 @@
+using FacilityGateway.Configuration.Yaml;
+
+namespace FacilityGateway.Sources.Writes;
+
+/// <summary>
+/// <c>write:</c> of a point: the point may be set remotely, within these bounds, by these roles. Points are read-only
+/// unless they say this; <c>control.read_only</c> refuses every write (commissioning).
+/// </summary>
+public sealed class PointWriteOptions : ConfigNode
+{
+    /// <summary>Lowest value that may be written, in the point's unit (after scale and offset).</summary>
+    public double? Min { get; set; }
+
+    /// <summary>Highest value that may be written.</summary>
+    public double? Max { get; set; }
+
+    /// <summary>Values must be a multiple of this from <c>min</c> (0.5 for a setpoint in half degrees); none: any.</summary>
+    public double? Step { get; set; }
+
+    /// <summary>Read the point back after writing and report what the device holds (on by default).</summary>
+    public bool ReadBack { get; set; } = true;
+
+    /// <summary>Who may write it: <c>technician</c>, <c>installer</c> (both by default).</summary>
+    public List<string> Roles { get; set; } = ["technician", "installer"];
+
+    /// <summary>Shortest time between two writes of this point (a pump is not started ten times a minute).</summary>
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Conditions under which a write is refused: an alarm active on another point.</summary>
+    public List<InterlockOptions> Interlocks { get; set; } = [];
+}
+
+/// <summary>A write is refused while an alarm of <see cref="Point"/> is active (or latched): no pump start during a leak.</summary>
+public sealed class InterlockOptions : ConfigNode
+{
+    /// <summary>The point whose alarms hold the write, <c>device/point</c>.</summary>
+    [RequiredKey, Describe("add 'point:', for example point: leak-panel/di0")]
+    public string Point { get; set; } = "";
+
+    /// <summary>What the refusal says.</summary>
+    public string? Reason { get; set; }
+}

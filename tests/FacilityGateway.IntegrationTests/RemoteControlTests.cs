@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FacilityGateway.IntegrationTests.Infrastructure;
+using FacilityGateway.Modbus.Protocol;
+using FacilityGateway.Modbus.Server;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace FacilityGateway.IntegrationTests;
+
+/// <summary>
+/// A setpoint written from a technician's phone over MQTT: the broker authenticates the person (its ACL lets each
+/// user publish only on their own write topic), the gateway checks role, bounds, step and interlocks, writes through the
+/// line's arbiter to a real pymodbus server, reads back, answers with the values before and after, and audits it.
+/// </summary>
+public sealed class RemoteControlTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task MqttWrite_ByAnAllowedTechnician_LandsInPymodbus_ReadBackByMbpoll_OthersAreRefusedWithTheReason_AndEveryAttemptIsAudited()
+    {
+        PeerTools.RequirePymodbus();
+        int modbusPort = FreePort.Next();
+        await using var boiler = PeerProcess.Start(PeerTools.Python, "pymodbus_server.py", "tcp", modbusPort.ToString(CultureInfo.InvariantCulture));
+        await boiler.WaitForLineAsync("READY ", Wait);
+        var leakStore = new ModbusDataStore(1);
+        await using var leakPanel = new ModbusTcpServer(leakStore);
+        leakPanel.Start();
+        // Each person's user may publish only on its own write topic; the gateway's user reads them all.
+        await using var broker = await MosquittoBroker.StartAsync(moreUsers: ["sam", "lee", "eve"], acl:
+        [
+            $"user {MosquittoBroker.User}",
+            "topic readwrite #",
+            "pattern write facility/+/+/commands/write/%u",
+            "pattern readwrite replies/%u/#",
+        ]);
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            on_call:
+              primary: [sam]
+              contacts: { sam: { name: 萨姆 }, lee: { name: Lee }, eve: { name: Eve } }
+            control:
+              people: { sam: technician, lee: installer }
+            assets: [{ id: boiler, name: 一号锅炉, type: boiler }, { id: plant, name: Plant room, type: leak_zone }]
+            devices:
+              - id: boiler-ctrl
+                asset: boiler
+                endpoint: "tcp://127.0.0.1:{{modbusPort}}"
+                unit: 1
+                interval: 200ms
+                points:
+                  - id: supply_setpoint
+                    holding: 900
+                    type: uint16
+                    scale: 0.1
+                    unit: °C
+                    write: { min: 40, max: 60, step: 0.5, roles: [technician], min_interval: 1h, interlocks: [{ point: leak/probe, reason: water on the plant room floor }] }
+              - { id: leak, asset: plant, endpoint: "tcp://127.0.0.1:{{leakPanel.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: probe, coil: 0, meaning: leak, alarms: [{ type: state, state: 1, on_delay: 0s, message: Leak }] }] }
+            sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, username: gateway, password: "{{MosquittoBroker.Password}}" }]
+            """);
+        await gateway.CommandsListening();
+        await gateway.Recorder.WaitForDeviceAsync("boiler-ctrl", 2, Wait);
+        string writeTopic = "facility/site/gw/commands/write/";
+
+        // Sam, a technician: written, and what the device holds now is what pymodbus's datastore holds.
+        var done = await WriteAsync(broker, "sam", writeTopic + "sam", """{"device":"boiler-ctrl","point":"supply_setpoint","value":45.5,"why":"储水温度偏低","request_id":"r-1"}""");
+        Assert.True(done.GetProperty("ok").GetBoolean(), done.ToString());
+        Assert.Equal("r-1", done.GetProperty("request_id").GetString());
+        Assert.Equal(0, done.GetProperty("before").GetDouble());
+        Assert.Equal(45.5, done.GetProperty("after").GetDouble());
+        var (code, mbpoll) = await PeerProcess.RunAsync(Wait, PeerTools.Require("mbpoll", "mbpoll"), "-m", "tcp", "-p", modbusPort.ToString(CultureInfo.InvariantCulture),
+            "-a", "1", "-0", "-1", "-r", "900", "-t", "4", "127.0.0.1");
+        Assert.True(code == 0, mbpoll);
+        Assert.Contains("[900]: \t455", mbpoll, StringComparison.Ordinal);
+
+        // Refusals, each with its reason, nothing sent.
+        Assert.Contains("outside 40..60", await RefusedAsync(broker, "sam", writeTopic + "sam", 70), StringComparison.Ordinal);
+        Assert.Contains("not a step of 0.5", await RefusedAsync(broker, "sam", writeTopic + "sam", 45.3), StringComparison.Ordinal);
+        Assert.Contains("lee is a installer; boiler-ctrl/supply_setpoint may be written by: technician", await RefusedAsync(broker, "lee", writeTopic + "lee", 50), StringComparison.Ordinal);
+        Assert.Contains("eve may not write", await RefusedAsync(broker, "eve", writeTopic + "eve", 50), StringComparison.Ordinal);
+        Assert.Contains("was written 0 s ago; wait 3600 s", await RefusedAsync(broker, "sam", writeTopic + "sam", 50), StringComparison.Ordinal);
+        leakStore[1].SetBits(ModbusTable.Coils, 0, [true]);
+        await gateway.Recorder.WaitForAsync(b => gateway.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>().ActiveOn("leak", "probe").Count > 0, Wait, "the leak alarm");
+        Assert.Contains("interlock: water on the plant room floor", await RefusedAsync(broker, "sam", writeTopic + "sam", 50), StringComparison.Ordinal);
+
+        // Sam cannot write as Lee: the broker refuses the publication, so the gateway never sees it.
+        using (var impostor = await ConnectAsync(broker, "sam"))
+        {
+            var published = await impostor.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(writeTopic + "lee")
+                .WithPayload("""{"device":"boiler-ctrl","point":"supply_setpoint","value":50}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, published.ReasonCode);
+        }
+        var (_, unchanged) = await PeerProcess.RunAsync(Wait, PeerTools.Require("mbpoll", "mbpoll"), "-m", "tcp", "-p", modbusPort.ToString(CultureInfo.InvariantCulture),
+            "-a", "1", "-0", "-1", "-r", "900", "-t", "4", "127.0.0.1");
+        Assert.Contains("[900]: \t455", unchanged, StringComparison.Ordinal);
+
+        // Every attempt is in the audit trail, with who, why and the values.
+        var audit = (await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None))
+            .Select(r => JsonDocument.Parse(r.Json).RootElement).ToList();
+        Assert.Equal(7, audit.Count);
+        var first = audit.Single(a => a.GetProperty("result").GetString() == "done");
+        Assert.Equal(("sam", "储水温度偏低", 45.5), (first.GetProperty("by").GetString(), first.GetProperty("why").GetString(), first.GetProperty("after").GetDouble()));
+        Assert.Equal(6, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
+    }
+
+    private static async Task<string> RefusedAsync(MosquittoBroker broker, string user, string topic, double value)
+    {
+        var answer = await WriteAsync(broker, user, topic, $$"""{"device":"boiler-ctrl","point":"supply_setpoint","value":{{value.ToString(CultureInfo.InvariantCulture)}}}""");
+        Assert.False(answer.GetProperty("ok").GetBoolean(), answer.ToString());
+        return answer.GetProperty("message").GetString()!;
+    }
+
+    /// <summary>Publishes a write as <paramref name="user"/> with a reply topic of theirs and returns the gateway's answer.</summary>
+    private static async Task<JsonElement> WriteAsync(MosquittoBroker broker, string user, string topic, string body)
+    {
+        using var client = await ConnectAsync(broker, user);
+        string replyTo = $"replies/{user}/{Guid.NewGuid():N}";
+        var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            answer.TrySetResult(Encoding.UTF8.GetString(e.ApplicationMessage.Payload));
+            return Task.CompletedTask;
+        };
+        await client.SubscribeAsync(replyTo, MqttQualityOfServiceLevel.AtLeastOnce);
+        string withReply = body.TrimEnd('}') + $$""","reply_to":"{{replyTo}}"}""";
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(withReply).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        return JsonDocument.Parse(await answer.Task.WaitAsync(Wait)).RootElement.Clone();
+    }
+
+    private static async Task<IMqttClient> ConnectAsync(MosquittoBroker broker, string user)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId($"{user}-{Guid.NewGuid():N}")
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithCredentials(user, MosquittoBroker.Password).Build());
+        return client;
+    }
+}
