@@ -4,6 +4,7 @@ using System.Text.Json;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Modbus.Protocol;
 using FacilityGateway.Modbus.Server;
+using FacilityGateway.Modbus.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -16,9 +17,101 @@ namespace FacilityGateway.IntegrationTests;
 /// user publish only on their own write topic), the gateway checks role, bounds, step and interlocks, writes through the
 /// line's arbiter to a real pymodbus server, reads back, answers with the values before and after, and audits it.
 /// </summary>
-public sealed class RemoteControlTests
+public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+
+    private const string People = """
+        gateway: { id: gw, site: site }
+        logging: { level: warning }
+        on_call: { primary: [sam], contacts: { sam: { name: Sam } } }
+        control: { people: { sam: technician } }
+        assets: [{ id: plant, name: Plant room, type: other }]
+        """;
+
+    private static Task<FacilityGateway.Commands.Writes.WriteAnswer> WriteAsync(GatewayUnderTest gateway, string device, string point, double value) =>
+        gateway.Services.GetRequiredService<FacilityGateway.Commands.Writes.PointWrites>()
+            .WriteAsync(new FacilityGateway.Commands.Writes.WriteRequest("sam", device, point, value, "test", null), "test", CancellationToken.None);
+
+    [Fact]
+    public async Task Write_OverRtuOnAPseudoTerminal_LandsInPymodbus_AndIsReadBack()
+    {
+        PeerTools.RequirePymodbus();
+        await using var line = await PtyPair.OpenAsync();
+        await using var pymodbus = PeerProcess.Start(PeerTools.Python, "pymodbus_server.py", "rtu", line.A, "38400");
+        await pymodbus.WaitForLineAsync("READY ", Wait);
+        await using var gateway = await GatewayUnderTest.StartAsync(People + $$"""
+
+            lines: [{ id: rs485, serial: { device: {{line.B}}, baud: 38400, parity: none }, timeout: 500ms }]
+            devices:
+              - { id: drive, asset: plant, line: rs485, unit: 1, interval: 300ms, points: [{ id: speed_ref, holding: 910, type: int16, unit: Hz, scale: 0.01, write: { min: -50, max: 50, min_interval: 0s } }] }
+            """);
+        await gateway.Recorder.WaitForDeviceAsync("drive", 2, Wait);
+        var answer = await WriteAsync(gateway, "drive", "speed_ref", -12.34);
+        Assert.True(answer.Result.Ok, answer.Result.Message);
+        Assert.Equal((0.0, -12.34), (answer.Before, answer.After)); // read back from pymodbus's datastore over the line
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "drive" && x.Batch.Readings[0].Value == -12.34), Wait, "the next poll sees it");
+    }
+
+    [Fact]
+    public async Task ReadOnlySwitch_RefusesEveryWrite_NothingReachesTheDevice_AndTheRefusalIsAudited()
+    {
+        var store = new ModbusDataStore(1);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync(People.Replace("control: { people:", "control: { read_only: true, people:", StringComparison.Ordinal) + $$"""
+
+            devices:
+              - { id: ahu, asset: plant, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: fan_enable, coil: 3, write: {} }] }
+            """);
+        await gateway.Recorder.WaitForDeviceAsync("ahu", 2, Wait);
+        var answer = await WriteAsync(gateway, "ahu", "fan_enable", 1);
+        Assert.False(answer.Result.Ok);
+        Assert.Contains("control.read_only is on", answer.Result.Message, StringComparison.Ordinal);
+        var coil = new bool[1];
+        store[1].GetBits(ModbusTable.Coils, 3, coil);
+        Assert.False(coil[0]);
+        var audit = await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None);
+        Assert.Contains("control.read_only", Assert.Single(audit).Json, StringComparison.Ordinal);
+    }
+
+    /// <summary>Writes to one device of a shared RS-485 line go between polls: its neighbour keeps its cadence.</summary>
+    [Fact]
+    public async Task WritesOnASharedRs485Line_GoBetweenPolls_TheNeighbourKeepsItsCadence()
+    {
+        var store = new ModbusDataStore(1, 2);
+        await using var line = await PtyPair.OpenAsync();
+        await using var server = new ModbusSerialServer(store, new SerialLineSettings { PortName = line.A, BaudRate = 38400, Parity = System.IO.Ports.Parity.None });
+        server.Start();
+        const int intervalMs = 250;
+        await using var gateway = await GatewayUnderTest.StartAsync(People + $$"""
+
+            lines: [{ id: rs485, serial: { device: {{line.B}}, baud: 38400, parity: none }, timeout: 100ms }]
+            devices:
+              - { id: pump, asset: plant, line: rs485, unit: 1, interval: {{intervalMs}}ms, points: [{ id: run, coil: 0, write: { min_interval: 0s } }] }
+              - { id: meter, asset: plant, line: rs485, unit: 2, interval: {{intervalMs}}ms, points: [{ id: v, holding: 0, type: uint16 }] }
+            """);
+        await gateway.Recorder.WaitForDeviceAsync("meter", 3, Wait);
+        int done = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            var answer = await WriteAsync(gateway, "pump", "run", i % 2);
+            Assert.True(answer.Result.Ok, answer.Result.Message);
+            var coil = new bool[1];
+            store[1].GetBits(ModbusTable.Coils, 0, coil);
+            Assert.Equal(i % 2 == 1, coil[0]); // in the device, not only in the answer
+            done++;
+            await Task.Delay(150);
+        }
+        Assert.Equal(16, done);
+        var times = gateway.Recorder.Batches.Where(b => b.Batch.DeviceId == "meter").Select(b => b.Batch.SampledAt).Skip(3).ToList();
+        var periods = times.Zip(times.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        string all = string.Join(", ", periods.Select(p => p.ToString("F0", CultureInfo.InvariantCulture)));
+        output.WriteLine($"meter periods while the pump was written 16 times: {all}");
+        double median = periods.Order().ElementAt(periods.Count / 2);
+        Assert.InRange(median, intervalMs * 0.9, intervalMs * 1.1);
+        Assert.True(periods.Count(p => p > intervalMs * 1.2) <= 1, $"the meter lost its cadence: {all} ms");
+    }
 
     [Fact]
     public async Task MqttWrite_ByAnAllowedTechnician_LandsInPymodbus_ReadBackByMbpoll_OthersAreRefusedWithTheReason_AndEveryAttemptIsAudited()
