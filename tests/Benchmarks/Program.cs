@@ -18,6 +18,7 @@ using FacilityGateway.Benchmarks.Modbus;
 //   alarm-latency [breaches]       breaching edge to the ticket event on a real Mosquitto, p50/p99
 //   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
 //   start-time [runs]              start to first poll of the real executable, three ways of starting it
+//   write-latency [writes]         a setpoint over MQTT to the answer with the value read back, p50/p99
 return args.FirstOrDefault() switch
 {
     "micro" => RunMicro(args[1..]),
@@ -48,6 +49,7 @@ return args.FirstOrDefault() switch
     "alarm-throughput" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "alarm-latency" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.LatencyAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
     "start-time" => await FacilityGateway.Benchmarks.Gateway.StartTime.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
+    "write-latency" => await FacilityGateway.Benchmarks.Gateway.WriteLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
     _ => Usage(),
 };
 
@@ -59,6 +61,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency|start-time [runs]");
+    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency|start-time [runs]|write-latency [writes]");
     return 2;
 }
