@@ -16,68 +16,36 @@ public sealed class GatewayProcessTests
     [Fact]
     public async Task Run_StopsCleanlyOnSigterm_WithinAFewSeconds_ExitCode0()
     {
-        var store = new ModbusDataStore(1);
-        await using var server = new ModbusTcpServer(store);
-        server.Start();
-        string directory = Directory.CreateTempSubdirectory("fg-run-").FullName;
-        string config = Path.Combine(directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, $$"""
-            gateway: { id: gw, site: site }
-            assets: [{ id: a, name: A, type: meter }]
-            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
-            """);
-        try
-        {
-            await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
-            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-            await WaitForRequestsAsync(server);
+        await using var site = await OneDeviceSite.CreateAsync();
+        await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", site.ConfigPath);
+        await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await site.WaitForPollsAsync();
 
-            var stopping = Stopwatch.StartNew();
-            using (var kill = Process.Start("kill", ["-TERM", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
-                await kill.WaitForExitAsync();
-            int code = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
-            Assert.True(code == ExitCodes.Ok, $"exit code {code}\n{gateway.Output}");
-            Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"took {stopping.Elapsed} to stop");
-            Assert.Contains("Application is shutting down", gateway.Output, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var stopping = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        int code = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(code == ExitCodes.Ok, $"exit code {code}\n{gateway.Output}");
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"took {stopping.Elapsed} to stop");
+        Assert.Contains("Application is shutting down", gateway.Output, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Run_ReexecutesItselfOnce_WithTheMeasuredRuntimeSettings_KeepingItsProcessId_AndTheOperatorsOwnValues()
     {
         // The shipped figures (docs/PERFORMANCE.md) hold whatever starts the gateway, not only under the systemd unit.
-        var store = new ModbusDataStore(1);
-        await using var server = new ModbusTcpServer(store);
-        server.Start();
-        string directory = Directory.CreateTempSubdirectory("fg-settings-").FullName;
-        string config = Path.Combine(directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, $$"""
-            gateway: { id: gw, site: site }
-            assets: [{ id: a, name: A, type: meter }]
-            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
-            """);
-        try
-        {
-            var environment = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" };
-            await using var gateway = PeerProcess.StartWith(directory, environment, "dotnet", Executable, "run", "--config", config);
-            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-            await WaitForRequestsAsync(server);
-            // The process that polls is the one that was started (systemd's main PID), now with the settings.
-            var variables = (await File.ReadAllTextAsync($"/proc/{gateway.ProcessId}/environ")).Split('\0');
-            Assert.Contains("FACILITY_GATEWAY_RUNTIME_SETTINGS=applied", variables);
-            Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", variables);
-            Assert.Contains("DOTNET_EnableWriteXorExecute=0", variables);
-            Assert.Contains("DOTNET_GCgen0size=0x400000", variables); // the operator's value, not ours
-            Assert.DoesNotContain("DOTNET_GCgen0size=0x200000", variables);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        await using var site = await OneDeviceSite.CreateAsync();
+        var environment = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" };
+        await using var gateway = PeerProcess.StartWith(site.Directory, environment, "dotnet", Executable, "run", "--config", site.ConfigPath);
+        await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await site.WaitForPollsAsync();
+        // The process that polls is the one that was started (systemd's main PID), now with the settings.
+        var variables = (await File.ReadAllTextAsync($"/proc/{gateway.ProcessId}/environ")).Split('\0');
+        Assert.Contains("FACILITY_GATEWAY_RUNTIME_SETTINGS=applied", variables);
+        Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", variables);
+        Assert.Contains("DOTNET_EnableWriteXorExecute=0", variables);
+        Assert.Contains("DOTNET_GCgen0size=0x400000", variables); // the operator's value, not ours
+        Assert.DoesNotContain("DOTNET_GCgen0size=0x200000", variables);
     }
 
     [Fact]

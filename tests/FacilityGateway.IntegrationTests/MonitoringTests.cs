@@ -82,37 +82,21 @@ public sealed class MonitoringTests
     [Fact]
     public async Task SystemdNotify_TheRealProcess_SaysReadyWithStatus_PetsTheWatchdog_AndSaysStopping()
     {
-        var store = new ModbusDataStore(1);
-        await using var server = new ModbusTcpServer(store);
-        server.Start();
-        string directory = Directory.CreateTempSubdirectory("fg-notify-run-").FullName;
-        string config = Path.Combine(directory, "gateway.yaml");
-        await File.WriteAllTextAsync(config, $$"""
-            gateway: { id: gw, site: site }
-            assets: [{ id: a, name: A, type: meter }]
-            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
-            """);
+        await using var site = await OneDeviceSite.CreateAsync();
         using var notify = new NotifySocket();
-        try
-        {
-            var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "1000000" };
-            await using var gateway = PeerProcess.StartWith(directory, environment, "dotnet", Executable, "run", "--config", config);
-            var (ready, before) = await notify.WaitForAsync(m => m.Contains("READY=1", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-            Assert.Empty(before); // nothing before ready
-            Assert.Contains("STATUS=Running: 1 device(s), outbox open", ready, StringComparison.Ordinal);
-            Assert.Equal("WATCHDOG=1", await notify.NextAsync(TimeSpan.FromSeconds(10)));
-            Assert.Equal("WATCHDOG=1", await notify.NextAsync(TimeSpan.FromSeconds(10)));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path, ["WATCHDOG_USEC"] = "1000000" };
+        await using var gateway = PeerProcess.StartWith(site.Directory, environment, "dotnet", Executable, "run", "--config", site.ConfigPath);
+        var (ready, before) = await notify.WaitForAsync(m => m.Contains("READY=1", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Empty(before); // nothing before ready
+        Assert.Contains("STATUS=Running: 1 device(s), outbox open", ready, StringComparison.Ordinal);
+        Assert.Equal("WATCHDOG=1", await notify.NextAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal("WATCHDOG=1", await notify.NextAsync(TimeSpan.FromSeconds(10)));
 
-            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
-                await kill.WaitForExitAsync();
-            var (stopping, _) = await notify.WaitForAsync(m => m.Contains("STOPPING=1", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
-            Assert.Contains("STATUS=Stopping", stopping, StringComparison.Ordinal);
-            Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", gateway.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        var (stopping, _) = await notify.WaitForAsync(m => m.Contains("STOPPING=1", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Contains("STATUS=Stopping", stopping, StringComparison.Ordinal);
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

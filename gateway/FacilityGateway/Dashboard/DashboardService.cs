@@ -19,10 +19,10 @@ namespace FacilityGateway.Dashboard;
 public sealed partial class DashboardService(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, TimeProvider time, ILogger<DashboardService> logger)
     : IHostedService, IAsyncDisposable
 {
-    private WebApplication? _app;
+    private readonly Web.LocalWebServer _server = new();
 
     /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
-    public Uri? Address { get; private set; }
+    public Uri? Address => _server.Address;
 
     /// <summary>Starts the web server when enabled; when not, ASP.NET Core is never even loaded (its own method).</summary>
     public Task StartAsync(CancellationToken cancellationToken) => config.Dashboard().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
@@ -30,9 +30,7 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         var options = config.Dashboard();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-dashboard" });
-        builder.Logging.ClearProviders(); // requests are not logged; the gateway logs what matters
-        builder.WebHost.UseUrls($"http://{options.Listen}");
+        var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-dashboard", options.Listen);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = TicketEvent.Json.PropertyNamingPolicy;
@@ -41,42 +39,24 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
             foreach (var converter in TicketEvent.Json.Converters)
                 json.SerializerOptions.Converters.Add(converter);
         });
-        _app = builder.Build();
-        DashboardEndpoints.Map(_app, config, snapshot, alarms, commands, time);
-        try
+        var app = builder.Build();
+        DashboardEndpoints.Map(app, config, snapshot, alarms, commands, time);
+        if (await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } problem)
         {
-            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
-        {
-            // The dashboard is a window on the gateway, not its job: polling, alarms and delivery go on without it.
-            LogCannotListen(options.Listen, ex.GetBaseException().Message);
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
+            LogCannotListen(options.Listen, problem);
             return;
         }
-        string url = _app.Urls.First();
-        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         string mode = options.ActionToken is { Length: > 0 } ? "acknowledging with the action token" : "read-only";
-        LogListening(url, mode);
+        LogListening(_server.Address!, mode);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-            await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dashboard cannot listen on {Listen}: {Reason}. The gateway runs on without it; change dashboard.listen or free the port")]
     private partial void LogCannotListen(string listen, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Dashboard on {Address} ({Mode})")]
-    private partial void LogListening(string address, string mode);
+    private partial void LogListening(Uri address, string mode);
 }

@@ -18,10 +18,10 @@ namespace FacilityGateway.Monitoring;
 public sealed partial class MonitoringService(GatewayConfig config, HealthCheckService health, IServiceProvider services, ILogger<MonitoringService> logger)
     : IHostedService, IAsyncDisposable
 {
-    private WebApplication? _app;
+    private readonly Web.LocalWebServer _server = new();
 
     /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
-    public Uri? Address { get; private set; }
+    public Uri? Address => _server.Address;
 
     public Task StartAsync(CancellationToken cancellationToken) => config.Monitoring().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
 
@@ -30,30 +30,20 @@ public sealed partial class MonitoringService(GatewayConfig config, HealthCheckS
         // The instruments observe the parts; created here, so a gateway without monitoring pays nothing for them.
         _ = services.GetRequiredService<GatewayInstruments>();
         var options = config.Monitoring();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "facility-gateway-monitoring" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{options.Listen}");
+        var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-monitoring", options.Listen);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayInstruments.MeterName, GatewayInstruments.MeterName + ".*", "System.Runtime")
             .AddPrometheusExporter());
-        _app = builder.Build();
-        _app.MapPrometheusScrapingEndpoint("/metrics");
-        _app.MapGet("/healthz", (CancellationToken ct) => ReportAsync(PipelineHealthCheck.Tag, ct));
-        _app.MapGet("/readyz", (CancellationToken ct) => ReportAsync(ReadinessHealthCheck.Tag, ct));
-        try
+        var app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", (CancellationToken ct) => ReportAsync(PipelineHealthCheck.Tag, ct));
+        app.MapGet("/readyz", (CancellationToken ct) => ReportAsync(ReadinessHealthCheck.Tag, ct));
+        if (await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } problem)
         {
-            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
-        {
-            LogCannotListen(options.Listen, ex.GetBaseException().Message);
-            await _app.DisposeAsync().ConfigureAwait(false);
-            _app = null;
+            LogCannotListen(options.Listen, problem);
             return;
         }
-        string url = _app.Urls.First();
-        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        LogListening(url);
+        LogListening(_server.Address!);
     }
 
     private async Task<IResult> ReportAsync(string tag, CancellationToken cancellationToken)
@@ -63,22 +53,13 @@ public sealed partial class MonitoringService(GatewayConfig config, HealthCheckS
         return Results.Text($"{report.Status}\n{text}", "text/plain; charset=utf-8", statusCode: report.Status == HealthStatus.Healthy ? 200 : 503);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-            await _app.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _server.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_app is not null)
-            await _app.DisposeAsync().ConfigureAwait(false);
-        _app = null;
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Monitoring cannot listen on {Listen}: {Reason}. The gateway runs on without /metrics; change monitoring.listen or free the port")]
     private partial void LogCannotListen(string listen, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring on {Address}: /metrics, /healthz, /readyz")]
-    private partial void LogListening(string address);
+    private partial void LogListening(Uri address);
 }
