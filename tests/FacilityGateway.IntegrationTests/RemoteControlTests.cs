@@ -152,6 +152,7 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
                     scale: 0.1
                     unit: °C
                     write: { min: 40, max: 60, step: 0.5, roles: [technician], min_interval: 1h, interlocks: [{ point: leak/probe, reason: water on the plant room floor }] }
+                  - { id: flow_limit, holding: 901, unit: "%", write: { min: 0, max: 100, roles: [technician] } }
               - { id: leak, asset: plant, endpoint: "tcp://127.0.0.1:{{leakPanel.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: probe, coil: 0, meaning: leak, alarms: [{ type: state, state: 1, on_delay: 0s, message: Leak }] }] }
             sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, username: gateway, password: "{{MosquittoBroker.Password}}" }]
             """);
@@ -191,13 +192,27 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
             "-a", "1", "-0", "-1", "-r", "900", "-t", "4", "127.0.0.1");
         Assert.Contains("[900]: \t455", unchanged, StringComparison.Ordinal);
 
+        // The command line, as a technician on the gateway box: through the gateway, as themselves.
+        string passwordFile = Path.Combine(Path.GetDirectoryName(gateway.ConfigPath)!, "sam.password");
+        await File.WriteAllTextAsync(passwordFile, MosquittoBroker.Password + "\n");
+        var cliOutput = new StringWriter();
+        var cliError = new StringWriter();
+        Assert.True(await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["write", "boiler-ctrl/flow_limit", "80", "--as", "sam", "--password-file", passwordFile, "--why", "summer", "--config", gateway.ConfigPath],
+            cliOutput, cliError) == 0, cliError.ToString());
+        Assert.Contains("done: 80 written and read back", cliOutput.ToString(), StringComparison.Ordinal);
+        Assert.Contains("before 0, after 80", cliOutput.ToString(), StringComparison.Ordinal);
+        cliError = new StringWriter();
+        Assert.Equal(1, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["write", "boiler-ctrl/flow_limit", "90", "--as", "sam", "--password-file", passwordFile, "--config", gateway.ConfigPath],
+            new StringWriter(), cliError));
+        Assert.Contains("refused the write of boiler-ctrl/flow_limit: boiler-ctrl/flow_limit was written 0 s ago", cliError.ToString(), StringComparison.Ordinal);
+
         // Every attempt is in the audit trail, with who, why and the values.
         var audit = (await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None))
             .Select(r => JsonDocument.Parse(r.Json).RootElement).ToList();
-        Assert.Equal(7, audit.Count);
-        var first = audit.Single(a => a.GetProperty("result").GetString() == "done");
+        Assert.Equal(9, audit.Count);
+        var first = audit.Single(a => a.GetProperty("result").GetString() == "done" && a.GetProperty("point").GetString() == "supply_setpoint");
         Assert.Equal(("sam", "储水温度偏低", 45.5), (first.GetProperty("by").GetString(), first.GetProperty("why").GetString(), first.GetProperty("after").GetDouble()));
-        Assert.Equal(6, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
+        Assert.Equal(7, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
     }
 
     private static async Task<string> RefusedAsync(MosquittoBroker broker, string user, string topic, double value)

@@ -37,6 +37,7 @@ public static class GatewayCommands
         root.Add(SchemaCommand(output));
         root.Add(TicketCommands.Build(ConfigOption(), output, error));
         root.Add(TicketCommands.BuildMaintenance(ConfigOption(), output, error));
+        root.Add(WriteCommands.Build(ConfigOption(), output, error));
         root.Add(OutboxCommands.Build(ConfigOption(), output, error));
         return root;
     }

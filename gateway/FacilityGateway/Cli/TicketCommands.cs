@@ -126,7 +126,17 @@ internal static class TicketCommands
     /// gateway's answer on a reply topic of its own: exit 0 only when the gateway stored the action. A gateway that does
     /// not answer in time is said so, and (MQTT 5) the command expires at the broker rather than being done later.
     /// </summary>
-    private static async Task<int> SendAsync(GatewayConfig config, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    private static Task<int> SendAsync(GatewayConfig config, string action, Dictionary<string, string?> body, string what, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        SendAsync(config, action, body.ToDictionary(p => p.Key, p => (object?)p.Value), what, null, output, error, cancellationToken);
+
+    /// <summary>A person's MQTT identity for writes: their broker user (an on-call contact id) and password.</summary>
+    internal sealed record Person(string User, string Password);
+
+    /// <summary>
+    /// Publishes a command on <c>commands/{topic}</c> and waits for the answer; with <paramref name="person"/> it connects
+    /// as that person (the broker's ACL lets them publish only on their own write topic, and read only their replies).
+    /// </summary>
+    internal static async Task<int> SendAsync(GatewayConfig config, string topic, Dictionary<string, object?> body, string what, Person? person, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (config.Sinks().OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
         {
@@ -134,7 +144,7 @@ internal static class TicketCommands
             return ExitCodes.ConfigurationError;
         }
         var topics = new MqttTopics(mqtt.TopicPrefix, config.Gateway.Site, config.Gateway.Id);
-        string replyTo = $"{topics.Root}/replies/cli-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        string replyTo = person is null ? $"{topics.Root}/replies/cli-{Environment.ProcessId}-{Guid.NewGuid():N}" : $"replies/{person.User}/cli-{Environment.ProcessId}-{Guid.NewGuid():N}";
         body[Commands.Mqtt.MqttCommandListener.ReplyToKey] = replyTo;
         var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var client = new MqttClientFactory().CreateMqttClient();
@@ -155,9 +165,15 @@ internal static class TicketCommands
         };
         try
         {
-            await client.ConnectAsync(MqttConnection.Options(mqtt, config.Gateway.Id, clientIdSuffix: $"-cli-{Environment.ProcessId}"), cancellationToken).ConfigureAwait(false);
+            var options = MqttConnection.Options(mqtt, config.Gateway.Id, clientIdSuffix: $"-cli-{Environment.ProcessId}");
+            if (person is not null)
+            {
+                options.Credentials = new MqttClientCredentials(person.User, System.Text.Encoding.UTF8.GetBytes(person.Password));
+                options.ClientId = $"{person.User}-cli-{Environment.ProcessId}";
+            }
+            await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
             await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(replyTo, MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken).ConfigureAwait(false);
-            var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{action}").WithPayload(JsonSerializer.Serialize(body))
+            var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{topic}").WithPayload(JsonSerializer.Serialize(body))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             if (mqtt.Protocol != MqttVersion.V311)
                 message = message.WithMessageExpiryInterval((uint)AnswerTimeout.TotalSeconds);
@@ -183,6 +199,8 @@ internal static class TicketCommands
                 return ExitCodes.Failure;
             }
             output.WriteLine($"done: {text}");
+            if (reply.TryGetProperty("before", out var before) && reply.TryGetProperty("after", out var after))
+                output.WriteLine($"before {before}, after {after}");
             return ExitCodes.Ok;
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
