@@ -75,6 +75,39 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Contains("control.read_only", Assert.Single(audit).Json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GpioOutput_KeepsItsLevelAtStart_IsSwitchedThroughTheChecks_ReadBackFromThePin_AndHeldByItsInterlock()
+    {
+        // A lighting contactor's relay on pin 5 (active low), already on when the gateway starts; a leak probe on pin 6.
+        string yaml = People + """
+
+            devices:
+              - { id: lights-l1, kind: gpio_output, driver: simulated, asset: plant, chip: 7, pin: 5, active: low, interval: 1h,
+                  write: { roles: [technician], min_interval: 0s, interlocks: [{ point: floor-probe/state, reason: water on the floor }] } }
+              - { id: floor-probe, kind: gpio_input, driver: simulated, asset: plant, chip: 7, pin: 6, meaning: leak, debounce: 0ms, interval: 1h,
+                  alarms: [{ type: state, state: 1, on_delay: 0s, priority: P1, message: Water on the floor }] }
+            """;
+        var chips = new FacilityGateway.Sources.Gpio.SimulatedGpio();
+        chips.Chip(7).SetInput(5, System.Device.Gpio.PinValue.Low); // on (active low), before the gateway starts
+        await using var gateway = await GatewayUnderTest.StartAsync(yaml, services => services.AddSingleton(chips));
+        await gateway.Recorder.WaitForDeviceAsync("lights-l1", 1, Wait);
+        Assert.Equal(System.Device.Gpio.PinValue.Low, chips.Chip(7).Level(5)); // a start did not switch the lights off
+        Assert.Equal(1, gateway.Recorder.Latest("lights-l1").Readings[0].Value);
+
+        var off = await WriteAsync(gateway, "lights-l1", "state", 0);
+        Assert.True(off.Result.Ok, off.Result.Message);
+        Assert.Equal((1.0, 0.0), (off.Before, off.After));
+        Assert.Equal(System.Device.Gpio.PinValue.High, chips.Chip(7).Level(5));
+        await gateway.Recorder.WaitForAsync(b => b.Count(x => x.Batch.DeviceId == "lights-l1") >= 2 && gateway.Recorder.Latest("lights-l1").Readings[0].Value == 0, Wait, "the state reported at once");
+        Assert.Contains("write 0 or 1", (await WriteAsync(gateway, "lights-l1", "state", 0.5)).Result.Message, StringComparison.Ordinal);
+
+        chips.Chip(7).SetInput(6, System.Device.Gpio.PinValue.High); // water
+        await gateway.Recorder.WaitForAsync(_ => gateway.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>().ActiveOn("floor-probe", "state").Count > 0, Wait, "the leak alarm");
+        var held = await WriteAsync(gateway, "lights-l1", "state", 1);
+        Assert.Contains("interlock: water on the floor", held.Result.Message, StringComparison.Ordinal);
+        Assert.Equal(System.Device.Gpio.PinValue.High, chips.Chip(7).Level(5)); // still off
+    }
+
     /// <summary>Writes to one device of a shared RS-485 line go between polls: its neighbour keeps its cadence.</summary>
     [Fact]
     public async Task WritesOnASharedRs485Line_GoBetweenPolls_TheNeighbourKeepsItsCadence()

@@ -23,6 +23,7 @@ public static class SourceKinds
         .AddDeviceKind(new Modbus.ModbusDeviceKind())
         .AddDeviceKind(new Gpio.GpioInputKind())
         .AddDeviceKind(new Gpio.PulseCounterKind())
+        .AddDeviceKind(new Gpio.GpioOutputKind())
         .AddDeviceKind(new I2c.Ads1115Kind())
         .AddDeviceKind(new I2c.Bme280Kind())
         .AddDeviceKind(new OneWire.Ds18b20Kind())

@@ -5,7 +5,6 @@ using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Sources;
-using FacilityGateway.Sources.Modbus;
 using FacilityGateway.Sources.Writes;
 using Microsoft.Extensions.Logging;
 
@@ -48,15 +47,15 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
         return answer;
     }
 
-    private static WriteAnswer Answer(WriteRequest request, ModbusPoint point, PointWriteResult result)
+    private static WriteAnswer Answer(WriteRequest request, WritablePoint point, PointWriteResult result)
     {
         if (!result.Written)
             return new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable, result.After is { } now
                 ? $"the write failed ({result.Error}); the device now holds {Format(now)}"
                 : $"the write failed ({result.Error}); what the device holds now is unknown"), result.Before, result.After);
-        if (point.Write?.ReadBack == false)
+        if (!point.Write.ReadBack)
             return new WriteAnswer(new CommandResult(CommandOutcome.Done, $"{Format(request.Value)} written (not read back)"), result.Before, null);
-        double tolerance = Math.Max(Math.Abs(point.Scaling.Scale) / 2, Math.Abs(request.Value) * 1e-6);
+        double tolerance = Math.Max(point.Resolution / 2, Math.Abs(request.Value) * 1e-6);
         return result.After is { } after && Math.Abs(after - request.Value) <= tolerance
             ? new WriteAnswer(new CommandResult(CommandOutcome.Done, $"{Format(request.Value)} written and read back"), result.Before, after)
             : new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable,
@@ -66,25 +65,25 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
     private static string Format(double value) => value.ToString("G15", CultureInfo.InvariantCulture);
 
     /// <summary>Why the write is refused before anything is sent, or null with the point.</summary>
-    private (string? Refusal, ModbusPoint? Point) Check(WriteRequest request)
+    private (string? Refusal, WritablePoint? Point) Check(WriteRequest request)
     {
         var control = config.Control();
         if (control.ReadOnly)
             return ("control.read_only is on: nothing is written from here (commissioning)", null);
         if (!control.People.TryGetValue(request.Person, out var role))
             return ($"{request.Person} may not write: add them under control.people with a role", null);
-        var device = config.Devices.OfType<ModbusDeviceOptions>().FirstOrDefault(d => d.Id == request.DeviceId && d.Enabled);
-        var point = device?.ResolvedPoints.FirstOrDefault(p => p.Id == request.PointId);
-        if (point is null)
+        var device = config.Devices.FirstOrDefault(d => d.Id == request.DeviceId && d.Enabled);
+        if (device is null || !device.DescribePoints().Any(p => p.Id == request.PointId))
             return ($"{request.DeviceId}/{request.PointId} is not a point of an enabled device", null);
-        if (point.Write is not { } write)
+        if ((device as IWritableDevice)?.Writable(request.PointId) is not { } point)
             return ($"{request.DeviceId}/{request.PointId} is read-only: its point has no write:", null);
+        var write = point.Write;
         if (!write.Roles.Contains(role))
             return ($"{request.Person} is a {role}; {request.DeviceId}/{request.PointId} may be written by: {string.Join(", ", write.Roles)}", null);
         if (!double.IsFinite(request.Value))
             return ("the value is not a number", null);
-        if (point.Table == FacilityGateway.Modbus.Protocol.ModbusTable.Coils && request.Value is not (0 or 1))
-            return ($"{request.DeviceId}/{request.PointId} is a coil: write 0 or 1", null);
+        if (point.Binary && request.Value is not (0 or 1))
+            return ($"{request.DeviceId}/{request.PointId} is a coil or an output: write 0 or 1", null);
         if (write.Min is { } min && request.Value < min || write.Max is { } max && request.Value > max)
             return ($"{Format(request.Value)} is outside {Format(write.Min ?? double.NegativeInfinity)}..{Format(write.Max ?? double.PositiveInfinity)} {point.Unit}".TrimEnd(), null);
         if (write.Step is { } step)

@@ -34,6 +34,22 @@ internal sealed class PulseCounterKind : IDeviceKind
     }
 }
 
+/// <summary><c>kind: gpio_output</c>.</summary>
+internal sealed class GpioOutputKind : IDeviceKind
+{
+    public string Name => "gpio_output";
+
+    public DeviceOptions CreateOptions() => new GpioOutputOptions();
+
+    public void Validate(DeviceOptions options, ValidationContext context)
+    {
+        var output = (GpioOutputOptions)options;
+        GpioPins.CheckUnique(output, context);
+        if (output.Pull != PullResistor.None)
+            context.Errors.Error(output.OriginOf("pull"), output.PathOf("pull"), "an output has no pull resistor", "leave out pull:");
+    }
+}
+
 internal static class GpioPins
 {
     /// <summary>Two devices on one pin of one chip would fight over it.</summary>

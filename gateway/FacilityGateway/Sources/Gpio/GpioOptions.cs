@@ -91,3 +91,26 @@ public sealed class PulseCounterOptions : GpioDeviceOptions
     /// <summary>The <c>alarms:</c> are the rate's.</summary>
     public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(p => p.Id == "rate"), Alarms, this)];
 }
+
+/// <summary>What an output does when the gateway starts: keep what the pin holds (the default), or switch it off or on.</summary>
+public enum OutputInitial { Keep, Off, On }
+
+/// <summary>
+/// <c>kind: gpio_output</c>: a relay on a GPIO pin (a lighting contactor, a pump enable), set from MQTT, the dashboard or
+/// the command line through the write checks (docs/CONTROL.md). Its one point, <c>state</c> (1 on, 0 off), is reported
+/// at the interval and after every write.
+/// </summary>
+public sealed class GpioOutputOptions : GpioDeviceOptions, Writes.IWritableDevice
+{
+    /// <summary>What the pin does when the gateway starts; <c>keep</c> never moves a relay by restarting.</summary>
+    public OutputInitial Initial { get; set; } = OutputInitial.Keep;
+
+    /// <summary>Who may switch it, how often, and the interlocks that hold it.</summary>
+    public Writes.PointWriteOptions Write { get; set; } = new();
+
+    public override IEnumerable<PointInfo> DescribePoints() => [new("state", "Output", "", 0, 0, 1, InputMeaning.OnOff)];
+
+    public override IEnumerable<PointAlarms> DescribeAlarms() => Alarms is null ? [] : [new(DescribePoints().First(), Alarms, this)];
+
+    public Writes.WritablePoint? Writable(string pointId) => pointId == "state" ? new Writes.WritablePoint("state", "", true, 1, Write) : null;
+}

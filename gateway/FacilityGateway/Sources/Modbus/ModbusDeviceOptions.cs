@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace FacilityGateway.Sources.Modbus;
 
 /// <summary>A Modbus device (<c>kind: modbus</c>): a unit on a line, or on its own TCP endpoint.</summary>
-public sealed class ModbusDeviceOptions : DeviceOptions
+public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
 {
     /// <summary>The id of a line under <c>lines:</c> (a serial port or a shared TCP endpoint).</summary>
     public string? Line { get; set; }
@@ -60,6 +60,12 @@ public sealed class ModbusDeviceOptions : DeviceOptions
 
     /// <inheritdoc />
     public override IEnumerable<PointAlarms> DescribeAlarms() => ResolvedAlarms;
+
+    /// <summary>A holding register or coil declared with <c>write:</c>.</summary>
+    public Writes.WritablePoint? Writable(string pointId) =>
+        ResolvedPoints.FirstOrDefault(p => p.Id == pointId) is { Write: { } write } point
+            ? new Writes.WritablePoint(point.Id, point.Unit, point.Table == FacilityGateway.Modbus.Protocol.ModbusTable.Coils, Math.Abs(point.Scaling.Scale), write)
+            : null;
 
     /// <summary>What the rest of the gateway knows of a point.</summary>
     internal static PointInfo Describe(ModbusPoint p) => new(p.Id, p.Name, p.Unit, p.Deadband, p.Minimum, p.Maximum, p.Meaning);
