@@ -108,6 +108,42 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(System.Device.Gpio.PinValue.High, chips.Chip(7).Level(5)); // still off
     }
 
+    [Fact]
+    public async Task NamedCommand_ResetFaultOfTheAcs580Profile_WritesItsControlWordsInOrder_ThroughTheSameChecks()
+    {
+        var store = new ModbusDataStore(1);
+        await using var drive = new ModbusTcpServer(store);
+        drive.Start();
+        await using var gateway = await GatewayUnderTest.StartAsync(People + $$"""
+
+            devices:
+              - id: pump-drive
+                asset: plant
+                endpoint: "tcp://127.0.0.1:{{drive.LocalEndPoint.Port}}"
+                unit: 1
+                interval: 200ms
+                profile: abb-acs580
+                points:
+                  - { id: control_word, write: { values: [1150, 1151, 1278], roles: [technician] } }
+            """);
+        await gateway.Recorder.WaitForDeviceAsync("pump-drive", 2, Wait);
+        var commands = gateway.Services.GetRequiredService<FacilityGateway.Commands.Writes.PointWrites>();
+
+        var reset = await commands.CommandAsync("sam", "pump-drive", "reset_fault", "tripped on overcurrent, checked", "r-9", "test", CancellationToken.None);
+        Assert.True(reset.Result.Ok, reset.Result.Message);
+        Assert.Equal("reset_fault done: 2 write(s) read back", reset.Result.Message);
+        Assert.Equal(1150, store[1].GetRegister(ModbusTable.HoldingRegisters, 0)); // back to ready after the reset edge
+
+        Assert.Contains("has no command 'jog'; its commands: stop, start, reset_fault",
+            (await commands.CommandAsync("sam", "pump-drive", "jog", null, null, "test", CancellationToken.None)).Result.Message, StringComparison.Ordinal);
+        Assert.Contains("start refused: pump-drive/control_word was written",
+            (await commands.CommandAsync("sam", "pump-drive", "start", null, null, "test", CancellationToken.None)).Result.Message, StringComparison.Ordinal);
+        Assert.Contains("1234 is not one of the values pump-drive/control_word takes: 1150, 1151, 1278",
+            (await WriteAsync(gateway, "pump-drive", "control_word", 1234)).Result.Message, StringComparison.Ordinal);
+        var audit = await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None);
+        Assert.Contains(audit, r => r.Json.Contains("\"point\":\"reset_fault\"", StringComparison.Ordinal) && r.Json.Contains("\"result\":\"done\"", StringComparison.Ordinal));
+    }
+
     /// <summary>Writes to one device of a shared RS-485 line go between polls: its neighbour keeps its cadence.</summary>
     [Fact]
     public async Task WritesOnASharedRs485Line_GoBetweenPolls_TheNeighbourKeepsItsCadence()

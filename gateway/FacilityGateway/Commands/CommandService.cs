@@ -16,7 +16,8 @@ public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandSe
 {
     /// <summary>
     /// A write to a device point by an authenticated person, the body of <c>…/commands/write/{person}</c>:
-    /// <c>{"device","point","value","why","request_id"}</c>. The answer carries the value before and after.
+    /// <c>{"device","point","value","why","request_id"}</c>, or a named command of the device's profile:
+    /// <c>{"device","command":"reset_fault",...}</c>. The answer carries the value before and after.
     /// </summary>
     public async Task<Writes.WriteAnswer> WriteAsync(string person, JsonElement body, string channel, CancellationToken cancellationToken)
     {
@@ -24,6 +25,8 @@ public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandSe
             return new Writes.WriteAnswer(Malformed(channel, "writes are not served by this gateway"), null, null);
         try
         {
+            if (Text(body, "command") is { } named)
+                return await writes.CommandAsync(person, Required(body, "device"), named, Text(body, "why"), Text(body, "request_id"), channel, cancellationToken).ConfigureAwait(false);
             if (!body.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Number)
                 throw new KeyNotFoundException("'value' (a number) is missing");
             var request = new Writes.WriteRequest(person, Required(body, "device"), Required(body, "point"), value.GetDouble(), Text(body, "why"), Text(body, "request_id"));

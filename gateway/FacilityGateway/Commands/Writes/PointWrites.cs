@@ -47,6 +47,58 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
         return answer;
     }
 
+    /// <summary>
+    /// A named command of the device's profile (<c>reset_fault</c>): every step is checked before the first is sent (a
+    /// refusal never leaves it half done), the steps are written in order with their waits, and it stops at the first
+    /// step that fails, saying which. Audited as one attempt.
+    /// </summary>
+    public async Task<WriteAnswer> CommandAsync(string person, string deviceId, string command, string? why, string? requestId, string channel, CancellationToken cancellationToken)
+    {
+        var device = config.Devices.FirstOrDefault(d => d.Id == deviceId && d.Enabled) as IWritableDevice;
+        var steps = device?.Command(command);
+        var request = new WriteRequest(person, deviceId, command, double.NaN, why, requestId);
+        WriteAnswer answer;
+        if (steps is null)
+        {
+            answer = new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable, device is null
+                ? $"{deviceId} is not an enabled device"
+                : $"{deviceId} has no command '{command}'; its commands: {string.Join(", ", device.Commands)}"), null, null);
+        }
+        else
+        {
+            var requests = steps.Select(step => new WriteRequest(person, deviceId, step.Point, step.Value, why, requestId)).ToList();
+            string? refusal = requests.Select((r, i) => Check(r, checkRate: requests.FindIndex(x => x.PointId == r.PointId) == i).Refusal).FirstOrDefault(r => r is not null);
+            if (refusal is not null)
+                answer = new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable, $"{command} refused: {refusal}"), null, null);
+            else if (sources.WriterOf(deviceId) is not { } writer)
+                answer = new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable, $"device {deviceId} cannot be written now (not started)"), null, null);
+            else
+                answer = await RunAsync(writer, (IWritableDevice)device!, command, requests, steps, cancellationToken).ConfigureAwait(false);
+        }
+        await AuditAsync(request, channel, answer).ConfigureAwait(false);
+        LogCommand(person, channel, deviceId, command, answer.Result.Result, answer.Result.Message);
+        return answer;
+    }
+
+    private async Task<WriteAnswer> RunAsync(IPointWriter writer, IWritableDevice device, string command, List<WriteRequest> requests, IReadOnlyList<CommandStepOptions> steps, CancellationToken cancellationToken)
+    {
+        foreach (var point in requests.Select(r => r.PointId).Distinct())
+            _lastWrite[(requests[0].DeviceId, point)] = time.GetTimestamp();
+        double? first = null, last = null;
+        for (int i = 0; i < requests.Count; i++)
+        {
+            var step = Answer(requests[i], device.Writable(requests[i].PointId)!,
+                await writer.WriteAsync(requests[i].DeviceId, requests[i].PointId, requests[i].Value, cancellationToken).ConfigureAwait(false));
+            first ??= step.Before;
+            last = step.After;
+            if (!step.Result.Ok)
+                return new WriteAnswer(new CommandResult(CommandOutcome.NotApplicable, $"{command} stopped at step {i + 1} of {requests.Count} ({requests[i].PointId} = {Format(requests[i].Value)}): {step.Result.Message}"), first, last);
+            if (steps[i].Wait > TimeSpan.Zero)
+                await Task.Delay(steps[i].Wait, time, cancellationToken).ConfigureAwait(false);
+        }
+        return new WriteAnswer(new CommandResult(CommandOutcome.Done, $"{command} done: {requests.Count} write(s) read back"), first, last);
+    }
+
     private static WriteAnswer Answer(WriteRequest request, WritablePoint point, PointWriteResult result)
     {
         if (!result.Written)
@@ -65,7 +117,7 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
     private static string Format(double value) => value.ToString("G15", CultureInfo.InvariantCulture);
 
     /// <summary>Why the write is refused before anything is sent, or null with the point.</summary>
-    private (string? Refusal, WritablePoint? Point) Check(WriteRequest request)
+    private (string? Refusal, WritablePoint? Point) Check(WriteRequest request, bool checkRate = true)
     {
         var control = config.Control();
         if (control.ReadOnly)
@@ -84,6 +136,8 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
             return ("the value is not a number", null);
         if (point.Binary && request.Value is not (0 or 1))
             return ($"{request.DeviceId}/{request.PointId} is a coil or an output: write 0 or 1", null);
+        if (write.Values is { Count: > 0 } allowed && !allowed.Contains(request.Value))
+            return ($"{Format(request.Value)} is not one of the values {request.DeviceId}/{request.PointId} takes: {string.Join(", ", allowed.Select(Format))}", null);
         if (write.Min is { } min && request.Value < min || write.Max is { } max && request.Value > max)
             return ($"{Format(request.Value)} is outside {Format(write.Min ?? double.NegativeInfinity)}..{Format(write.Max ?? double.PositiveInfinity)} {point.Unit}".TrimEnd(), null);
         if (write.Step is { } step)
@@ -99,7 +153,7 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
             if (active.Count > 0)
                 return ($"interlock: {interlock.Reason ?? $"an alarm of {interlock.Point} is active"} ({active[0]})", null);
         }
-        if (_lastWrite.TryGetValue((request.DeviceId, request.PointId), out long last) && time.GetElapsedTime(last) < write.MinInterval)
+        if (checkRate && _lastWrite.TryGetValue((request.DeviceId, request.PointId), out long last) && time.GetElapsedTime(last) < write.MinInterval)
             return ($"{request.DeviceId}/{request.PointId} was written {time.GetElapsedTime(last).TotalSeconds:F0} s ago; wait {write.MinInterval.TotalSeconds:F0} s between writes", null);
         return (null, point);
     }
@@ -113,7 +167,7 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
         {
             ["at"] = now, ["by"] = request.Person, ["channel"] = channel, ["request_id"] = request.RequestId,
             ["device"] = request.DeviceId, ["point"] = request.PointId, ["why"] = request.Why,
-            ["before"] = answer.Before, ["value"] = request.Value, ["after"] = answer.After,
+            ["before"] = answer.Before, ["value"] = double.IsFinite(request.Value) ? request.Value : null, ["after"] = answer.After,
             ["result"] = answer.Result.Result, ["message"] = answer.Result.Message,
         }, AuditJson);
         try
@@ -128,6 +182,9 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Write by {Person} ({Channel}) of {DeviceId}/{PointId} = {Value}: {Result}: {Message}")]
     private partial void LogWrite(string person, string channel, string deviceId, string pointId, double value, string result, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} by {Person} ({Channel}) on {DeviceId}: {Result}: {Message}")]
+    private partial void LogCommand(string person, string channel, string deviceId, string command, string result, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The write of {DeviceId}/{PointId} could not be stored in the audit trail: {Reason}")]
     private partial void LogNotAudited(string deviceId, string pointId, string reason);

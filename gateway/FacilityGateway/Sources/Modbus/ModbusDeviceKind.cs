@@ -105,6 +105,10 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 var own = device.Points.ToLookup(p => p.Id, StringComparer.Ordinal);
                 result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id))
                     .Select(p => (own[p.Id].FirstOrDefault() is { } changed ? ProfilePointMerge.Merge(p, changed) : p, (ProfileDefaults?)profile.Defaults)));
+                device.ResolvedCommands = new(profile.Commands, StringComparer.Ordinal);
+                foreach (var (name, steps) in profile.Commands)
+                    foreach (var step in steps.Where(step => !known.Contains(step.Point)))
+                        errors.Error(step.OriginOf("point"), step.PathOf("point"), $"command '{name}' of profile '{profileId}' writes '{step.Point}', which is not a point of the profile");
                 var merged = profile.Points.Where(p => !dropped.Contains(p.Id)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
                 devicePoints = [.. device.Points.Where(p => !merged.Contains(p.Id))];
             }
@@ -217,8 +221,8 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 "leave out write: for an input, a discrete input, a bit of a register or text");
         if (write.Min is { } low && write.Max is { } high && low >= high)
             errors.Error(write.OriginOf("min"), write.PathOf("min"), $"min {low} is not below max {high}");
-        if (table == ModbusTable.HoldingRegisters && (write.Min is null || write.Max is null))
-            errors.Error(write.Origin, write.PathOf(write.Min is null ? "min" : "max"), "a writable register needs min: and max:", "for example write: { min: 40, max: 55, step: 0.5 } for a supply temperature setpoint");
+        if (table == ModbusTable.HoldingRegisters && write.Values is not { Count: > 0 } && (write.Min is null || write.Max is null))
+            errors.Error(write.Origin, write.PathOf(write.Min is null ? "min" : "max"), "a writable register needs min: and max:, or values:", "for example write: { min: 40, max: 55, step: 0.5 } for a supply temperature setpoint");
         if (write.Step is <= 0)
             errors.Error(write.OriginOf("step"), write.PathOf("step"), "step must be above 0");
         foreach (var role in write.Roles.Where(r => !WriteRoles.Contains(r)))

@@ -61,6 +61,13 @@ public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
     /// <inheritdoc />
     public override IEnumerable<PointAlarms> DescribeAlarms() => ResolvedAlarms;
 
+    /// <summary>The named commands of its profile (<c>start</c>, <c>stop</c>, <c>reset_fault</c>), resolved at validation.</summary>
+    internal Dictionary<string, List<Writes.CommandStepOptions>> ResolvedCommands { get; set; } = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<Writes.CommandStepOptions>? Command(string name) => ResolvedCommands.GetValueOrDefault(name);
+
+    public IEnumerable<string> Commands => ResolvedCommands.Keys;
+
     /// <summary>A holding register or coil declared with <c>write:</c>.</summary>
     public Writes.WritablePoint? Writable(string pointId) =>
         ResolvedPoints.FirstOrDefault(p => p.Id == pointId) is { Write: { } write } point

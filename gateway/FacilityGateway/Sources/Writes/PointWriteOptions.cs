@@ -14,6 +14,9 @@ public sealed class PointWriteOptions : ConfigNode
     /// <summary>Highest value that may be written.</summary>
     public double? Max { get; set; }
 
+    /// <summary>The only values that may be written (a control word's commands: <c>[1150, 1151, 1278]</c>); instead of min and max.</summary>
+    public List<double>? Values { get; set; }
+
     /// <summary>Values must be a multiple of this from <c>min</c> (0.5 for a setpoint in half degrees); none: any.</summary>
     public double? Step { get; set; }
 

@@ -10,4 +10,10 @@ public interface IWritableDevice
 {
     /// <summary>The point if it is declared writable; null when it is read-only or not there.</summary>
     WritablePoint? Writable(string pointId);
+
+    /// <summary>A named command of the device (its profile's), as its steps; null when it has none of that name.</summary>
+    IReadOnlyList<CommandStepOptions>? Command(string name) => null;
+
+    /// <summary>The names of its commands.</summary>
+    IEnumerable<string> Commands => [];
 }

@@ -17,6 +17,13 @@ public sealed class DeviceProfile : ConfigNode
 
     /// <summary>The points.</summary>
     public List<ModbusPointOptions> Points { get; set; } = [];
+
+    /// <summary>
+    /// Named commands (<c>start</c>, <c>stop</c>, <c>reset_fault</c>) as writes in order: each step a value for a point
+    /// of the profile, then an optional wait. A device runs them only where that point is writable on it (its
+    /// <c>write:</c>, with its roles and interlocks).
+    /// </summary>
+    public Dictionary<string, List<Writes.CommandStepOptions>> Commands { get; set; } = [];
 }
 
 /// <summary>Identity and source document of a profile.</summary>
