@@ -123,6 +123,75 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Technician_SignsIn_SetsASetpointWithAConfirmation_AndTheWriteIsTheirs_AViewerSeesNoControls()
+    {
+        var (store, server) = await PlantAsync();
+        await using var _ = server;
+        string passwords = Path.Combine(Directory.CreateTempSubdirectory("fg-passwords-").FullName, "dashboard-passwords");
+        await File.WriteAllLinesAsync(passwords, [DashboardPeople.HashLine("sam", "correct-horse-1"), DashboardPeople.HashLine("vic", "viewer-password-2")]);
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: plantroom, site: riverside }
+            logging: { level: warning }
+            on_call: { primary: [sam], contacts: { sam: { name: 萨姆 }, vic: { name: Vic } } }
+            control: { people: { sam: technician } }
+            assets: [{ id: boiler, name: 一号锅炉, type: boiler }]
+            devices:
+              - { id: boiler-ctrl, asset: boiler, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms,
+                  points: [{ id: supply_setpoint, name: 供水温度设定, holding: 20, scale: 0.1, unit: °C, write: { min: 40, max: 60, step: 0.5, roles: [technician], min_interval: 0s } }] }
+            dashboard: { enabled: true, listen: "127.0.0.1:0", passwords_file: {{passwords}} }
+            """);
+        var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
+        var page = await _browser!.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+
+        // Not signed in: no controls, a sign-in form; a wrong password is refused.
+        await Assertions.Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#control")).ToBeHiddenAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("sam");
+        await page.GetByLabel("Password").FillAsync("wrong");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Wrong name or password");
+
+        await page.GetByLabel("Password").FillAsync("correct-horse-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#me")).ToHaveTextAsync("Signed in as sam (technician)");
+        var row = page.Locator("[data-write='boiler-ctrl/supply_setpoint']");
+        await Assertions.Expect(row).ToContainTextAsync("供水温度设定");
+
+        // The write asks first; dismissed, nothing is written.
+        page.Dialog += async (_, dialog) => { if (dialog.Message.Contains("to 47.5", StringComparison.Ordinal)) await dialog.AcceptAsync(); else await dialog.DismissAsync(); };
+        await row.GetByLabel("new value of supply_setpoint").FillAsync("45");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Set" }).ClickAsync();
+        await row.GetByLabel("new value of supply_setpoint").FillAsync("47.5");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Set" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("boiler-ctrl/supply_setpoint: 47.5 written and read back");
+        Assert.Equal(475, store[1].GetRegister(ModbusTable.HoldingRegisters, 20));
+        await Assertions.Expect(row.Locator("[data-now]")).ToHaveTextAsync("47.50 °C");
+        var audit = await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None);
+        var entry = Assert.Single(audit).Json;
+        Assert.Contains("\"by\":\"sam\"", entry, StringComparison.Ordinal);
+        Assert.Contains("\"channel\":\"dashboard\"", entry, StringComparison.Ordinal);
+
+        // A viewer signs in and sees no controls; the API refuses a write without a session.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("vic");
+        await page.GetByLabel("Password").FillAsync("viewer-password-2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#me")).ToHaveTextAsync("Signed in as vic (viewer)");
+        await Assertions.Expect(page.Locator("#control")).ToBeHiddenAsync();
+        var anonymous = await _playwright!.APIRequest.NewContextAsync();
+        var refused = await anonymous.PostAsync(new Uri(address, "/api/writes").ToString(), new() { DataObject = new { device = "boiler-ctrl", point = "supply_setpoint", value = 50 } });
+        Assert.Equal(401, refused.Status);
+
+        // Sign-in is rate-limited per address: guessing stops at five tries a minute.
+        var statuses = new List<int>();
+        for (int i = 0; i < 6; i++)
+            statuses.Add((await anonymous.PostAsync(new Uri(address, "/api/signin").ToString(), new() { DataObject = new { person = "sam", password = $"guess-{i}" } })).Status);
+        Assert.Contains(429, statuses);
+        Directory.Delete(Path.GetDirectoryName(passwords)!, recursive: true);
+    }
+
+    [Fact]
     public async Task Engineer_SeesWhatMaintenanceIsDue_AndATaskComingDueShowsItsTicket()
     {
         var (store, server) = await PlantAsync();

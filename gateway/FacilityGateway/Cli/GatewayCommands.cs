@@ -33,6 +33,7 @@ public static class GatewayCommands
         root.Add(ValidateCommand(output, error));
         root.Add(ReloadCommand(output, error));
         root.Add(HealthCommand(output, error));
+        root.Add(DashboardCommand(output, error));
         root.Add(ModbusToolCommands.Build(output, error));
         root.Add(SchemaCommand(output));
         root.Add(TicketCommands.Build(ConfigOption(), output, error));
@@ -184,6 +185,26 @@ public static class GatewayCommands
             }
         });
         return command;
+    }
+
+    private static Command DashboardCommand(TextWriter output, TextWriter error)
+    {
+        var dashboard = new Command("dashboard", "The dashboard's sign-in.");
+        var person = new Argument<string>("person") { Description = "The on-call contact's id, such as sam." };
+        var password = new Command("password", "Read a password on standard input and print the line for dashboard.passwords_file (person:hash).") { person };
+        password.SetAction(parse =>
+        {
+            string? typed = Console.In.ReadLine();
+            if (string.IsNullOrEmpty(typed) || typed.Length < 10)
+            {
+                error.WriteLine("a password of at least 10 characters, on standard input");
+                return ExitCodes.ConfigurationError;
+            }
+            output.WriteLine(Dashboard.DashboardPeople.HashLine(parse.GetValue(person)!, typed));
+            return ExitCodes.Ok;
+        });
+        dashboard.Add(password);
+        return dashboard;
     }
 
     private static Command SchemaCommand(TextWriter output)

@@ -14,6 +14,12 @@ namespace FacilityGateway.Commands;
 /// </summary>
 public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandService> logger, Writes.PointWrites? writes = null)
 {
+    /// <summary>A write by a person the channel authenticated (the dashboard's sign-in).</summary>
+    public Task<Writes.WriteAnswer> WriteAsync(Writes.WriteRequest request, string channel, CancellationToken cancellationToken) =>
+        writes is null
+            ? Task.FromResult(new Writes.WriteAnswer(Malformed(channel, "writes are not served by this gateway"), null, null))
+            : writes.WriteAsync(request, channel, cancellationToken);
+
     /// <summary>
     /// A write to a device point by an authenticated person, the body of <c>…/commands/write/{person}</c>:
     /// <c>{"device","point","value","why","request_id"}</c>, or a named command of the device's profile:

@@ -16,4 +16,12 @@ public sealed class DashboardOptions : ConfigNode
     /// <c>action_token_file:</c>); without it the dashboard is read-only.
     /// </summary>
     public string? ActionToken { get; set; }
+
+    /// <summary>
+    /// Personal sign-in: a file of <c>person:hash</c> lines (<c>facility-gateway dashboard password PERSON</c>), people
+    /// being on-call contacts; their role comes from <c>control.people</c>. Signed in, a person acts as themselves and
+    /// sees the controls their role may use.
+    /// </summary>
+    [FilePath]
+    public string? PasswordsFile { get; set; }
 }

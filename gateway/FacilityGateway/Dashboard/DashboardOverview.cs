@@ -20,10 +20,17 @@ public sealed record DashboardMaintenance(string Task, double? DueRunHours, doub
 /// <summary>One asset of the register with its devices and, if counted, its run hours, starts and maintenance plan.</summary>
 public sealed record DashboardAsset(string Id, string Name, string Type, string? Location, string? Team, double? RunHours, long? Starts, IReadOnlyList<DashboardMaintenance> Maintenance, IReadOnlyList<DashboardDevice> Devices);
 
+/// <summary>The signed-in person and their role (viewer, technician, installer).</summary>
+public sealed record DashboardMe(string Person, string Role);
+
+/// <summary>A point the signed-in person may write, with its bounds (only those their role allows are listed).</summary>
+public sealed record DashboardWritable(string Device, string Point, string? Name, string Unit, bool Binary, double? Min, double? Max, double? Step, IReadOnlyList<double>? Values, double? Value);
+
 /// <summary>Everything the page shows, in one answer of <c>GET /api/overview</c>.</summary>
-public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets)
+public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets,
+    DashboardMe? Me = null, bool SignIn = false, IReadOnlyList<DashboardWritable>? Writable = null)
 {
-    public static DashboardOverview Build(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions)
+    public static DashboardOverview Build(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions, DashboardMe? me = null, bool signIn = false)
     {
         var assets = new List<DashboardAsset>();
         foreach (var asset in config.Assets)
@@ -34,7 +41,25 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
                 usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));
         }
-        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets);
+        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(config, snapshot, me));
+    }
+
+    /// <summary>What this person may write: nothing for a viewer, or when nobody is signed in, or the gateway is read-only.</summary>
+    private static List<DashboardWritable> WritableFor(GatewayConfig config, ReadingSnapshot snapshot, DashboardMe? me)
+    {
+        if (me is null || me.Role == "viewer" || Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
+            return [];
+        var writable = new List<DashboardWritable>();
+        foreach (var device in config.Devices.Where(d => d.Enabled))
+        {
+            if (device is not Sources.Writes.IWritableDevice candidates)
+                continue;
+            foreach (var info in device.DescribePoints())
+                if (candidates.Writable(info.Id) is { } point && point.Write.Roles.Contains(me.Role))
+                    writable.Add(new DashboardWritable(device.Id, point.PointId, info.Name, point.Unit, point.Binary, point.Write.Min, point.Write.Max, point.Write.Step,
+                        point.Write.Values, snapshot.Get(device.Id, point.PointId) is { } r && double.IsFinite(r.Value) ? r.Value : null));
+        }
+        return writable;
     }
 
     private static List<DashboardMaintenance> Maintenance(string assetId, AlarmEngine alarms, (double RunHours, long Starts)? usage) =>

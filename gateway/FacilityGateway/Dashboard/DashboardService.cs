@@ -39,6 +39,7 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
             foreach (var converter in TicketEvent.Json.Converters)
                 json.SerializerOptions.Converters.Add(converter);
         });
+        DashboardEndpoints.AddSignIn(builder.Services);
         var app = builder.Build();
         DashboardEndpoints.Map(app, config, snapshot, alarms, commands, time);
         if (await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } problem)
