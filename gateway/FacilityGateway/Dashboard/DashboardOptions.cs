@@ -24,4 +24,19 @@ public sealed class DashboardOptions : ConfigNode
     /// </summary>
     [FilePath]
     public string? PasswordsFile { get; set; }
+
+    /// <summary>HTTPS with a certificate the site issued (PEM files): a phone on the building's Wi-Fi signs in over TLS.</summary>
+    public DashboardTlsOptions? Tls { get; set; }
+}
+
+/// <summary><c>dashboard.tls:</c>: the server certificate and its private key, PEM.</summary>
+public sealed class DashboardTlsOptions : ConfigNode
+{
+    /// <summary>The certificate (with its chain), PEM.</summary>
+    [RequiredKey, FilePath, Describe("add 'certificate_file:', for example certificate_file: /etc/facility-gateway/dashboard.pem")]
+    public string CertificateFile { get; set; } = "";
+
+    /// <summary>Its private key, PEM, readable by the gateway's user only.</summary>
+    [RequiredKey, FilePath, Describe("add 'key_file:', for example key_file: /etc/facility-gateway/dashboard.key")]
+    public string KeyFile { get; set; } = "";
 }

@@ -30,7 +30,8 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         var options = config.Dashboard();
-        var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-dashboard", options.Listen);
+        var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-dashboard", options.Listen,
+            options.Tls is { } tls ? (tls.CertificateFile, tls.KeyFile) : null);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.PropertyNamingPolicy = TicketEvent.Json.PropertyNamingPolicy;

@@ -16,12 +16,25 @@ public sealed class LocalWebServer : IAsyncDisposable
     /// <summary>Where it listens once started (the real port when asked for port 0, 127.0.0.1 for 0.0.0.0); null when not.</summary>
     public Uri? Address { get; private set; }
 
-    /// <summary>A builder listening on <paramref name="listen"/>.</summary>
-    public static WebApplicationBuilder CreateBuilder(string applicationName, string listen)
+    /// <summary>
+    /// A builder listening on <paramref name="listen"/>: plain HTTP, or HTTPS with <paramref name="certificate"/> (a PEM
+    /// certificate and key the site issued; the files are read at start, so a renewed certificate counts at the next).
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string applicationName, string listen, (string CertificateFile, string KeyFile)? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = applicationName });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{listen}");
+        if (certificate is { } files)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.UseUrls($"https://{listen}");
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
+                https.ServerCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(files.CertificateFile, files.KeyFile)));
+        }
+        else
+        {
+            builder.WebHost.UseUrls($"http://{listen}");
+        }
         return builder;
     }
 
@@ -34,14 +47,14 @@ public sealed class LocalWebServer : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             await app.DisposeAsync().ConfigureAwait(false);
             _app = null;
             return ex.GetBaseException().Message;
         }
         string url = app.Urls.First();
-        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Address = new Uri(url.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("://localhost", "://127.0.0.1", StringComparison.Ordinal));
         return null;
     }
 
