@@ -275,6 +275,12 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
             new StringWriter(), cliError));
         Assert.Contains("refused the write of boiler-ctrl/flow_limit: boiler-ctrl/flow_limit was written 0 s ago", cliError.ToString(), StringComparison.Ordinal);
 
+        // And in the asset's history, beside its tickets.
+        var history = new StringWriter();
+        Assert.Equal(0, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["tickets", "list", "--all", "--asset", "boiler", "--config", gateway.ConfigPath], history, new StringWriter()));
+        Assert.Contains("boiler-ctrl/supply_setpoint = 45.5  by sam (mqtt broker): done, before 0, after 45.5; why: 储水温度偏低", history.ToString(), StringComparison.Ordinal);
+        Assert.Contains("9 write(s)", history.ToString(), StringComparison.Ordinal);
+
         // Every attempt is in the audit trail, with who, why and the values.
         var audit = (await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None))
             .Select(r => JsonDocument.Parse(r.Json).RootElement).ToList();

@@ -55,12 +55,39 @@ internal static class TicketCommands
                         output.WriteLine($"    {entry.At:yyyy-MM-dd HH:mm}  {entry.Action,-16} {entry.By}{(entry.Note is null ? "" : ": " + entry.Note)}");
             }
             output.WriteLine($"{shown.Count} ticket(s)");
+            if (assetId is not null)
+                PrintWrites(connection, config, assetId, output);
             return ExitCodes.Ok;
         });
         tickets.Add(list);
         foreach (var action in TicketEvent.Actions)
             tickets.Add(Action(action, configOption, output, error));
         return tickets;
+    }
+
+    /// <summary>The writes to the asset's devices, done, refused or failed, oldest first: part of its history.</summary>
+    private static void PrintWrites(SqliteConnection connection, GatewayConfig config, string assetId, TextWriter output)
+    {
+        var devices = config.Devices.Where(d => d.Asset == assetId).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key, json FROM state WHERE kind = 'write' ORDER BY key";
+        using var reader = command.ExecuteReader();
+        int count = 0;
+        while (reader.Read())
+        {
+            using var json = JsonDocument.Parse(reader.GetString(1));
+            var w = json.RootElement;
+            string device = w.GetProperty("device").GetString() ?? "";
+            if (!devices.Contains(device))
+                continue;
+            if (count++ == 0)
+                output.WriteLine("writes:");
+            string Value(string name) => w.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble().ToString("G15", System.Globalization.CultureInfo.InvariantCulture) : "-";
+            string Text(string name) => w.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "";
+            output.WriteLine($"    {w.GetProperty("at").GetDateTimeOffset():yyyy-MM-dd HH:mm}  {device}/{Text("point")} = {Value("value")}  by {Text("by")} ({Text("channel")}): {Text("result")}, before {Value("before")}, after {Value("after")}{(Text("why") is { Length: > 0 } why ? $"; why: {why}" : "")}");
+        }
+        if (count > 0)
+            output.WriteLine($"{count} write(s)");
     }
 
     private static Command Action(string action, Option<FileInfo> configOption, TextWriter output, TextWriter error)
