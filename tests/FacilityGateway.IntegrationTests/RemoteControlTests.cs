@@ -290,6 +290,55 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Equal(7, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
     }
 
+    [Fact]
+    public async Task WriteWhileTheGatewayIsCutOffFromTheBroker_IsNeverDoneLater_TheSenderGetsNoAnswer_AndTheSameWriteAfterwardsIsDone()
+    {
+        var store = new ModbusDataStore(1);
+        await using var boiler = new ModbusTcpServer(store);
+        boiler.Start();
+        await using var broker = await MosquittoBroker.StartAsync(moreUsers: ["sam"], acl:
+        [
+            $"user {MosquittoBroker.User}",
+            "topic readwrite #",
+            "pattern write facility/+/+/commands/write/%u",
+            "pattern readwrite replies/%u/#",
+        ]);
+        await using var link = new FaultProxy(broker.Port); // the gateway's network to the broker
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: site }
+            on_call: { primary: [sam], contacts: { sam: { name: Sam } } }
+            control: { people: { sam: technician } }
+            assets: [{ id: boiler, name: Boiler, type: boiler }]
+            devices:
+              - { id: boiler-ctrl, asset: boiler, endpoint: "tcp://127.0.0.1:{{boiler.LocalEndPoint.Port}}", unit: 1, interval: 200ms,
+                  points: [{ id: supply_setpoint, holding: 10, scale: 0.1, unit: °C, write: { min: 40, max: 60, min_interval: 0s } }] }
+            sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{link.Port}}, username: gateway, password: "{{MosquittoBroker.Password}}", max_backoff: 500ms }]
+            """);
+        await gateway.CommandsListening();
+        string topic = "facility/site/gw/commands/write/sam";
+
+        // The link drops while the write is on its way: the gateway's session is a clean one, so the broker keeps nothing
+        // for it, and the write is not done when the link comes back.
+        link.Fault = ProxyFault.ResetMidFrame;
+        using (var sam = await ConnectAsync(broker, "sam"))
+        {
+            var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            sam.ApplicationMessageReceivedAsync += _ => { answered.TrySetResult(); return Task.CompletedTask; };
+            await sam.SubscribeAsync("replies/sam/lost", MqttQualityOfServiceLevel.AtLeastOnce);
+            await sam.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic)
+                .WithPayload("""{"device":"boiler-ctrl","point":"supply_setpoint","value":55,"reply_to":"replies/sam/lost"}""").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            await Task.Delay(1000);
+            link.Fault = ProxyFault.None;
+            // Connected again: a new write goes through, the lost one never does.
+            var again = await WriteAsync(broker, "sam", topic, """{"device":"boiler-ctrl","point":"supply_setpoint","value":45}""", TimeSpan.FromSeconds(30));
+            Assert.True(again.GetProperty("ok").GetBoolean(), again.ToString());
+            Assert.False(answered.Task.IsCompleted, "the write sent while the gateway was cut off was answered");
+        }
+        Assert.Equal(450, store[1].GetRegister(ModbusTable.HoldingRegisters, 10));
+        var audit = await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None);
+        Assert.DoesNotContain(audit, r => r.Json.Contains("\"value\":55", StringComparison.Ordinal));
+    }
+
     private static async Task<string> RefusedAsync(MosquittoBroker broker, string user, string topic, double value)
     {
         var answer = await WriteAsync(broker, user, topic, $$"""{"device":"boiler-ctrl","point":"supply_setpoint","value":{{value.ToString(CultureInfo.InvariantCulture)}}}""");
@@ -298,7 +347,13 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
     }
 
     /// <summary>Publishes a write as <paramref name="user"/> with a reply topic of theirs and returns the gateway's answer.</summary>
-    private static async Task<JsonElement> WriteAsync(MosquittoBroker broker, string user, string topic, string body)
+    private static Task<JsonElement> WriteAsync(MosquittoBroker broker, string user, string topic, string body) => WriteAsync(broker, user, topic, body, null);
+
+    /// <summary>
+    /// Publishes and waits for the answer; with <paramref name="retryFor"/>, publishes again every 2 s until one comes
+    /// (the gateway may be reconnecting and never sees the ones before).
+    /// </summary>
+    private static async Task<JsonElement> WriteAsync(MosquittoBroker broker, string user, string topic, string body, TimeSpan? retryFor)
     {
         using var client = await ConnectAsync(broker, user);
         string replyTo = $"replies/{user}/{Guid.NewGuid():N}";
@@ -310,8 +365,19 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         };
         await client.SubscribeAsync(replyTo, MqttQualityOfServiceLevel.AtLeastOnce);
         string withReply = body.TrimEnd('}') + $$""","reply_to":"{{replyTo}}"}""";
-        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(withReply).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-        return JsonDocument.Parse(await answer.Task.WaitAsync(Wait)).RootElement.Clone();
+        var until = DateTime.UtcNow + (retryFor ?? TimeSpan.Zero);
+        while (true)
+        {
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(withReply).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            try
+            {
+                return JsonDocument.Parse(await answer.Task.WaitAsync(retryFor is null ? Wait : TimeSpan.FromSeconds(2))).RootElement.Clone();
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < until)
+            {
+                // not connected yet: publish again
+            }
+        }
     }
 
     private static async Task<IMqttClient> ConnectAsync(MosquittoBroker broker, string user)
