@@ -138,6 +138,8 @@ public sealed class DashboardTests : IAsyncLifetime
             devices:
               - { id: boiler-ctrl, asset: boiler, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms,
                   points: [{ id: supply_setpoint, name: 供水温度设定, holding: 20, scale: 0.1, unit: °C, write: { min: 40, max: 60, step: 0.5, roles: [technician], min_interval: 0s } }] }
+              - { id: pump-drive, asset: boiler, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 2, interval: 200ms, profile: abb-acs580,
+                  points: [{ id: control_word, write: { values: [1150, 1151, 1278], roles: [technician], min_interval: 0s } }] }
             dashboard: { enabled: true, listen: "127.0.0.1:0", passwords_file: {{passwords}} }
             """);
         var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
@@ -159,7 +161,13 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(row).ToContainTextAsync("供水温度设定");
 
         // The write asks first; dismissed, nothing is written.
-        page.Dialog += async (_, dialog) => { if (dialog.Message.Contains("to 47.5", StringComparison.Ordinal)) await dialog.AcceptAsync(); else await dialog.DismissAsync(); };
+        page.Dialog += async (_, dialog) =>
+        {
+            if (dialog.Message.Contains("to 47.5", StringComparison.Ordinal) || dialog.Message.Contains("Run reset_fault on pump-drive", StringComparison.Ordinal))
+                await dialog.AcceptAsync();
+            else
+                await dialog.DismissAsync();
+        };
         await row.GetByLabel("new value of supply_setpoint").FillAsync("45");
         await row.GetByRole(AriaRole.Button, new() { Name = "Set" }).ClickAsync();
         await row.GetByLabel("new value of supply_setpoint").FillAsync("47.5");
@@ -169,6 +177,11 @@ public sealed class DashboardTests : IAsyncLifetime
         await Assertions.Expect(row.Locator("[data-now]")).ToHaveTextAsync("47.50 °C");
         var audit = await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None);
         var entry = Assert.Single(audit).Json;
+
+        // A named command of the drive's profile, with its confirmation: the control word goes through the reset edge.
+        await page.Locator("[data-command='pump-drive/reset_fault']").GetByRole(AriaRole.Button).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("pump-drive: reset_fault done: 2 write(s) read back");
+        Assert.Equal(1150, store[2].GetRegister(ModbusTable.HoldingRegisters, 0));
         Assert.Contains("\"by\":\"sam\"", entry, StringComparison.Ordinal);
         Assert.Contains("\"channel\":\"dashboard\"", entry, StringComparison.Ordinal);
 

@@ -144,6 +144,21 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.Contains(audit, r => r.Json.Contains("\"point\":\"reset_fault\"", StringComparison.Ordinal) && r.Json.Contains("\"result\":\"done\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Write_ToAnOfflineDevice_IsRefusedWithTheReason_NothingIsSent()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync(People + """
+
+            devices:
+              - { id: ahu, asset: plant, endpoint: "tcp://127.0.0.1:1", unit: 1, interval: 100ms, points: [{ id: fan_enable, coil: 3, write: {} }] }
+            """);
+        await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "ahu" && x.Batch.Readings.Any(r => r.PointId == "health.online" && r.Value == 0)), Wait, "the device offline");
+        var answer = await WriteAsync(gateway, "ahu", "fan_enable", 1);
+        Assert.False(answer.Result.Ok);
+        Assert.Contains("device ahu is offline", answer.Result.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing was written", answer.Result.Message, StringComparison.Ordinal);
+    }
+
     /// <summary>Writes to one device of a shared RS-485 line go between polls: its neighbour keeps its cadence.</summary>
     [Fact]
     public async Task WritesOnASharedRs485Line_GoBetweenPolls_TheNeighbourKeepsItsCadence()
@@ -275,19 +290,25 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
             new StringWriter(), cliError));
         Assert.Contains("refused the write of boiler-ctrl/flow_limit: boiler-ctrl/flow_limit was written 0 s ago", cliError.ToString(), StringComparison.Ordinal);
 
+        // A named command from the command line: this controller's profile has none, and the gateway says so.
+        cliError = new StringWriter();
+        Assert.Equal(1, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["write", "boiler-ctrl", "--command", "reset_fault", "--as", "sam", "--password-file", passwordFile, "--config", gateway.ConfigPath],
+            new StringWriter(), cliError));
+        Assert.Contains("refused reset_fault on boiler-ctrl: boiler-ctrl has no command 'reset_fault'", cliError.ToString(), StringComparison.Ordinal);
+
         // And in the asset's history, beside its tickets.
         var history = new StringWriter();
         Assert.Equal(0, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["tickets", "list", "--all", "--asset", "boiler", "--config", gateway.ConfigPath], history, new StringWriter()));
         Assert.Contains("boiler-ctrl/supply_setpoint = 45.5  by sam (mqtt broker): done, before 0, after 45.5; why: 储水温度偏低", history.ToString(), StringComparison.Ordinal);
-        Assert.Contains("9 write(s)", history.ToString(), StringComparison.Ordinal);
+        Assert.Contains("10 write(s)", history.ToString(), StringComparison.Ordinal);
 
         // Every attempt is in the audit trail, with who, why and the values.
         var audit = (await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None))
             .Select(r => JsonDocument.Parse(r.Json).RootElement).ToList();
-        Assert.Equal(9, audit.Count);
+        Assert.Equal(10, audit.Count);
         var first = audit.Single(a => a.GetProperty("result").GetString() == "done" && a.GetProperty("point").GetString() == "supply_setpoint");
         Assert.Equal(("sam", "储水温度偏低", 45.5), (first.GetProperty("by").GetString(), first.GetProperty("why").GetString(), first.GetProperty("after").GetDouble()));
-        Assert.Equal(7, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
+        Assert.Equal(8, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
     }
 
     [Fact]

@@ -14,6 +14,12 @@ namespace FacilityGateway.Commands;
 /// </summary>
 public sealed partial class CommandService(AlarmEngine alarms, ILogger<CommandService> logger, Writes.PointWrites? writes = null)
 {
+    /// <summary>A named command of a device's profile by a person the channel authenticated.</summary>
+    public Task<Writes.WriteAnswer> RunAsync(string person, string device, string command, string? why, string channel, CancellationToken cancellationToken) =>
+        writes is null
+            ? Task.FromResult(new Writes.WriteAnswer(Malformed(channel, "writes are not served by this gateway"), null, null))
+            : writes.CommandAsync(person, device, command, why, null, channel, cancellationToken);
+
     /// <summary>A write by a person the channel authenticated (the dashboard's sign-in).</summary>
     public Task<Writes.WriteAnswer> WriteAsync(Writes.WriteRequest request, string channel, CancellationToken cancellationToken) =>
         writes is null

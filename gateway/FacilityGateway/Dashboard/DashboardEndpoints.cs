@@ -21,6 +21,9 @@ public sealed record DashboardSignIn(string? Person, string? Password);
 /// <summary>A write from the dashboard, by the signed-in person.</summary>
 public sealed record DashboardWrite(string? Device, string? Point, double? Value, string? Why);
 
+/// <summary>A named command from the dashboard, by the signed-in person.</summary>
+public sealed record DashboardRun(string? Device, string? Command, string? Why);
+
 /// <summary>A technician's action from the dashboard.</summary>
 public sealed record DashboardAction(string? By, string? Note);
 
@@ -113,6 +116,15 @@ internal static class DashboardEndpoints
             return answer.Result.Ok
                 ? Results.Json(new { message = answer.Result.Message, before = answer.Before, after = answer.After })
                 : Answer(answer.Result);
+        });
+        app.MapPost("/api/commands", async (DashboardRun? body, HttpContext context, CancellationToken cancellationToken) =>
+        {
+            if (Me(context) is not { } me)
+                return Results.Problem("Sign in to run a command: every command records who ran it.", statusCode: StatusCodes.Status401Unauthorized);
+            if (body?.Device is null || body.Command is null)
+                return Results.Problem("A command needs device and command.", statusCode: StatusCodes.Status400BadRequest);
+            var answer = await commands.RunAsync(me.Person, body.Device, body.Command, Trimmed(body.Why), "dashboard", cancellationToken).ConfigureAwait(false);
+            return answer.Result.Ok ? Results.Json(new { message = answer.Result.Message }) : Answer(answer.Result);
         });
     }
 

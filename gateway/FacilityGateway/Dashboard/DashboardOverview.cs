@@ -26,9 +26,12 @@ public sealed record DashboardMe(string Person, string Role);
 /// <summary>A point the signed-in person may write, with its bounds (only those their role allows are listed).</summary>
 public sealed record DashboardWritable(string Device, string Point, string? Name, string Unit, bool Binary, double? Min, double? Max, double? Step, IReadOnlyList<double>? Values, double? Value);
 
+/// <summary>A named command of a device's profile the signed-in person may run (every point it writes is writable for their role).</summary>
+public sealed record DashboardCommand(string Device, string Command);
+
 /// <summary>Everything the page shows, in one answer of <c>GET /api/overview</c>.</summary>
 public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets,
-    DashboardMe? Me = null, bool SignIn = false, IReadOnlyList<DashboardWritable>? Writable = null)
+    DashboardMe? Me = null, bool SignIn = false, IReadOnlyList<DashboardWritable>? Writable = null, IReadOnlyList<DashboardCommand>? Commands = null)
 {
     public static DashboardOverview Build(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions, DashboardMe? me = null, bool signIn = false)
     {
@@ -41,13 +44,23 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
                 usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));
         }
-        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(config, snapshot, me));
+        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(config, snapshot, me), CommandsFor(config, me));
+    }
+
+    /// <summary>The named commands this person may run: those whose every step writes a point their role may write.</summary>
+    private static List<DashboardCommand> CommandsFor(GatewayConfig config, DashboardMe? me)
+    {
+        if (me is null || me.Role == "viewer" || FacilityGateway.Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
+            return [];
+        return [.. config.Devices.Where(d => d.Enabled).OfType<Sources.Writes.IWritableDevice>().SelectMany(device => device.Commands
+            .Where(name => device.Command(name)!.All(step => device.Writable(step.Point) is { } point && point.Write.Roles.Contains(me.Role)))
+            .Select(name => new DashboardCommand(((DeviceOptions)device).Id, name)))];
     }
 
     /// <summary>What this person may write: nothing for a viewer, or when nobody is signed in, or the gateway is read-only.</summary>
     private static List<DashboardWritable> WritableFor(GatewayConfig config, ReadingSnapshot snapshot, DashboardMe? me)
     {
-        if (me is null || me.Role == "viewer" || Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
+        if (me is null || me.Role == "viewer" || FacilityGateway.Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
             return [];
         var writable = new List<DashboardWritable>();
         foreach (var device in config.Devices.Where(d => d.Enabled))
