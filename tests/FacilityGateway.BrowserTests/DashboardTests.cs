@@ -192,6 +192,10 @@ public sealed class DashboardTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.Locator("#me")).ToHaveTextAsync("Signed in as vic (viewer)");
         await Assertions.Expect(page.Locator("#control")).ToBeHiddenAsync();
+        // With the viewer's session (the page's cookies) the API refuses the write, and says why.
+        var asViewer = await page.APIRequest.PostAsync(new Uri(address, "/api/writes").ToString(), new() { DataObject = new { device = "boiler-ctrl", point = "supply_setpoint", value = 50 } });
+        Assert.Equal(409, asViewer.Status);
+        Assert.Contains("vic may not write", await asViewer.TextAsync(), StringComparison.OrdinalIgnoreCase);
         var anonymous = await _playwright!.APIRequest.NewContextAsync();
         var refused = await anonymous.PostAsync(new Uri(address, "/api/writes").ToString(), new() { DataObject = new { device = "boiler-ctrl", point = "supply_setpoint", value = 50 } });
         Assert.Equal(401, refused.Status);

@@ -290,6 +290,12 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
             new StringWriter(), cliError));
         Assert.Contains("refused the write of boiler-ctrl/flow_limit: boiler-ctrl/flow_limit was written 0 s ago", cliError.ToString(), StringComparison.Ordinal);
 
+        // Eve, an on-call contact with a broker account but no role, is refused through the command line too.
+        cliError = new StringWriter();
+        Assert.Equal(1, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["write", "boiler-ctrl/flow_limit", "50", "--as", "eve", "--password-file", passwordFile, "--config", gateway.ConfigPath],
+            new StringWriter(), cliError));
+        Assert.Contains("eve may not write", cliError.ToString(), StringComparison.Ordinal);
+
         // A named command from the command line: this controller's profile has none, and the gateway says so.
         cliError = new StringWriter();
         Assert.Equal(1, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["write", "boiler-ctrl", "--command", "reset_fault", "--as", "sam", "--password-file", passwordFile, "--config", gateway.ConfigPath],
@@ -300,15 +306,15 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
         var history = new StringWriter();
         Assert.Equal(0, await FacilityGateway.Cli.GatewayCommands.InvokeAsync(["tickets", "list", "--all", "--asset", "boiler", "--config", gateway.ConfigPath], history, new StringWriter()));
         Assert.Contains("boiler-ctrl/supply_setpoint = 45.5  by sam (mqtt broker): done, before 0, after 45.5; why: 储水温度偏低", history.ToString(), StringComparison.Ordinal);
-        Assert.Contains("10 write(s)", history.ToString(), StringComparison.Ordinal);
+        Assert.Contains("11 write(s)", history.ToString(), StringComparison.Ordinal);
 
         // Every attempt is in the audit trail, with who, why and the values.
         var audit = (await gateway.Services.GetRequiredService<FacilityGateway.Outbox.OutboxService>().Outbox.LoadStateAsync("write", CancellationToken.None))
             .Select(r => JsonDocument.Parse(r.Json).RootElement).ToList();
-        Assert.Equal(10, audit.Count);
+        Assert.Equal(11, audit.Count);
         var first = audit.Single(a => a.GetProperty("result").GetString() == "done" && a.GetProperty("point").GetString() == "supply_setpoint");
         Assert.Equal(("sam", "储水温度偏低", 45.5), (first.GetProperty("by").GetString(), first.GetProperty("why").GetString(), first.GetProperty("after").GetDouble()));
-        Assert.Equal(8, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
+        Assert.Equal(9, audit.Count(a => a.GetProperty("result").GetString() == "not_applicable"));
     }
 
     [Fact]
