@@ -6,9 +6,14 @@ using FacilityGateway.Tickets;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>A technician's action is committed exactly once, and its caller hears success only after the commit.</summary>
-public sealed class ActionCommitTests : IAsyncDisposable
+public sealed class ActionCommitTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

@@ -12,10 +12,15 @@ using Microsoft.Extensions.Time.Testing;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>The engine with a real outbox file and time driven by FakeTimeProvider (nothing sleeps).</summary>
-public sealed class AlarmEngineTests : IAsyncDisposable
+public sealed class AlarmEngineTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

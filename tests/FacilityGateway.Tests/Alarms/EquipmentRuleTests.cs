@@ -8,10 +8,15 @@ using FacilityGateway.Tickets;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>Rules of an asset over several points or a schedule: pump dry run and lighting against its schedule.</summary>
-public sealed class EquipmentRuleTests : IAsyncDisposable
+public sealed class EquipmentRuleTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

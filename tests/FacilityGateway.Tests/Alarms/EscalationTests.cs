@@ -11,10 +11,15 @@ using Microsoft.Extensions.Time.Testing;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>Escalation along the on-call rota, driven by FakeTimeProvider.</summary>
-public sealed class EscalationTests : IAsyncDisposable
+public sealed class EscalationTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new(); // 2026-11-26, a Thursday: week 46 of the rota
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

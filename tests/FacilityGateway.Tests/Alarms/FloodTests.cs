@@ -7,10 +7,15 @@ using FacilityGateway.Tickets;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>More than 10 notifications in 10 minutes for a site: P2-P4 go into a digest, P1 is paged on its own.</summary>
-public sealed class FloodTests : IAsyncDisposable
+public sealed class FloodTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

@@ -7,10 +7,15 @@ using Microsoft.Extensions.Time.Testing;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>Run hours and starts from an asset's run signal, kept durably, and the maintenance tickets of its plan.</summary>
-public sealed class MaintenanceTests : IAsyncDisposable
+public sealed class MaintenanceTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

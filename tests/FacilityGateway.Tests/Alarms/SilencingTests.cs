@@ -11,10 +11,15 @@ namespace FacilityGateway.Tests.Alarms;
 /// Shelving, out of service and suppression by design (ISA-18.2): rules go on being evaluated (or, by design, restart
 /// afresh), and an alarm still active when the silencing ends notifies.
 /// </summary>
-public sealed class SilencingTests : IAsyncDisposable
+public sealed class SilencingTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new();
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 

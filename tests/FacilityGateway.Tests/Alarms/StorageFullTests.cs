@@ -7,10 +7,15 @@ using FacilityGateway.Tickets;
 namespace FacilityGateway.Tests.Alarms;
 
 /// <summary>A full disk: alarms and tickets go on in memory, and are stored, in order, once there is room again.</summary>
-public sealed class StorageFullTests : IAsyncDisposable
+public sealed class StorageFullTests : IAsyncLifetime, IAsyncDisposable
 {
     private readonly AlarmBench _bench = new() { MaxPageCount = 40 };
     private FakeTimeProvider Time => _bench.Time;
+
+    // xUnit v2 disposes a test class through IAsyncLifetime only (IAsyncDisposable alone left the bench's folder behind).
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
 
     public ValueTask DisposeAsync() => _bench.DisposeAsync();
 
