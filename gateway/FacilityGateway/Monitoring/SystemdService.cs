@@ -67,11 +67,11 @@ public sealed partial class SystemdService(GatewayConfig config, HealthCheckServ
         }
     }
 
-    private Task WaitForStartedAsync(CancellationToken cancellationToken)
+    private async Task WaitForStartedAsync(CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        return started.Task.WaitAsync(cancellationToken).ContinueWith(t => { registration.Dispose(); return t; }, TaskScheduler.Default).Unwrap();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The unit's <c>WatchdogSec=</c> (systemd passes it as <c>WATCHDOG_USEC</c>, for <c>WATCHDOG_PID</c> if set).</summary>

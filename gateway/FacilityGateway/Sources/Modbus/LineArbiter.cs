@@ -33,6 +33,7 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Wr
     private static readonly TimeSpan ProbeSlack = TimeSpan.FromMilliseconds(20);
 
     private long _busyTicks;
+    private readonly bool _writable;
 
     public LineArbiter(ModbusLinePlan line, TimeProvider time, ILogger logger, TimeSpan maxBackoff)
     {
@@ -41,6 +42,7 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Wr
         _logger = logger;
         _transport = line.Endpoint.CreateTransport(new ModbusTransportOptions { ResponseTimeout = line.Timeout, MinimumRequestGap = line.MinRequestGap }, time);
         _devices = [.. line.Devices.Select(d => new PolledDevice(d, line, this, time, maxBackoff))];
+        _writable = line.Devices.Any(d => d.ResolvedPoints.Any(p => p.Write is not null));
         // Silent interval and request gap before the request, and the request on the wire (a one-read probe is 8 bytes).
         var serial = line.Endpoint.Serial;
         var overhead = line.MinRequestGap + ProbeSlack + (serial is null ? TimeSpan.Zero : serial.InterFrameDelay + serial.FrameTime(8));
@@ -83,10 +85,9 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Wr
                 continue; // something may have changed (a write came); choose again
             }
             bool wasOnline = device.Online;
-            long started = _time.GetTimestamp();
             var batch = await device.PollAsync(cancellationToken).ConfigureAwait(false);
             long now = _time.GetTimestamp();
-            Interlocked.Add(ref _busyTicks, now - started);
+            Interlocked.Add(ref _busyTicks, (long)(device.LastResponseTime.TotalSeconds * _time.TimestampFrequency)); // the poll's own measure
             Metrics?.Polled(device, _line.Key, device.LastFailure);
             device.Reschedule(now);
             if (wasOnline != device.Online)
@@ -103,6 +104,12 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Wr
     /// <summary>Until the next poll is due, or a write comes.</summary>
     private async Task WaitAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
+        if (!_writable)
+        {
+            // No point of this line may be written, so no write ever comes: the plain wait, nothing allocated per poll.
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         using var woken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var delay = Task.Delay(wait, _time, woken.Token);
         var write = _writes.Reader.WaitToReadAsync(woken.Token).AsTask();
