@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Collections.Concurrent;
 using System.Device.Gpio;
 using System.Globalization;

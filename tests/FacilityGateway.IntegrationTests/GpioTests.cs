@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using FacilityGateway.Alarms;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Readings;
@@ -66,6 +67,31 @@ public sealed class GpioTests
 
         chip.SetInput(27, PinValue.Low); // the supervision contact: probe disconnected
         await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "tank-room-probe" && x.Batch.Readings[0].Quality == Quality.BadDeviceFailure), Wait, "the sensor fault");
+    }
+
+    [Fact]
+    public async Task AnInputBesideAnOutput_EdgeLoopWaits_ItSpunOnTheOutputsReportTime()
+    {
+        // The edge loop woke at the earliest report time of every GPIO device, outputs included; an output's never moved,
+        // so the loop never waited again: a core busy for as long as the gateway ran (the remote-control demo's wiring).
+        string data = Directory.CreateTempSubdirectory("fg-gpio-").FullName;
+        string yaml = $$"""
+            gateway: { id: gw, site: site, data_directory: {{data}} }
+            logging: { level: warning }
+            assets: [{ id: plant, name: Plant room, type: other }]
+            devices:
+              - { id: lights, kind: gpio_output, driver: simulated, asset: plant, chip: 3, pin: 5, interval: 1h }
+              - { id: probe, kind: gpio_input, driver: simulated, asset: plant, chip: 3, pin: 6, meaning: leak, debounce: 0ms, interval: 1h }
+              - { id: pulses, kind: pulse_counter, driver: simulated, asset: plant, chip: 3, pin: 7, pulses_per_unit: 1, unit: L, interval: 100ms }
+            """;
+        await using var gateway = await GatewayUnderTest.StartAsync(yaml);
+        var chip = gateway.Services.GetRequiredService<SimulatedGpio>().Chip(3);
+        await gateway.Recorder.WaitForDeviceAsync("pulses", 2, Wait);
+        long before = chip.Reads;
+        await gateway.Recorder.WaitForDeviceAsync("pulses", 12, Wait); // ten more reports: about a second
+        long reads = chip.Reads - before;
+        // The loop wakes for each pulse report and reads the one input: about ten reads; spinning, hundreds of thousands.
+        Assert.InRange(reads, 1, 200);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Readings;
 using FacilityGateway.Sources.I2c;
@@ -88,7 +89,7 @@ public sealed class Ds18b20Tests
             devices:
               - { id: cylinder-top, kind: ds18b20, driver: simulated, asset: tank, sensor: 28-0316a2795eff, interval: 100ms, alarms: [{ type: low, limit: 50, priority: P2, message: Legionella risk }] }
             """);
-        var wire = gateway.Services.GetRequiredService<FacilityGateway.Sources.OneWire.SimulatedOneWire>();
+        var wire = gateway.Services.GetRequiredService<FacilityGateway.Sources.Simulated.SimulatedOneWire>();
         wire.Set("28-0316a2795eff", 61.25);
         var wait = TimeSpan.FromSeconds(30);
         await gateway.Recorder.WaitForAsync(b => b.Any(x => x.Batch.DeviceId == "cylinder-top" && x.Batch.Readings[0].Value == 61.25), wait, "61.25 °C");

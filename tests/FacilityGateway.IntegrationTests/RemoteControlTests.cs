@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -87,7 +88,7 @@ public sealed class RemoteControlTests(Xunit.Abstractions.ITestOutputHelper outp
               - { id: floor-probe, kind: gpio_input, driver: simulated, asset: plant, chip: 7, pin: 6, meaning: leak, debounce: 0ms, interval: 1h,
                   alarms: [{ type: state, state: 1, on_delay: 0s, priority: P1, message: Water on the floor }] }
             """;
-        var chips = new FacilityGateway.Sources.Gpio.SimulatedGpio();
+        var chips = new FacilityGateway.Sources.Simulated.SimulatedGpio();
         chips.Chip(7).SetInput(5, System.Device.Gpio.PinValue.Low); // on (active low), before the gateway starts
         await using var gateway = await GatewayUnderTest.StartAsync(yaml, services => services.AddSingleton(chips));
         await gateway.Recorder.WaitForDeviceAsync("lights-l1", 1, Wait);

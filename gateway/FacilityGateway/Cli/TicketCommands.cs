@@ -157,13 +157,13 @@ internal static class TicketCommands
         SendAsync(config, action, body.ToDictionary(p => p.Key, p => (object?)p.Value), what, null, output, error, cancellationToken);
 
     /// <summary>A person's MQTT identity for writes: their broker user (an on-call contact id) and password.</summary>
-    internal sealed record Person(string User, string Password);
+    internal sealed record BrokerLogin(string User, string Password);
 
     /// <summary>
     /// Publishes a command on <c>commands/{topic}</c> and waits for the answer; with <paramref name="person"/> it connects
     /// as that person (the broker's ACL lets them publish only on their own write topic, and read only their replies).
     /// </summary>
-    internal static async Task<int> SendAsync(GatewayConfig config, string topic, Dictionary<string, object?> body, string what, Person? person, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> SendAsync(GatewayConfig config, string topic, Dictionary<string, object?> body, string what, BrokerLogin? person, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (config.Sinks().OfType<MqttSinkOptions>().FirstOrDefault(s => s.Enabled) is not { } mqtt)
         {

@@ -50,7 +50,7 @@ internal static class WriteCommands
             body["why"] = parse.GetValue(why);
             body["request_id"] = $"cli-{Environment.ProcessId}";
             return await TicketCommands.SendAsync(config, $"write/{who}", body, command is null ? $"the write of {point}" : $"{command} on {point}",
-                new TicketCommands.Person(who, password), output, error, cancellationToken).ConfigureAwait(false);
+                new TicketCommands.BrokerLogin(who, password), output, error, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }

@@ -61,11 +61,11 @@ internal static class DashboardEndpoints
         });
     }
 
-    public static void Map(WebApplication app, GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, CommandService commands, TimeProvider time)
+    public static void Map(WebApplication app, DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, CommandService commands, TimeProvider time)
     {
         byte[] page = LoadPage();
-        string? token = config.Dashboard().ActionToken is { Length: > 0 } t ? t : null;
-        var people = new DashboardPeople(config);
+        string? token = plan.Options.ActionToken is { Length: > 0 } t ? t : null;
+        var people = new DashboardPeople(plan);
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -74,7 +74,7 @@ internal static class DashboardEndpoints
         app.MapGet("/api/overview", (HttpContext context) =>
         {
             var me = Me(context);
-            return Results.Json(DashboardOverview.Build(config, snapshot, alarms, time, actions: token is not null || me is { Role: not "viewer" }, me, people.Enabled));
+            return Results.Json(DashboardOverview.Build(plan, snapshot, alarms, time, actions: token is not null || me is { Role: not "viewer" }, me, people.Enabled));
         });
         app.MapPost("/api/signin", async (DashboardSignIn? body, HttpContext context) =>
         {

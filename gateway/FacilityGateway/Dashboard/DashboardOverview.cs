@@ -33,37 +33,37 @@ public sealed record DashboardCommand(string Device, string Command);
 public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets,
     DashboardMe? Me = null, bool SignIn = false, IReadOnlyList<DashboardWritable>? Writable = null, IReadOnlyList<DashboardCommand>? Commands = null)
 {
-    public static DashboardOverview Build(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions, DashboardMe? me = null, bool signIn = false)
+    public static DashboardOverview Build(DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions, DashboardMe? me = null, bool signIn = false)
     {
         var assets = new List<DashboardAsset>();
-        foreach (var asset in config.Assets)
+        foreach (var asset in plan.Assets)
         {
-            var devices = config.Devices.Where(d => d.Enabled && d.Asset == asset.Id).Select(d => Device(d, snapshot)).ToList();
-            var usage = config.AlarmRules().RunningPointOf(asset.Id) is null ? null : alarms.Usage(asset.Id); // a calendar-only plan counts no run hours
+            var devices = plan.Devices.Where(d => d.Asset == asset.Id).Select(d => Device(d, snapshot)).ToList();
+            var usage = !plan.CountedAssets.Contains(asset.Id) ? null : alarms.Usage(asset.Id); // a calendar-only plan counts no run hours
             assets.Add(new DashboardAsset(asset.Id, asset.Name, Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), asset.Type),
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
                 usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));
         }
-        return new DashboardOverview(config.Gateway.Site, config.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(config, snapshot, me), CommandsFor(config, me));
+        return new DashboardOverview(plan.Gateway.Site, plan.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(plan, snapshot, me), CommandsFor(plan, me));
     }
 
     /// <summary>The named commands this person may run: those whose every step writes a point their role may write.</summary>
-    private static List<DashboardCommand> CommandsFor(GatewayConfig config, DashboardMe? me)
+    private static List<DashboardCommand> CommandsFor(DashboardPlan plan, DashboardMe? me)
     {
-        if (me is null || me.Role == "viewer" || FacilityGateway.Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
+        if (me is null || me.Role == "viewer" || plan.Control.ReadOnly)
             return [];
-        return [.. config.Devices.Where(d => d.Enabled).OfType<Sources.Writes.IWritableDevice>().SelectMany(device => device.Commands
+        return [.. plan.Devices.OfType<Sources.Writes.IWritableDevice>().SelectMany(device => device.Commands
             .Where(name => device.Command(name)!.All(step => device.Writable(step.Point) is { } point && point.Write.Roles.Contains(me.Role)))
             .Select(name => new DashboardCommand(((DeviceOptions)device).Id, name)))];
     }
 
     /// <summary>What this person may write: nothing for a viewer, or when nobody is signed in, or the gateway is read-only.</summary>
-    private static List<DashboardWritable> WritableFor(GatewayConfig config, ReadingSnapshot snapshot, DashboardMe? me)
+    private static List<DashboardWritable> WritableFor(DashboardPlan plan, ReadingSnapshot snapshot, DashboardMe? me)
     {
-        if (me is null || me.Role == "viewer" || FacilityGateway.Commands.Writes.ControlConfiguration.Control(config).ReadOnly)
+        if (me is null || me.Role == "viewer" || plan.Control.ReadOnly)
             return [];
         var writable = new List<DashboardWritable>();
-        foreach (var device in config.Devices.Where(d => d.Enabled))
+        foreach (var device in plan.Devices)
         {
             if (device is not Sources.Writes.IWritableDevice candidates)
                 continue;

@@ -12,7 +12,7 @@ namespace FacilityGateway.Dashboard;
 /// dashboard password PERSON</c> writes the line). Their role is theirs in <c>control.people</c>; anyone else signed in
 /// is a viewer. The file is read at each sign-in, so a changed password counts at once.
 /// </summary>
-public sealed class DashboardPeople(GatewayConfig config)
+public sealed class DashboardPeople(DashboardPlan plan)
 {
     private static readonly PasswordHasher<string> Hasher = new();
 
@@ -20,7 +20,7 @@ public sealed class DashboardPeople(GatewayConfig config)
     public const string RoleClaim = ClaimTypes.Role;
 
     /// <summary>Whether anyone can sign in (a passwords file is configured).</summary>
-    public bool Enabled => config.Dashboard().PasswordsFile is { Length: > 0 };
+    public bool Enabled => plan.Options.PasswordsFile is { Length: > 0 };
 
     /// <summary>The hash line of a password, for the passwords file.</summary>
     public static string HashLine(string person, string password) => $"{person}:{Hasher.HashPassword(person, password)}";
@@ -28,7 +28,7 @@ public sealed class DashboardPeople(GatewayConfig config)
     /// <summary>The signed-in identity of <paramref name="person"/>, or null when the password does not match (or they have no line).</summary>
     public ClaimsPrincipal? SignIn(string person, string password)
     {
-        if (config.Dashboard().PasswordsFile is not { Length: > 0 } file || !config.OnCall().Contacts.ContainsKey(person))
+        if (plan.Options.PasswordsFile is not { Length: > 0 } file || !plan.Contacts.ContainsKey(person))
             return null;
         string? hash = null;
         try
@@ -46,7 +46,7 @@ public sealed class DashboardPeople(GatewayConfig config)
         }
         if (hash is null || Hasher.VerifyHashedPassword(person, hash, password) == PasswordVerificationResult.Failed)
             return null;
-        string role = config.Control().People.GetValueOrDefault(person) ?? "viewer";
+        string role = plan.Control.People.GetValueOrDefault(person) ?? "viewer";
         return new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, person), new Claim(RoleClaim, role)], "password"));
     }
 }

@@ -16,7 +16,7 @@ namespace FacilityGateway.Dashboard;
 /// with the action token can acknowledge, start and resolve tickets. It reads the in-process snapshot and the alarm
 /// engine; it never talks to a device.
 /// </summary>
-public sealed partial class DashboardService(GatewayConfig config, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, TimeProvider time, ILogger<DashboardService> logger)
+public sealed partial class DashboardService(DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, TimeProvider time, ILogger<DashboardService> logger)
     : IHostedService, IAsyncDisposable
 {
     private readonly Web.LocalWebServer _server = new();
@@ -25,11 +25,11 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
     public Uri? Address => _server.Address;
 
     /// <summary>Starts the web server when enabled; when not, ASP.NET Core is never even loaded (its own method).</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => config.Dashboard().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => plan.Options.Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var options = config.Dashboard();
+        var options = plan.Options;
         var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-dashboard", options.Listen,
             options.Tls is { } tls ? (tls.CertificateFile, tls.KeyFile) : null);
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -42,7 +42,7 @@ public sealed partial class DashboardService(GatewayConfig config, ReadingSnapsh
         });
         DashboardEndpoints.AddSignIn(builder.Services);
         var app = builder.Build();
-        DashboardEndpoints.Map(app, config, snapshot, alarms, commands, time);
+        DashboardEndpoints.Map(app, plan, snapshot, alarms, commands, time);
         if (await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } problem)
         {
             LogCannotListen(options.Listen, problem);

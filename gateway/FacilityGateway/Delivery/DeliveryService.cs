@@ -1,4 +1,3 @@
-using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Readings;
 using FacilityGateway.Sinks;
@@ -13,7 +12,7 @@ namespace FacilityGateway.Delivery;
 /// gateway's own device. The outbox knows sinks only by their ids; the sinks know neither the outbox's bookkeeping nor
 /// each other.
 /// </summary>
-public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, TimeProvider time, ILoggerFactory loggers, IServiceProvider services) : BackgroundService
+public sealed class DeliveryService(DeliveryPlan plan, OutboxService outbox, TimeProvider time, ILoggerFactory loggers, IServiceProvider services) : BackgroundService
 {
     private static readonly TimeSpan ReportEvery = TimeSpan.FromSeconds(10);
     private readonly List<SinkRunner> _runners = [];
@@ -25,9 +24,9 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var context = SinkContext.Of(config);
+        var context = plan.Context;
         IReadOnlyDictionary<(string, string), PointInfo>? points = null;
-        foreach (var options in config.Sinks().Where(s => s.Enabled))
+        foreach (var options in plan.Sinks)
         {
             var sink = SinkKinds.All[options.Kind].Create(options, context, services);
             _sinks.Add(sink);
@@ -38,7 +37,7 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
     }
 
     /// <summary>The devices' points by (device, point): their deadbands, for report by exception.</summary>
-    private static IReadOnlyDictionary<(string, string), PointInfo> PointsOf(IEnumerable<DeviceOptions> devices) => devices
+    private static IReadOnlyDictionary<(string, string), PointInfo> PointsOf(IEnumerable<Configuration.DeviceOptions> devices) => devices
         .SelectMany(d => d.DescribePoints().Select(p => (Key: (d.Id, p.Id), Point: p)))
         .DistinctBy(x => x.Key)
         .ToDictionary(x => x.Key, x => x.Point);
@@ -84,7 +83,7 @@ public sealed class DeliveryService(GatewayConfig config, OutboxService outbox, 
             if (runner.LastError is { } error)
                 readings.Add(new(device, $"sink.{runner.Name}.last_error", double.NaN, error, "", Quality.Good, now));
         }
-        var batch = new ReadingBatch(device, config.Gateway.Id, now, readings);
+        var batch = new ReadingBatch(device, plan.Context.GatewayId, now, readings);
         _ = await store.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
     }
 

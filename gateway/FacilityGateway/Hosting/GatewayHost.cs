@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Sinks;
@@ -38,6 +39,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Outbox.OutboxService>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Outbox.OutboxService>());
         // Delivery starts after the outbox is open and stops before it closes.
+        builder.Services.AddSingleton(Delivery.DeliveryPlan.Of(config));
         builder.Services.AddSingleton<Delivery.DeliveryService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Delivery.DeliveryService>());
         // Hosted services stop in reverse order: the alarm clock saves the usage counters before the outbox closes.
@@ -45,10 +47,12 @@ public static class GatewayHost
         builder.Services.AddSingleton<ReadingPipeline>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ReadingPipeline>());
         // Commands: the one path for people's actions (the dashboard's, and MQTT's, which the command line uses).
+        builder.Services.AddSingleton(Commands.Writes.WritePlan.Of(config));
         builder.Services.AddSingleton<Commands.Writes.PointWrites>();
         builder.Services.AddSingleton<Commands.CommandService>();
         foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt, config.Gateway));
+        builder.Services.AddSingleton(Dashboard.DashboardPlan.Of(config));
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         // Monitoring: the instruments every part records (IMeterFactory), the health checks that /healthz, /readyz and
@@ -58,14 +62,15 @@ public static class GatewayHost
             .AddCheck<Monitoring.PipelineHealthCheck>("pipeline", tags: [Monitoring.PipelineHealthCheck.Tag])
             .AddCheck<Monitoring.ReadinessHealthCheck>("ready", tags: [Monitoring.ReadinessHealthCheck.Tag]);
         builder.Services.AddSingleton<Monitoring.GatewayInstruments>();
+        builder.Services.AddSingleton(Monitoring.MonitoringPlan.Of(config));
         builder.Services.AddSingleton<Monitoring.MonitoringService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Monitoring.MonitoringService>());
         builder.Services.AddSingleton<Monitoring.SystemdService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Monitoring.SystemdService>());
         builder.Services.AddSingleton<Sources.ISourceStateStore, OutboxStateStore>();
-        builder.Services.AddSingleton<Sources.Gpio.SimulatedGpio>();
-        builder.Services.AddSingleton<Sources.I2c.SimulatedI2c>();
-        builder.Services.AddSingleton<Sources.OneWire.SimulatedOneWire>();
+        builder.Services.AddSingleton<Sources.Simulated.SimulatedGpio>();
+        builder.Services.AddSingleton<Sources.Simulated.SimulatedI2c>();
+        builder.Services.AddSingleton<Sources.Simulated.SimulatedOneWire>();
         // Every source of every kind, one host: stopped first (hosted services stop in reverse), so pulse totals are
         // stored while the outbox is open.
         builder.Services.AddSingleton<Sources.SourceHost>();

@@ -1,4 +1,3 @@
-using FacilityGateway.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +14,7 @@ namespace FacilityGateway.Monitoring;
 /// instruments and .NET's <c>System.Runtime</c> meter), <c>/healthz</c> and <c>/readyz</c> with Kestrel when
 /// <c>monitoring.enabled</c>. When it is not, neither Kestrel nor OpenTelemetry is loaded.
 /// </summary>
-public sealed partial class MonitoringService(GatewayConfig config, HealthCheckService health, IServiceProvider services, ILogger<MonitoringService> logger)
+public sealed partial class MonitoringService(MonitoringPlan plan, HealthCheckService health, IServiceProvider services, ILogger<MonitoringService> logger)
     : IHostedService, IAsyncDisposable
 {
     private readonly Web.LocalWebServer _server = new();
@@ -23,13 +22,13 @@ public sealed partial class MonitoringService(GatewayConfig config, HealthCheckS
     /// <summary>Where it listens, once started (the real port when <c>listen</c> asked for port 0).</summary>
     public Uri? Address => _server.Address;
 
-    public Task StartAsync(CancellationToken cancellationToken) => config.Monitoring().Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => plan.Options.Enabled ? StartServerAsync(cancellationToken) : Task.CompletedTask;
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         // The instruments observe the parts; created here, so a gateway without monitoring pays nothing for them.
         _ = services.GetRequiredService<GatewayInstruments>();
-        var options = config.Monitoring();
+        var options = plan.Options;
         var builder = Web.LocalWebServer.CreateBuilder("facility-gateway-monitoring", options.Listen);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(GatewayInstruments.MeterName, GatewayInstruments.MeterName + ".*", "System.Runtime")

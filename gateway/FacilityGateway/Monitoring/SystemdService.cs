@@ -1,5 +1,4 @@
 using System.Globalization;
-using FacilityGateway.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,7 @@ namespace FacilityGateway.Monitoring;
 /// a stuck outbox thread or reading pipeline stops the pets, and systemd restarts the gateway. Does nothing when not
 /// started by systemd.
 /// </summary>
-public sealed partial class SystemdService(GatewayConfig config, HealthCheckService health, IHostApplicationLifetime lifetime, TimeProvider time,
+public sealed partial class SystemdService(MonitoringPlan plan, HealthCheckService health, IHostApplicationLifetime lifetime, TimeProvider time,
     ILogger<SystemdService> logger, Func<string, string?>? environment = null) : BackgroundService
 {
     private readonly Func<string, string?> _environment = environment ?? Environment.GetEnvironmentVariable;
@@ -34,7 +33,7 @@ public sealed partial class SystemdService(GatewayConfig config, HealthCheckServ
             return;
         }
         using var stopping = lifetime.ApplicationStopping.Register(() => _ = socket.SendAsync("STOPPING=1\nSTATUS=Stopping", CancellationToken.None));
-        int devices = config.Devices.Count(d => d.Enabled);
+        int devices = plan.Devices;
         string running = $"Running: {devices} device(s), outbox open";
         await socket.SendAsync($"READY=1\nSTATUS={running}", stoppingToken).ConfigureAwait(false);
         if (WatchdogInterval() is not { } period)

@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Globalization;
 using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
@@ -34,7 +35,7 @@ public static class DemoRunner
         string baseDirectory = AppContext.BaseDirectory;
         string dataDirectory = Directory.CreateTempSubdirectory("facility-demo-").FullName;
         // The gateway's simulated GPIO chip is wired to the plant: the host is built first, so the plant can drive its pins.
-        var gpio = new FacilityGateway.Sources.Gpio.SimulatedGpio();
+        var gpio = new FacilityGateway.Sources.Simulated.SimulatedGpio();
         await using var plant = PlantRoom.Start(Path.Combine(baseDirectory, "profiles"), TimeProvider.System, gpio: gpio.Chip(0));
         await using var broker = await EmbeddedBroker.StartAsync();
 

@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Net;
 using FacilityGateway.Modbus.Framing;
 using FacilityGateway.Modbus.Server;
@@ -35,7 +36,7 @@ public sealed class PlantRoom : IAsyncDisposable
     /// as Modbus RTU on a serial port, such as one end of a socat pseudo-terminal pair (38400 baud, 8N1).
     /// </summary>
     public static PlantRoom Start(string profilesDirectory, TimeProvider time, IReadOnlyDictionary<string, int>? ports = null,
-        FacilityGateway.Sources.Gpio.SimulatedGpioDriver? gpio = null, string? serialDevice = null)
+        FacilityGateway.Sources.Simulated.SimulatedGpioDriver? gpio = null, string? serialDevice = null)
     {
         var plant = new PlantRoom(time);
         ports ??= new Dictionary<string, int>();

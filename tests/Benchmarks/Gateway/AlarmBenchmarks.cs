@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Device.Gpio;
 using System.Diagnostics;
 using System.Text;

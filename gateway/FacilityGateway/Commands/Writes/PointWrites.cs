@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using FacilityGateway.Alarms;
-using FacilityGateway.Configuration;
 using FacilityGateway.Outbox;
 using FacilityGateway.Sources;
 using FacilityGateway.Sources.Writes;
@@ -17,7 +16,7 @@ namespace FacilityGateway.Commands.Writes;
 /// and reads it back. Every attempt, done, refused or failed, is stored in the outbox's state (who, when, why, the
 /// value before, asked and after) and logged.
 /// </summary>
-public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms, SourceHost sources, OutboxService outbox, TimeProvider time, ILogger<PointWrites> logger)
+public sealed partial class PointWrites(WritePlan plan, AlarmEngine alarms, SourceHost sources, OutboxService outbox, TimeProvider time, ILogger<PointWrites> logger)
 {
     private static readonly JsonSerializerOptions AuditJson = new() { Encoder = Readings.UnicodeJson.Encoder };
     private readonly ConcurrentDictionary<(string, string), long> _lastWrite = new();
@@ -54,7 +53,7 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
     /// </summary>
     public async Task<WriteAnswer> CommandAsync(string person, string deviceId, string command, string? why, string? requestId, string channel, CancellationToken cancellationToken)
     {
-        var device = config.Devices.FirstOrDefault(d => d.Id == deviceId && d.Enabled) as IWritableDevice;
+        var device = plan.Device(deviceId) as IWritableDevice;
         var steps = device?.Command(command);
         var request = new WriteRequest(person, deviceId, command, double.NaN, why, requestId);
         WriteAnswer answer;
@@ -119,12 +118,12 @@ public sealed partial class PointWrites(GatewayConfig config, AlarmEngine alarms
     /// <summary>Why the write is refused before anything is sent, or null with the point.</summary>
     private (string? Refusal, WritablePoint? Point) Check(WriteRequest request, bool checkRate = true)
     {
-        var control = config.Control();
+        var control = plan.Control;
         if (control.ReadOnly)
             return ("control.read_only is on: nothing is written from here (commissioning)", null);
         if (!control.People.TryGetValue(request.Person, out var role))
             return ($"{request.Person} may not write: add them under control.people with a role", null);
-        var device = config.Devices.FirstOrDefault(d => d.Id == request.DeviceId && d.Enabled);
+        var device = plan.Device(request.DeviceId);
         if (device is null || !device.DescribePoints().Any(p => p.Id == request.PointId))
             return ($"{request.DeviceId}/{request.PointId} is not a point of an enabled device", null);
         if ((device as IWritableDevice)?.Writable(request.PointId) is not { } point)

@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Threading.Channels;

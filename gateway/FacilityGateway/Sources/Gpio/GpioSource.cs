@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
 using System.Text.Json;
@@ -14,7 +15,7 @@ namespace FacilityGateway.Sources.Gpio;
 /// every device also reports at its interval. Pulse totals are stored (the outbox file's state table) every minute and at stop, so a
 /// total never decreases and at most a minute of pulses is lost on power loss.
 /// </summary>
-public sealed partial class GpioSource(GatewayConfig config, ISourceStateStore stateStore, SimulatedGpio simulated, TimeProvider time, ILogger logger) : ISource
+public sealed partial class GpioSource(IReadOnlyList<GpioInputOptions> enabledInputs, IReadOnlyList<PulseCounterOptions> enabledCounters, ISourceStateStore stateStore, SimulatedGpio simulated, TimeProvider time, ILogger logger) : ISource
 {
     private static readonly TimeSpan PersistEvery = TimeSpan.FromMinutes(1);
     private readonly Channel<(int Chip, GpioDriverKind Driver, int Pin, PinEventTypes Edge, long At)> _edges =
@@ -28,8 +29,8 @@ public sealed partial class GpioSource(GatewayConfig config, ISourceStateStore s
 
     public async Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)
     {
-        var inputs = config.Devices.OfType<GpioInputOptions>().Where(d => d.Enabled).ToList();
-        var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
+        var inputs = enabledInputs.ToList();
+        var counters = enabledCounters.ToList();
         if (inputs.Count + counters.Count == 0)
             return;
         var stored = (await stateStore.LoadAsync("pulse_counter", cancellationToken).ConfigureAwait(false))
@@ -74,9 +75,10 @@ public sealed partial class GpioSource(GatewayConfig config, ISourceStateStore s
             };
         }
 
+        // Only this loop's devices: an output's entry would never move and keep the loop from ever waiting.
+        var nextReport = inputs.Concat<GpioDeviceOptions>(counters).ToDictionary(d => d.Id, _ => time.GetTimestamp());
         inputs.RemoveAll(failed.ContainsKey);
         counters.RemoveAll(failed.ContainsKey);
-        var nextReport = config.Devices.Where(d => d is GpioDeviceOptions && d.Enabled).ToDictionary(d => d.Id, _ => time.GetTimestamp());
         long nextReread = time.GetTimestamp(), nextPersist = time.GetTimestamp() + Ticks(PersistEvery);
         try
         {

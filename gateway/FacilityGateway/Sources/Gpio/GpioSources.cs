@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using FacilityGateway.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,10 @@ internal sealed class GpioSources : ISourceFactory
     public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
     {
         var sources = new List<ISource>();
-        if (config.Devices.Any(d => d is GpioInputOptions or PulseCounterOptions && d.Enabled))
-            sources.Add(new GpioSource(config, services.GetRequiredService<ISourceStateStore>(), services.GetRequiredService<SimulatedGpio>(),
+        var inputs = config.Devices.OfType<GpioInputOptions>().Where(d => d.Enabled).ToList();
+        var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
+        if (inputs.Count + counters.Count > 0)
+            sources.Add(new GpioSource(inputs, counters, services.GetRequiredService<ISourceStateStore>(), services.GetRequiredService<SimulatedGpio>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<GpioSource>()));
         var outputs = config.Devices.OfType<GpioOutputOptions>().Where(d => d.Enabled).ToList();
         if (outputs.Count > 0)

@@ -1,3 +1,4 @@
+using FacilityGateway.Sources.Simulated;
 using System.Device.I2c;
 using FacilityGateway.Configuration;
 using Microsoft.Extensions.DependencyInjection;

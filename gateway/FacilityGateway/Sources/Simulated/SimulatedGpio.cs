@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace FacilityGateway.Sources.Gpio;
+namespace FacilityGateway.Sources.Simulated;
 
 /// <summary>The simulated GPIO chips of this process (<c>driver: simulated</c>), for tests and the simulator to drive.</summary>
 public sealed class SimulatedGpio

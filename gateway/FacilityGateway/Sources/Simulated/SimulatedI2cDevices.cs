@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Device.I2c;
 
-namespace FacilityGateway.Sources.I2c;
+namespace FacilityGateway.Sources.Simulated;
 
 /// <summary>An I2C device made of 8-bit registers with an auto-incrementing pointer (the BME280's interface).</summary>
 public class SimulatedRegisterDevice(int bus, int address) : I2cDevice

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Device.Gpio;
 
-namespace FacilityGateway.Sources.Gpio;
+namespace FacilityGateway.Sources.Simulated;
 
 /// <summary>
 /// A GPIO driver without hardware, under the real <see cref="GpioController"/>: tests and the simulator set input levels
@@ -12,6 +12,11 @@ public sealed class SimulatedGpioDriver : GpioDriver
     private readonly ConcurrentDictionary<int, PinValue> _levels = new();
     private readonly ConcurrentDictionary<int, PinMode> _modes = new();
     private readonly ConcurrentDictionary<int, (PinEventTypes Events, PinChangeEventHandler Handler)[]> _callbacks = new();
+
+    private long _reads;
+
+    /// <summary>How many times a pin was read (a loop that reads far more often than its devices ask is spinning).</summary>
+    public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>Pins 0-63.</summary>
     protected override int PinCount => 64;
@@ -49,7 +54,11 @@ public sealed class SimulatedGpioDriver : GpioDriver
 
     protected override bool IsPinModeSupported(int pinNumber, PinMode mode) => mode is PinMode.Input or PinMode.InputPullUp or PinMode.InputPullDown or PinMode.Output;
 
-    protected override PinValue Read(int pinNumber) => Level(pinNumber);
+    protected override PinValue Read(int pinNumber)
+    {
+        Interlocked.Increment(ref _reads);
+        return Level(pinNumber);
+    }
 
     protected override void Write(int pinNumber, PinValue value) => SetInput(pinNumber, value);
 
