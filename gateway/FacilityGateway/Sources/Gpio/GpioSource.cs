@@ -92,8 +92,8 @@ public sealed partial class GpioSource(IReadOnlyList<GpioInputOptions> enabledIn
                     wake = Math.Min(wake, at);
                 if (wake > now)
                 {
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    wait.CancelAfter(TimeSpan.FromSeconds((double)(wake - now) / time.TimestampFrequency));
+                    using var due = new CancellationTokenSource(TimeSpan.FromSeconds((double)(wake - now) / time.TimestampFrequency), time);
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, due.Token);
                     try
                     {
                         await _edges.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
