@@ -65,9 +65,9 @@ public static class ConfigurationLoader
     /// <summary>An included file: more assets, lines and devices, and maybe further includes.</summary>
     private sealed class IncludedFile : ConfigNode
     {
-        public List<string> Include { get; set; } = [];
-        public List<AssetOptions> Assets { get; set; } = [];
-        public List<LineOptions> Lines { get; set; } = [];
+        public List<string> Include { get; init; } = [];
+        public List<AssetOptions> Assets { get; init; } = [];
+        public List<LineOptions> Lines { get; init; } = [];
     }
 
     private static void Include(GatewayConfig config, ConfigurationRegistry registry, string includingFile, string pattern, SourceLocation location, string keyPath, ConfigErrors errors, Func<string, string?> environment, HashSet<string> seen)

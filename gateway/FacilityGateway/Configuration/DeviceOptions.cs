@@ -11,20 +11,20 @@ public abstract class DeviceOptions : ConfigNode, IListEntry
 {
     /// <summary>Unique id.</summary>
     [RequiredKey, Describe("add 'id:', for example id: main-meter")]
-    public string Id { get; set; } = "";
+    public string Id { get; init; } = "";
 
     /// <summary>The kind of device; chooses which other keys are allowed.</summary>
-    public string Kind { get; set; } = "modbus";
+    public string Kind { get; init; } = "modbus";
 
     /// <summary>The asset of the equipment register this device measures.</summary>
     [RequiredKey, Describe("add 'asset:' with the id of an entry under 'assets:'")]
-    public string Asset { get; set; } = "";
+    public string Asset { get; init; } = "";
 
     /// <summary>How often it is read.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>False to keep it in the file but not read it.</summary>
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; init; } = true;
 
     /// <summary>The points this device reports, for sinks (units, deadbands, discovery). Valid after validation.</summary>
     public abstract IEnumerable<PointInfo> DescribePoints();

@@ -7,31 +7,31 @@ public sealed class GatewayConfig : ConfigNode
 {
     /// <summary>Who this gateway is.</summary>
     [RequiredKey, Describe("add a 'gateway:' section with id and site")]
-    public GatewayIdentity Gateway { get; set; } = new();
+    public GatewayIdentity Gateway { get; init; } = new();
 
     /// <summary>More files to read (globs relative to this file), each with assets, lines and devices.</summary>
-    public List<string> Include { get; set; } = [];
+    public List<string> Include { get; init; } = [];
 
     /// <summary>Folder of device profiles; default: <c>profiles/</c> beside this file, then the profiles shipped with the gateway.</summary>
     [FilePath]
-    public string? ProfilesDirectory { get; set; }
+    public string? ProfilesDirectory { get; init; }
 
     /// <summary>Logging.</summary>
-    public LoggingOptions Logging { get; set; } = new();
+    public LoggingOptions Logging { get; init; } = new();
 
     /// <summary>The equipment register.</summary>
-    public List<AssetOptions> Assets { get; set; } = [];
+    public List<AssetOptions> Assets { get; init; } = [];
 
     /// <summary>Serial ports and shared TCP endpoints.</summary>
-    public List<LineOptions> Lines { get; set; } = [];
+    public List<LineOptions> Lines { get; init; } = [];
 
     /// <summary>Devices; each entry's <c>kind</c> chooses its options type, so they are bound by the loader.</summary>
     [NotBound]
-    public List<DeviceOptions> Devices { get; set; } = [];
+    public List<DeviceOptions> Devices { get; init; } = [];
 
     /// <summary>Every file read, the root first.</summary>
     [NotBound]
-    public List<string> Files { get; set; } = [];
+    public List<string> Files { get; init; } = [];
 
     private readonly Dictionary<Type, ConfigNode> _sections = [];
     private readonly Dictionary<string, List<ConfigNode>> _lists = new(StringComparer.Ordinal);
@@ -109,25 +109,25 @@ public sealed class GatewayIdentity : ConfigNode
 {
     /// <summary>Unique id of this gateway, used in MQTT topics and InfluxDB tags.</summary>
     [RequiredKey, Describe("add 'id:', for example id: plantroom-a")]
-    public string Id { get; set; } = "";
+    public string Id { get; init; } = "";
 
     /// <summary>The site (property or estate) this gateway watches.</summary>
     [RequiredKey, Describe("add 'site:', for example site: riverside-court")]
-    public string Site { get; set; } = "";
+    public string Site { get; init; } = "";
 
     /// <summary>IANA time zone of the site, for schedules and business days.</summary>
-    public string TimeZone { get; set; } = "UTC";
+    public string TimeZone { get; init; } = "UTC";
 
     /// <summary>Where the gateway keeps its state (outbox, counters); a relative path is relative to this file's folder.</summary>
     [FilePath]
-    public string DataDirectory { get; set; } = "data";
+    public string DataDirectory { get; internal set; } = "data";
 
     /// <summary>
     /// Whether readings are marked <c>uncertain_clock_not_synchronised</c> while the system clock is not synchronised (a
     /// board without a real-time clock, before NTP): <c>auto</c> asks the kernel where systemd runs (as timedatectl
     /// does), not in a container (the host keeps its clock); <c>kernel</c> always asks; <c>off</c> never.
     /// </summary>
-    public ClockCheck ClockCheck { get; set; } = ClockCheck.Auto;
+    public ClockCheck ClockCheck { get; init; } = ClockCheck.Auto;
 }
 
 /// <summary>When the system clock's synchronisation is checked.</summary>
@@ -145,17 +145,17 @@ public enum ClockCheck
 public sealed class LoggingOptions : ConfigNode
 {
     /// <summary>Least severe level written.</summary>
-    public LogLevelName Level { get; set; } = LogLevelName.Information;
+    public LogLevelName Level { get; init; } = LogLevelName.Information;
 
     /// <summary>Console format.</summary>
-    public LogFormat Console { get; set; } = LogFormat.Text;
+    public LogFormat Console { get; init; } = LogFormat.Text;
 
     /// <summary>Optional log file (rolled daily, 14 kept); a relative path is relative to this file's folder.</summary>
     [FilePath]
-    public string? File { get; set; }
+    public string? File { get; init; }
 
     /// <summary>Format of the log file.</summary>
-    public LogFormat FileFormat { get; set; } = LogFormat.Json;
+    public LogFormat FileFormat { get; init; } = LogFormat.Json;
 }
 
 /// <summary>Log levels.</summary>

@@ -8,19 +8,19 @@ public sealed class LineOptions : ConfigNode
 {
     /// <summary>Unique id, referred to by devices.</summary>
     [RequiredKey, Describe("add 'id:', for example id: rs485-1")]
-    public string Id { get; set; } = "";
+    public string Id { get; init; } = "";
 
     /// <summary>A serial port (Modbus RTU).</summary>
-    public SerialPortOptions? Serial { get; set; }
+    public SerialPortOptions? Serial { get; init; }
 
     /// <summary>A TCP endpoint.</summary>
-    public TcpEndpointOptions? Tcp { get; set; }
+    public TcpEndpointOptions? Tcp { get; init; }
 
     /// <summary>Default response timeout of the devices on this line.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Extra quiet time between a response and the next request (meters that cannot be polled back to back).</summary>
-    public TimeSpan MinRequestGap { get; set; } = TimeSpan.Zero;
+    public TimeSpan MinRequestGap { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>Serial port settings. Modbus RTU's default is 8 data bits, even parity, 1 stop bit.</summary>
@@ -28,22 +28,22 @@ public sealed class SerialPortOptions : ConfigNode
 {
     /// <summary>Device path, such as /dev/ttyUSB0 or /dev/serial/by-id/...</summary>
     [RequiredKey, Describe("add 'device:', for example device: /dev/ttyUSB0")]
-    public string Device { get; set; } = "";
+    public string Device { get; init; } = "";
 
     /// <summary>Baud rate.</summary>
     [Range(300, 921600)]
-    public int Baud { get; set; } = 9600;
+    public int Baud { get; init; } = 9600;
 
     /// <summary>Parity.</summary>
-    public Parity Parity { get; set; } = Parity.Even;
+    public Parity Parity { get; init; } = Parity.Even;
 
     /// <summary>Data bits.</summary>
     [Range(7, 8)]
-    public int DataBits { get; set; } = 8;
+    public int DataBits { get; init; } = 8;
 
     /// <summary>Stop bits: 1 or 2.</summary>
     [Range(1, 2)]
-    public int StopBits { get; set; } = 1;
+    public int StopBits { get; init; } = 1;
 }
 
 /// <summary>How frames are carried over TCP.</summary>
@@ -60,12 +60,12 @@ public sealed class TcpEndpointOptions : ConfigNode
 {
     /// <summary>Host name or address.</summary>
     [RequiredKey, Describe("add 'host:', for example host: 10.20.0.15")]
-    public string Host { get; set; } = "";
+    public string Host { get; init; } = "";
 
     /// <summary>Port.</summary>
     [Range(1, 65535)]
-    public int Port { get; set; } = 502;
+    public int Port { get; init; } = 502;
 
     /// <summary>Framing on the connection.</summary>
-    public TcpFraming Framing { get; set; } = TcpFraming.Mbap;
+    public TcpFraming Framing { get; init; } = TcpFraming.Mbap;
 }

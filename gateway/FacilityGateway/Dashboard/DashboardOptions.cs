@@ -6,16 +6,16 @@ namespace FacilityGateway.Dashboard;
 public sealed class DashboardOptions : ConfigNode
 {
     /// <summary>Serve the dashboard.</summary>
-    public bool Enabled { get; set; }
+    public bool Enabled { get; init; }
 
     /// <summary>Address and port, <c>host:port</c>; 0.0.0.0 to be reached from the building's network, port 0 for any free one.</summary>
-    public string Listen { get; set; } = "127.0.0.1:8080";
+    public string Listen { get; init; } = "127.0.0.1:8080";
 
     /// <summary>
     /// The token a technician types to act on tickets from the dashboard (<c>${DASHBOARD_TOKEN}</c> or
     /// <c>action_token_file:</c>); without it the dashboard is read-only.
     /// </summary>
-    public string? ActionToken { get; set; }
+    public string? ActionToken { get; init; }
 
     /// <summary>
     /// Personal sign-in: a file of <c>person:hash</c> lines (<c>facility-gateway dashboard password PERSON</c>), people
@@ -23,10 +23,10 @@ public sealed class DashboardOptions : ConfigNode
     /// sees the controls their role may use.
     /// </summary>
     [FilePath]
-    public string? PasswordsFile { get; set; }
+    public string? PasswordsFile { get; init; }
 
     /// <summary>HTTPS with a certificate the site issued (PEM files): a phone on the building's Wi-Fi signs in over TLS.</summary>
-    public DashboardTlsOptions? Tls { get; set; }
+    public DashboardTlsOptions? Tls { get; init; }
 }
 
 /// <summary><c>dashboard.tls:</c>: the server certificate and its private key, PEM.</summary>
@@ -34,9 +34,9 @@ public sealed class DashboardTlsOptions : ConfigNode
 {
     /// <summary>The certificate (with its chain), PEM.</summary>
     [RequiredKey, FilePath, Describe("add 'certificate_file:', for example certificate_file: /etc/facility-gateway/dashboard.pem")]
-    public string CertificateFile { get; set; } = "";
+    public string CertificateFile { get; init; } = "";
 
     /// <summary>Its private key, PEM, readable by the gateway's user only.</summary>
     [RequiredKey, FilePath, Describe("add 'key_file:', for example key_file: /etc/facility-gateway/dashboard.key")]
-    public string KeyFile { get; set; } = "";
+    public string KeyFile { get; init; } = "";
 }

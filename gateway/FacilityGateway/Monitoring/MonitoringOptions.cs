@@ -10,8 +10,8 @@ namespace FacilityGateway.Monitoring;
 public sealed class MonitoringOptions : ConfigNode
 {
     /// <summary>Serve <c>/metrics</c>, <c>/healthz</c> and <c>/readyz</c>.</summary>
-    public bool Enabled { get; set; }
+    public bool Enabled { get; init; }
 
     /// <summary>Address and port, <c>host:port</c> (9464 is the port OpenTelemetry's Prometheus exporter uses); port 0 for any free one.</summary>
-    public string Listen { get; set; } = "127.0.0.1:9464";
+    public string Listen { get; init; } = "127.0.0.1:9464";
 }

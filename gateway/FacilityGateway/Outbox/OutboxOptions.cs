@@ -15,13 +15,13 @@ public enum OutboxDurability
 public sealed class OutboxOptions : ConfigNode
 {
     /// <summary>SQLite file; relative paths are under the gateway's data_directory.</summary>
-    public string Path { get; set; } = "outbox.db";
+    public string Path { get; init; } = "outbox.db";
 
     /// <summary>The outbox file: <see cref="Path"/> itself when absolute, else under <paramref name="dataDirectory"/>.</summary>
     public string FullPath(string dataDirectory) => System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, Path));
 
     /// <summary>What an accepted record survives.</summary>
-    public OutboxDurability Durability { get; set; } = OutboxDurability.ProcessCrash;
+    public OutboxDurability Durability { get; init; } = OutboxDurability.ProcessCrash;
 
     /// <summary>
     /// Telemetry is committed in groups at most this often (the first reading of a group waits at most this long), so
@@ -30,7 +30,7 @@ public sealed class OutboxOptions : ConfigNode
     /// telemetry is waiting. A process killed meanwhile loses the telemetry of the group, as it loses the readings
     /// still in its pipeline.
     /// </summary>
-    public TimeSpan CommitEvery { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CommitEvery { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Most telemetry records kept; beyond it the oldest readings are dropped (counted and logged). Ticket events,
@@ -38,14 +38,14 @@ public sealed class OutboxOptions : ConfigNode
     /// taken them.
     /// </summary>
     [Range(1000, 1_000_000_000)]
-    public long MaxRecords { get; set; } = 5_000_000;
+    public long MaxRecords { get; init; } = 5_000_000;
 
     /// <summary>Oldest telemetry kept; older readings are dropped (counted and logged) even if a sink never took them.</summary>
-    public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>Most bytes of telemetry kept (record payloads); beyond it the oldest readings are dropped (counted and logged).</summary>
     [Range(1, 1_000_000)]
-    public long MaxMegabytes { get; set; } = 1024;
+    public long MaxMegabytes { get; init; } = 1024;
 
     /// <summary>
     /// Free space the outbox leaves on its disk: below it the oldest readings are dropped, so the card never fills up
@@ -53,5 +53,5 @@ public sealed class OutboxOptions : ConfigNode
     /// site's telemetry, and small beside any SD card.
     /// </summary>
     [Range(0, 1_000_000)]
-    public long MinFreeDiskMegabytes { get; set; } = 64;
+    public long MinFreeDiskMegabytes { get; init; } = 64;
 }

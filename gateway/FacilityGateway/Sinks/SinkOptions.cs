@@ -8,17 +8,17 @@ public abstract class SinkOptions : ConfigNode, IListEntry
 {
     /// <summary>Unique id; also the name of the sink's cursor in the outbox.</summary>
     [RequiredKey, Describe("add 'id:', for example id: site-broker")]
-    public string Id { get; set; } = "";
+    public string Id { get; init; } = "";
 
     /// <summary>The kind of sink.</summary>
     [RequiredKey, Describe("add 'kind:' (mqtt or influxdb)")]
-    public string Kind { get; set; } = "";
+    public string Kind { get; init; } = "";
 
     /// <summary>False to keep it configured but not deliver (its cursor stays, so nothing is lost).</summary>
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; init; } = true;
 
     /// <summary>Longest wait between two delivery attempts while the peer is down.</summary>
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>A kind of sink: its options type, its checks, and how to create it.</summary>

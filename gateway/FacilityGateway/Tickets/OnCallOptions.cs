@@ -9,52 +9,52 @@ namespace FacilityGateway.Tickets;
 public sealed class OnCallOptions : ConfigNode
 {
     /// <summary>The first day of week 0 of the rotation.</summary>
-    public DateOnly RotationStart { get; set; } = new(2026, 1, 5);
+    public DateOnly RotationStart { get; init; } = new(2026, 1, 5);
 
     /// <summary>Primary on-call, one per week, in turn.</summary>
-    public List<string> Primary { get; set; } = [];
+    public List<string> Primary { get; init; } = [];
 
     /// <summary>Secondary on-call, one per week, in turn.</summary>
-    public List<string> Secondary { get; set; } = [];
+    public List<string> Secondary { get; init; } = [];
 
     /// <summary>The supervisor, last in line.</summary>
-    public string? Supervisor { get; set; }
+    public string? Supervisor { get; init; }
 
     /// <summary>Contacts by person: phone, email, ntfy topic.</summary>
-    public Dictionary<string, OnCallContact> Contacts { get; set; } = [];
+    public Dictionary<string, OnCallContact> Contacts { get; init; } = [];
 
     /// <summary>Unacknowledged P1: page the secondary after this long.</summary>
-    public TimeSpan P1SecondaryAfter { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan P1SecondaryAfter { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Unacknowledged P1: page the supervisor after this long.</summary>
-    public TimeSpan P1SupervisorAfter { get; set; } = TimeSpan.FromMinutes(20);
+    public TimeSpan P1SupervisorAfter { get; init; } = TimeSpan.FromMinutes(20);
 
     /// <summary>A resolved ticket whose alarm stayed normal this long is closed (the manual's follow-up).</summary>
-    public TimeSpan FollowUp { get; set; } = TimeSpan.FromHours(24);
+    public TimeSpan FollowUp { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Unacknowledged P2: page the secondary after this long.</summary>
-    public TimeSpan P2SecondaryAfter { get; set; } = TimeSpan.FromHours(4);
+    public TimeSpan P2SecondaryAfter { get; init; } = TimeSpan.FromHours(4);
 
     /// <summary>
     /// Unacknowledged P1 after its last escalation: page whoever it is assigned to again this often, until someone
     /// acknowledges it. A rota of one person is reminded too. <c>0s</c> turns it off.
     /// </summary>
-    public TimeSpan? P1RepeatEvery { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan? P1RepeatEvery { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Unacknowledged P2 after its last escalation: page again this often; off by default (it can wait for the morning).</summary>
-    public TimeSpan? P2RepeatEvery { get; set; }
+    public TimeSpan? P2RepeatEvery { get; init; }
 
     /// <summary>A P1 ticket not resolved this long after it opened is overdue (an <c>overdue</c> event to its owner).</summary>
-    public TimeSpan P1ResolveWithin { get; set; } = TimeSpan.FromHours(4);
+    public TimeSpan P1ResolveWithin { get; init; } = TimeSpan.FromHours(4);
 
     /// <summary>Resolution target of a P2 ticket.</summary>
-    public TimeSpan P2ResolveWithin { get; set; } = TimeSpan.FromDays(3);
+    public TimeSpan P2ResolveWithin { get; init; } = TimeSpan.FromDays(3);
 
     /// <summary>Resolution target of a P3 ticket.</summary>
-    public TimeSpan P3ResolveWithin { get; set; } = TimeSpan.FromDays(14);
+    public TimeSpan P3ResolveWithin { get; init; } = TimeSpan.FromDays(14);
 
     /// <summary>Resolution target of a P4 ticket (maintenance).</summary>
-    public TimeSpan P4ResolveWithin { get; set; } = TimeSpan.FromDays(60);
+    public TimeSpan P4ResolveWithin { get; init; } = TimeSpan.FromDays(60);
 
     /// <summary>The resolution target of a priority.</summary>
     public TimeSpan ResolveWithin(AlarmPriority priority) => priority switch
@@ -66,17 +66,17 @@ public sealed class OnCallOptions : ConfigNode
     };
 
     /// <summary>Flood handling: too many notifications at once go out as a digest (P1 always alone).</summary>
-    public FloodOptions Flood { get; set; } = new();
+    public FloodOptions Flood { get; init; } = new();
 }
 
 /// <summary>How to reach a person.</summary>
 public sealed class OnCallContact : ConfigNode
 {
-    public string? Name { get; set; }
-    public string? Phone { get; set; }
-    public string? Email { get; set; }
+    public string? Name { get; init; }
+    public string? Phone { get; init; }
+    public string? Email { get; init; }
     /// <summary>ntfy topic of the person's phone app.</summary>
-    public string? NtfyTopic { get; set; }
+    public string? NtfyTopic { get; init; }
 }
 
 /// <summary>Who is on call when.</summary>

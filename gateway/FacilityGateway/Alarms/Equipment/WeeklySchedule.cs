@@ -6,15 +6,15 @@ namespace FacilityGateway.Alarms.Equipment;
 public sealed class ScheduleWindowOptions : ConfigNode
 {
     /// <summary>Days the window starts on: <c>daily</c>, <c>mon-fri</c>, <c>sat,sun</c>, <c>mon,wed,fri</c>.</summary>
-    public string Days { get; set; } = "daily";
+    public string Days { get; init; } = "daily";
 
     /// <summary>Start, local time of the site.</summary>
     [RequiredKey, Describe("add 'from:', for example from: \"06:30\"")]
-    public TimeOnly From { get; set; }
+    public TimeOnly From { get; init; }
 
     /// <summary>End, local time; an end at or before the start runs past midnight (from: "18:00", to: "06:00").</summary>
     [RequiredKey, Describe("add 'to:', for example to: \"20:00\"")]
-    public TimeOnly To { get; set; }
+    public TimeOnly To { get; init; }
 }
 
 /// <summary>When something should be on, by day of week and local time of the site (lighting, ventilation).</summary>

@@ -10,8 +10,8 @@ namespace FacilityGateway.Commands.Writes;
 public sealed class ControlOptions : ConfigNode
 {
     /// <summary>Refuse every write (commissioning, or a site that only watches).</summary>
-    public bool ReadOnly { get; set; }
+    public bool ReadOnly { get; init; }
 
     /// <summary>People who may write, by on-call contact id, with their role: <c>technician</c> or <c>installer</c>.</summary>
-    public Dictionary<string, string> People { get; set; } = [];
+    public Dictionary<string, string> People { get; init; } = [];
 }

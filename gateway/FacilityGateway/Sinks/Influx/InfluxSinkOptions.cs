@@ -16,42 +16,42 @@ public sealed class InfluxSinkOptions : SinkOptions
 {
     /// <summary>Server URL, such as http://influx.example.com:8086.</summary>
     [RequiredKey, Describe("add 'url:', for example url: http://localhost:8086")]
-    public string Url { get; set; } = "";
+    public string Url { get; init; } = "";
 
     /// <summary>The write API.</summary>
-    public InfluxApi Api { get; set; } = InfluxApi.V2;
+    public InfluxApi Api { get; init; } = InfluxApi.V2;
 
     /// <summary>v2: API token (${INFLUX_TOKEN} or token_file:).</summary>
-    public string? Token { get; set; }
+    public string? Token { get; init; }
 
     /// <summary>v2: organisation.</summary>
-    public string? Org { get; set; }
+    public string? Org { get; init; }
 
     /// <summary>v2: bucket.</summary>
-    public string? Bucket { get; set; }
+    public string? Bucket { get; init; }
 
     /// <summary>v1: database.</summary>
-    public string? Database { get; set; }
+    public string? Database { get; init; }
 
     /// <summary>v1: retention policy (default: the database's).</summary>
-    public string? RetentionPolicy { get; set; }
+    public string? RetentionPolicy { get; init; }
 
     /// <summary>v1: user name.</summary>
-    public string? Username { get; set; }
+    public string? Username { get; init; }
 
     /// <summary>v1: password (${INFLUX_PASSWORD} or password_file:).</summary>
-    public string? Password { get; set; }
+    public string? Password { get; init; }
 
     /// <summary>Measurement name.</summary>
-    public string Measurement { get; set; } = "readings";
+    public string Measurement { get; init; } = "readings";
 
     /// <summary>Compress request bodies.</summary>
-    public bool Gzip { get; set; } = true;
+    public bool Gzip { get; init; } = true;
 
     /// <summary>Timeout of one write.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Outbox records (device polls) per write; each becomes one line.</summary>
     [Range(1, 100_000)]
-    public int BatchRecords { get; set; } = 2000;
+    public int BatchRecords { get; init; } = 2000;
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using FacilityGateway.Alarms;
 using FacilityGateway.Configuration;
 using FacilityGateway.Configuration.Yaml;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,45 +7,6 @@ using Microsoft.Extensions.Logging;
 using FacilityGateway.Tickets;
 
 namespace FacilityGateway.Sinks.Webhook;
-
-/// <summary>Body format of a webhook.</summary>
-public enum WebhookFormat
-{
-    /// <summary>The ticket event JSON of docs/ON-CALL.md.</summary>
-    Json,
-    /// <summary>What an ntfy server takes: a text body with Title, Priority and Tags headers.</summary>
-    Ntfy,
-}
-
-/// <summary><c>kind: webhook</c>: ticket notifications to an HTTP endpoint (a ticketing system, a chat hook, ntfy).</summary>
-public sealed class WebhookSinkOptions : SinkOptions
-{
-    /// <summary>
-    /// Where to post. It may hold <c>{ntfy_topic}</c>: the ntfy topic (from <c>on_call.contacts</c>) of the person the
-    /// notification pages, the ticket's <c>assigned_to</c>, so an escalation reaches the secondary's phone.
-    /// </summary>
-    [RequiredKey, Describe("add 'url:', for example url: https://ntfy.example.com/riverside-oncall or https://ntfy.example.com/{ntfy_topic}")]
-    public string Url { get; set; } = "";
-
-    /// <summary>With <c>{ntfy_topic}</c> in the url: the topic when that person has none, nobody is assigned, or for a digest.</summary>
-    public string? FallbackTopic { get; set; }
-
-    /// <summary>
-    /// ntfy: what tapping the notification opens, for example the gateway's dashboard at the ticket:
-    /// <c>https://gateway.example:8080/#{ticket}</c> (<c>{ticket}</c> becomes the ticket's id).
-    /// </summary>
-    public string? ClickUrl { get; set; }
-
-    public WebhookFormat Format { get; set; } = WebhookFormat.Json;
-
-    /// <summary>Bearer token (${WEBHOOK_TOKEN} or token_file:).</summary>
-    public string? Token { get; set; }
-
-    /// <summary>Ticket events to send; default all (opened, recurred, escalated, cleared, ack, start, resolve, ...).</summary>
-    public List<string> Events { get; set; } = [];
-
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
-}
 
 /// <summary>
 /// Posts each ticket event, in order, with the event's key (ticket id and revision) as <c>Idempotency-Key</c>, so a
@@ -200,37 +160,4 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {Sink} refused notification {Key} with HTTP {Status}; dropped")]
     private partial void LogRefused(string sink, string key, int status);
-}
-
-/// <summary><c>kind: webhook</c>.</summary>
-internal sealed class WebhookSinkKind : ISinkKind
-{
-    public string Name => "webhook";
-
-    public SinkOptions CreateOptions() => new WebhookSinkOptions();
-
-    public void Validate(SinkOptions options, ValidationContext context)
-    {
-        var webhook = (WebhookSinkOptions)options;
-        string url = webhook.Url.Replace(WebhookSink.TopicPlaceholder, "topic", StringComparison.Ordinal);
-        if (webhook.Url.Length > 0 && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-            context.Errors.Error(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{webhook.Url}' is not an http(s) URL");
-        if (webhook.ClickUrl is { Length: > 0 } click && (!Uri.TryCreate(click.Replace("{ticket}", "T", StringComparison.Ordinal), UriKind.Absolute, out var clickUri) || clickUri.Scheme is not ("http" or "https")))
-            context.Errors.Error(webhook.OriginOf("click_url"), webhook.PathOf("click_url"), $"'{click}' is not an http(s) URL", "the address of the dashboard as the technician's phone reaches it");
-        var known = TicketEvent.Names.ToList();
-        foreach (var name in webhook.Events.Where(e => !known.Contains(e)))
-            context.Errors.Error(webhook.OriginOf("events"), webhook.PathOf("events"), $"'{name}' is not an event: this sink would never send it",
-                $"events are {string.Join(", ", known)}");
-        if (webhook.Url.Contains(WebhookSink.TopicPlaceholder, StringComparison.Ordinal) && webhook.FallbackTopic is null)
-        {
-            var onCall = context.Config.OnCall();
-            foreach (var person in onCall.Primary.Concat(onCall.Secondary).Append(onCall.Supervisor).OfType<string>().Distinct()
-                .Where(p => onCall.Contacts.GetValueOrDefault(p)?.NtfyTopic is not { Length: > 0 }))
-                context.Errors.Warning(webhook.OriginOf("url"), webhook.PathOf("url"), $"'{person}' is on the rota but has no ntfy_topic: notifications paging them would not be sent",
-                    $"add ntfy_topic to on_call.contacts.{person}, or fallback_topic: to this sink");
-        }
-    }
-
-    public ISink Create(SinkOptions options, SinkContext context, IServiceProvider services) =>
-        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), context.Contacts);
 }

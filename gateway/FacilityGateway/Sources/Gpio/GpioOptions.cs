@@ -18,25 +18,25 @@ public enum PullResistor { None, Up, Down }
 public abstract class GpioDeviceOptions : DeviceOptions
 {
     /// <summary>The driver.</summary>
-    public GpioDriverKind Driver { get; set; } = GpioDriverKind.Libgpiod;
+    public GpioDriverKind Driver { get; init; } = GpioDriverKind.Libgpiod;
 
     /// <summary>GPIO chip (0 on a Raspberry Pi 4; 4 on a Pi 5's header).</summary>
     [Range(0, 16)]
-    public int Chip { get; set; }
+    public int Chip { get; init; }
 
     /// <summary>Line number on the chip (BCM GPIO number on a Raspberry Pi, not the header pin number).</summary>
     [RequiredKey, Describe("add 'pin:' with the BCM GPIO number, for example pin: 17")]
     [Range(0, 511)]
-    public int Pin { get; set; }
+    public int Pin { get; init; }
 
     /// <summary>Which level is "active" (wet, running, on, open, a pulse).</summary>
-    public ActiveLevel Active { get; set; } = ActiveLevel.High;
+    public ActiveLevel Active { get; init; } = ActiveLevel.High;
 
     /// <summary>Internal pull resistor.</summary>
-    public PullResistor Pull { get; set; } = PullResistor.None;
+    public PullResistor Pull { get; init; } = PullResistor.None;
 
     /// <summary>Alarm rules of the device's main point (state, or rate for a pulse counter).</summary>
-    public YamlNode? Alarms { get; set; }
+    public YamlNode? Alarms { get; init; }
 }
 
 /// <summary><c>kind: gpio_input</c>: a contact on a GPIO pin (leak probe, pump run feedback, lighting relay, door, float switch).</summary>
@@ -44,17 +44,17 @@ public sealed class GpioInputOptions : GpioDeviceOptions
 {
     /// <summary>What the input means.</summary>
     [RequiredKey, Describe("add 'meaning:' (leak, running, on_off, open_closed)")]
-    public InputMeaning Meaning { get; set; }
+    public InputMeaning Meaning { get; init; }
 
     /// <summary>A change must be stable this long to count (contact bounce).</summary>
-    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>A leak probe's supervision contact: active means the probe is faulty or disconnected.</summary>
     [Range(0, 511)]
-    public int? SupervisionPin { get; set; }
+    public int? SupervisionPin { get; init; }
 
     /// <summary>How often the level is read again, to heal a missed edge.</summary>
-    public TimeSpan Reread { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Reread { get; init; } = TimeSpan.FromSeconds(10);
 
     public override IEnumerable<PointInfo> DescribePoints() =>
         SupervisionPin is null ? [new("state", Meaning.ToString(), "", 0, 0, 1, Meaning)] : [new("state", Meaning.ToString(), "", 0, 0, 1, Meaning), new("sensor_fault", "Sensor fault", "", 0)];
@@ -68,22 +68,22 @@ public sealed class PulseCounterOptions : GpioDeviceOptions
 {
     /// <summary>Pulses per unit of <see cref="Unit"/> (1 per litre, 1000 per kWh for S0 1000 imp/kWh).</summary>
     [Range(0.000001, 1_000_000)]
-    public double PulsesPerUnit { get; set; } = 1;
+    public double PulsesPerUnit { get; init; } = 1;
 
     /// <summary>Unit of the total, such as L, m3, kWh.</summary>
-    public string Unit { get; set; } = "";
+    public string Unit { get; init; } = "";
 
     /// <summary>Unit of the rate (the total's unit per minute or per hour), such as L/min or kW.</summary>
-    public string RateUnit { get; set; } = "";
+    public string RateUnit { get; init; } = "";
 
     /// <summary>Multiplier from units per second to the rate unit: 60 for L/min, 3600 for kWh to kW.</summary>
-    public double RateFactor { get; set; } = 60;
+    public double RateFactor { get; init; } = 60;
 
     /// <summary>Window over which the rate is averaged.</summary>
-    public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan RateWindow { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Shorter pulses are noise, not counted (S0 pulses are at least 30 ms).</summary>
-    public TimeSpan MinPulseWidth { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan MinPulseWidth { get; init; } = TimeSpan.FromMilliseconds(2);
 
     public override IEnumerable<PointInfo> DescribePoints() =>
         [new("total", "Total", Unit, 0), new("rate", "Rate", RateUnit, 0), new("pulses", "Pulses", "", 0)];
@@ -103,10 +103,10 @@ public enum OutputInitial { Keep, Off, On }
 public sealed class GpioOutputOptions : GpioDeviceOptions, Writes.IWritableDevice
 {
     /// <summary>What the pin does when the gateway starts; <c>keep</c> never moves a relay by restarting.</summary>
-    public OutputInitial Initial { get; set; } = OutputInitial.Keep;
+    public OutputInitial Initial { get; init; } = OutputInitial.Keep;
 
     /// <summary>Who may switch it, how often, and the interlocks that hold it.</summary>
-    public Writes.PointWriteOptions Write { get; set; } = new();
+    public Writes.PointWriteOptions Write { get; init; } = new();
 
     public override IEnumerable<PointInfo> DescribePoints() => [new("state", "Output", "", 0, 0, 1, InputMeaning.OnOff)];
 

@@ -10,46 +10,46 @@ namespace FacilityGateway.Sources.Modbus;
 public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
 {
     /// <summary>The id of a line under <c>lines:</c> (a serial port or a shared TCP endpoint).</summary>
-    public string? Line { get; set; }
+    public string? Line { get; init; }
 
     /// <summary>An endpoint of its own instead of a line: <c>tcp://host:502</c> or <c>rtu+tcp://host:4001</c>.</summary>
-    public string? Endpoint { get; set; }
+    public string? Endpoint { get; init; }
 
     /// <summary>Unit id (slave address): 1-247 on a serial line.</summary>
     [RequiredKey, Describe("add 'unit:' with the device's Modbus address, for example unit: 1")]
-    public byte Unit { get; set; }
+    public byte Unit { get; init; }
 
     /// <summary>Response timeout; default: the line's.</summary>
-    public TimeSpan? Timeout { get; set; }
+    public TimeSpan? Timeout { get; init; }
 
     /// <summary>Retries after a timeout or busy answer within one poll.</summary>
     [Range(0, 5)]
-    public int Retries { get; set; } = 1;
+    public int Retries { get; init; } = 1;
 
     /// <summary>Most registers in one read; some devices accept fewer than 125.</summary>
     [Range(1, 125)]
-    public int MaxRegistersPerRead { get; set; } = 125;
+    public int MaxRegistersPerRead { get; init; } = 125;
 
     /// <summary>Most coils or inputs in one read.</summary>
     [Range(1, 2000)]
-    public int MaxBitsPerRead { get; set; } = 2000;
+    public int MaxBitsPerRead { get; init; } = 2000;
 
     /// <summary>Most unused registers a merged read may span between two points.</summary>
     [Range(0, 124)]
-    public int MaxGap { get; set; } = 8;
+    public int MaxGap { get; init; } = 8;
 
     /// <summary>A device profile from the profiles folder, such as eastron-sdm630.</summary>
-    public string? Profile { get; set; }
+    public string? Profile { get; init; }
 
     /// <summary>Changes to the profile's points.</summary>
-    public ProfileOverrides? Overrides { get; set; }
+    public ProfileOverrides? Overrides { get; init; }
 
     /// <summary>Points of this device (added to the profile's, if any).</summary>
-    public List<ModbusPointOptions> Points { get; set; } = [];
+    public List<ModbusPointOptions> Points { get; init; } = [];
 
     /// <summary>The points after the profile, overrides and defaults were applied (filled by validation).</summary>
     [NotBound]
-    public List<ModbusPoint> ResolvedPoints { get; set; } = [];
+    public List<ModbusPoint> ResolvedPoints { get; internal set; } = [];
 
     /// <summary>The <c>alarms:</c> of the resolved points (filled by validation).</summary>
     [NotBound]
@@ -82,25 +82,25 @@ public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
 public sealed class ProfileOverrides : ConfigNode
 {
     /// <summary>Profile point ids not to read.</summary>
-    public List<string> Drop { get; set; } = [];
+    public List<string> Drop { get; init; } = [];
 
     /// <summary>New scale, offset or unit for profile points, by id.</summary>
-    public Dictionary<string, PointRescale> Rescale { get; set; } = [];
+    public Dictionary<string, PointRescale> Rescale { get; init; } = [];
 }
 
 /// <summary>New scaling of a profile point.</summary>
 public sealed class PointRescale : ConfigNode
 {
     /// <summary>Multiplier.</summary>
-    public double? Scale { get; set; }
+    public double? Scale { get; init; }
     /// <summary>Added after the multiplier.</summary>
-    public double? Offset { get; set; }
+    public double? Offset { get; init; }
     /// <summary>Engineering unit. The profile's deadband and range move into it by the units' factor (m³/h to L/s).</summary>
-    public string? Unit { get; set; }
+    public string? Unit { get; init; }
     /// <summary>Deadband in the new unit, where no factor between the units is known (a temperature, say).</summary>
-    public double? Deadband { get; set; }
+    public double? Deadband { get; init; }
     /// <summary>Plausible range in the new unit, where no factor between the units is known.</summary>
-    public List<double>? Range { get; set; }
+    public List<double>? Range { get; init; }
 }
 
 /// <summary>
@@ -112,62 +112,62 @@ public sealed class ModbusPointOptions : ConfigNode
 {
     /// <summary>Unique id within the device.</summary>
     [RequiredKey, Describe("add 'id:', for example id: power_total")]
-    public string Id { get; set; } = "";
+    public string Id { get; init; } = "";
 
     /// <summary>Name people use.</summary>
-    public string? Name { get; set; }
+    public string? Name { get; init; }
 
     /// <summary>Coil, zero-based (FC 01).</summary>
-    public ushort? Coil { get; set; }
+    public ushort? Coil { get; init; }
     /// <summary>Discrete input, zero-based (FC 02).</summary>
-    public ushort? Discrete { get; set; }
+    public ushort? Discrete { get; init; }
     /// <summary>Input register, zero-based (FC 04).</summary>
-    public ushort? Input { get; set; }
+    public ushort? Input { get; init; }
     /// <summary>Holding register, zero-based (FC 03).</summary>
-    public ushort? Holding { get; set; }
+    public ushort? Holding { get; init; }
     /// <summary>One-based data-sheet notation: 0xxxx coil, 1xxxx discrete, 3xxxx input, 4xxxx holding (5 or 6 digits).</summary>
-    public int? Register { get; set; }
+    public int? Register { get; init; }
 
     /// <summary>Data type; default uint16 for registers (or the profile's default), bool for coils and discrete inputs.</summary>
-    public ModbusDataType? Type { get; set; }
+    public ModbusDataType? Type { get; init; }
 
     /// <summary>Byte and word order of multi-register values.</summary>
-    public ByteOrder? ByteOrder { get; set; }
+    public ByteOrder? ByteOrder { get; init; }
 
     /// <summary>Bit 0-15 of the register, for type bit.</summary>
     [Range(0, 15)]
-    public byte? Bit { get; set; }
+    public byte? Bit { get; init; }
 
     /// <summary>Registers of a string.</summary>
     [Range(1, 125)]
-    public ushort? Length { get; set; }
+    public ushort? Length { get; init; }
 
     /// <summary>Multiplier from raw to engineering units.</summary>
-    public double? Scale { get; set; }
+    public double? Scale { get; init; }
 
     /// <summary>Added after the multiplier.</summary>
-    public double? Offset { get; set; }
+    public double? Offset { get; init; }
 
     /// <summary>Engineering unit, such as kWh, V, m3/h.</summary>
-    public string? Unit { get; set; }
+    public string? Unit { get; init; }
 
     /// <summary>Change smaller than this is not reported (heartbeats still are).</summary>
-    public double? Deadband { get; set; }
+    public double? Deadband { get; init; }
 
     /// <summary>Plausible range; a value outside it gets quality uncertain (out of range).</summary>
-    public List<double>? Range { get; set; }
+    public List<double>? Range { get; init; }
 
     /// <summary>
     /// What a coil, discrete input or bit means (leak, running, on_off, open_closed): its readings carry the word
     /// ("wet"/"dry"), and a leak probe's state alarm is latched, P1, with a 5 s on-delay unless it says otherwise.
     /// </summary>
-    public InputMeaning? Meaning { get; set; }
+    public InputMeaning? Meaning { get; init; }
 
     /// <summary>Alarm rules (the alarms issue); kept raw until then.</summary>
-    public YamlNode? Alarms { get; set; }
+    public YamlNode? Alarms { get; internal set; }
 
     /// <summary>The point may be written remotely (a holding register or a coil), within these bounds; read-only without it.</summary>
-    public Writes.PointWriteOptions? Write { get; set; }
+    public Writes.PointWriteOptions? Write { get; init; }
 }
 
 /// <summary>A point ready to read: address, format, scaling, unit.</summary>

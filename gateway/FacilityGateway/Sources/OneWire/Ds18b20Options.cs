@@ -12,17 +12,17 @@ public enum OneWireDriverKind { Linux, Simulated }
 public sealed class Ds18b20Options : DeviceOptions
 {
     /// <summary>The access.</summary>
-    public OneWireDriverKind Driver { get; set; } = OneWireDriverKind.Linux;
+    public OneWireDriverKind Driver { get; init; } = OneWireDriverKind.Linux;
 
     /// <summary>The bus, such as w1_bus_master1.</summary>
-    public string Bus { get; set; } = "w1_bus_master1";
+    public string Bus { get; init; } = "w1_bus_master1";
 
     /// <summary>The probe's id from /sys/bus/w1/devices, such as 28-0316a2795eff.</summary>
     [RequiredKey, Describe("add 'sensor:' with the probe's id from /sys/bus/w1/devices, for example sensor: 28-0316a2795eff")]
-    public string Sensor { get; set; } = "";
+    public string Sensor { get; init; } = "";
 
     /// <summary>Alarm rules of the temperature.</summary>
-    public YamlNode? Alarms { get; set; }
+    public YamlNode? Alarms { get; init; }
 
     public override IEnumerable<PointInfo> DescribePoints() => [new("temperature", "Temperature", "°C", 0.1, -55, 125), .. Readings.DeviceHealth.Points];
 

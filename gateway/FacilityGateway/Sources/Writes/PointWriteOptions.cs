@@ -9,28 +9,28 @@ namespace FacilityGateway.Sources.Writes;
 public sealed class PointWriteOptions : ConfigNode
 {
     /// <summary>Lowest value that may be written, in the point's unit (after scale and offset).</summary>
-    public double? Min { get; set; }
+    public double? Min { get; init; }
 
     /// <summary>Highest value that may be written.</summary>
-    public double? Max { get; set; }
+    public double? Max { get; init; }
 
     /// <summary>The only values that may be written (a control word's commands: <c>[1150, 1151, 1278]</c>); instead of min and max.</summary>
-    public List<double>? Values { get; set; }
+    public List<double>? Values { get; init; }
 
     /// <summary>Values must be a multiple of this from <c>min</c> (0.5 for a setpoint in half degrees); none: any.</summary>
-    public double? Step { get; set; }
+    public double? Step { get; init; }
 
     /// <summary>Read the point back after writing and report what the device holds (on by default).</summary>
-    public bool ReadBack { get; set; } = true;
+    public bool ReadBack { get; init; } = true;
 
     /// <summary>Who may write it: <c>technician</c>, <c>installer</c> (both by default).</summary>
-    public List<string> Roles { get; set; } = ["technician", "installer"];
+    public List<string> Roles { get; init; } = ["technician", "installer"];
 
     /// <summary>Shortest time between two writes of this point (a pump is not started ten times a minute).</summary>
-    public TimeSpan MinInterval { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Conditions under which a write is refused: an alarm active on another point.</summary>
-    public List<InterlockOptions> Interlocks { get; set; } = [];
+    public List<InterlockOptions> Interlocks { get; init; } = [];
 }
 
 /// <summary>A write is refused while an alarm of <see cref="Point"/> is active (or latched): no pump start during a leak.</summary>
@@ -38,8 +38,8 @@ public sealed class InterlockOptions : ConfigNode
 {
     /// <summary>The point whose alarms hold the write, <c>device/point</c>.</summary>
     [RequiredKey, Describe("add 'point:', for example point: leak-panel/di0")]
-    public string Point { get; set; } = "";
+    public string Point { get; init; } = "";
 
     /// <summary>What the refusal says.</summary>
-    public string? Reason { get; set; }
+    public string? Reason { get; init; }
 }

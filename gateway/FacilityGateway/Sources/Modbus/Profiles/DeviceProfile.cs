@@ -10,47 +10,47 @@ public sealed class DeviceProfile : ConfigNode
 {
     /// <summary>What the profile describes and where its registers come from.</summary>
     [RequiredKey, Describe("add a 'profile:' section with id, manufacturer, model and source")]
-    public ProfileInfo Profile { get; set; } = new();
+    public ProfileInfo Profile { get; init; } = new();
 
     /// <summary>Defaults for the points of this profile.</summary>
-    public ProfileDefaults Defaults { get; set; } = new();
+    public ProfileDefaults Defaults { get; init; } = new();
 
     /// <summary>The points.</summary>
-    public List<ModbusPointOptions> Points { get; set; } = [];
+    public List<ModbusPointOptions> Points { get; init; } = [];
 
     /// <summary>
     /// Named commands (<c>start</c>, <c>stop</c>, <c>reset_fault</c>) as writes in order: each step a value for a point
     /// of the profile, then an optional wait. A device runs them only where that point is writable on it (its
     /// <c>write:</c>, with its roles and interlocks).
     /// </summary>
-    public Dictionary<string, List<Writes.CommandStepOptions>> Commands { get; set; } = [];
+    public Dictionary<string, List<Writes.CommandStepOptions>> Commands { get; init; } = [];
 }
 
 /// <summary>Identity and source document of a profile.</summary>
 public sealed class ProfileInfo : ConfigNode
 {
     /// <summary>Profile id: the file name without .yaml.</summary>
-    [RequiredKey] public string Id { get; set; } = "";
+    [RequiredKey] public string Id { get; init; } = "";
     /// <summary>Manufacturer.</summary>
-    [RequiredKey] public string Manufacturer { get; set; } = "";
+    [RequiredKey] public string Manufacturer { get; init; } = "";
     /// <summary>Model(s) covered.</summary>
-    [RequiredKey] public string Model { get; set; } = "";
+    [RequiredKey] public string Model { get; init; } = "";
     /// <summary>Document and section the registers are taken from.</summary>
     [RequiredKey, Describe("add 'source:' naming the manual and section the registers come from")]
-    public string Source { get; set; } = "";
+    public string Source { get; init; } = "";
     /// <summary>Notes for installers (wiring, settings on the device, quirks).</summary>
-    public string? Notes { get; set; }
+    public string? Notes { get; init; }
     /// <summary>The quiet time this device needs between requests, for the installer to set as min_request_gap on its line.</summary>
-    public TimeSpan? MinRequestGap { get; set; }
+    public TimeSpan? MinRequestGap { get; init; }
 }
 
 /// <summary>Defaults applied to profile points that do not say otherwise.</summary>
 public sealed class ProfileDefaults : ConfigNode
 {
     /// <summary>Data type.</summary>
-    public ModbusDataType? Type { get; set; }
+    public ModbusDataType? Type { get; init; }
     /// <summary>Byte order.</summary>
-    public ByteOrder? ByteOrder { get; set; }
+    public ByteOrder? ByteOrder { get; init; }
 }
 
 /// <summary>Loads profiles from a folder once each, reporting their own errors at their own lines.</summary>
