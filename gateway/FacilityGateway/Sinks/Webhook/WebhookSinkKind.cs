@@ -1,7 +1,4 @@
-using System.Net.Http.Headers;
-using System.Text;
 using FacilityGateway.Configuration;
-using FacilityGateway.Configuration.Yaml;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using FacilityGateway.Tickets;
