@@ -146,6 +146,9 @@ public sealed class BrokerKilledTests
               - { id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}}, max_backoff: 300ms, keep_alive: 2s }
             """);
         await subscriber.WaitForAsync(s => s.TelemetryIds().Count > 3, wait, "telemetry before the kill");
+        // The subscriber's session is on the broker's disk before the kill: otherwise the kill forgets it, and what the
+        // gateway publishes before the subscriber has subscribed again is (rightly) delivered to nobody.
+        await broker.WaitForSaveAsync(wait);
 
         await broker.KillAsync();
         store[1].SetBits(ModbusTable.Coils, 0, [true]);

@@ -120,7 +120,7 @@ public static class GatewayCommands
                 return ExitCodes.ConfigurationError;
             int points = loaded.Devices.OfType<ModbusDeviceOptions>().Sum(d => d.ResolvedPoints.Count);
             output.WriteLine($"configuration OK: gateway {loaded.Gateway.Id} at {loaded.Gateway.Site}; {loaded.Assets.Count} asset(s), {loaded.Lines.Count} line(s), {loaded.Devices.Count} device(s), {points} point(s) from {loaded.Files.Count} file(s)");
-            output.Write(ModbusLines.Describe(loaded));
+            output.Write(ModbusLines.Describe(Sources.SourcePlan.Of(loaded)));
             output.Write(Alarms.AlarmPlan.Describe(loaded));
             output.Write(Sources.Clock.ClockSources.Describe(loaded.Gateway.ClockCheck, new Sources.Clock.KernelClock()));
             return ExitCodes.Ok;

@@ -43,7 +43,7 @@ public sealed class AssetOptions : ConfigNode
     public string? Contact { get; init; }
 
     /// <summary>Maintenance plan.</summary>
-    public List<MaintenanceTask> Maintenance { get; init; } = [];
+    public IReadOnlyList<MaintenanceTask> Maintenance { get; init; } = [];
 
     /// <summary>
     /// The run signal, <c>device/point</c> (non-zero is running): run hours and starts are counted from it, and

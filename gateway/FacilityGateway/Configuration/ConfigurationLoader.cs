@@ -40,7 +40,7 @@ public static class ConfigurationLoader
         }
         var config = new GatewayConfig();
         binder.Populate(config, mapping, "", [.. registry.Lists.Keys, .. registry.Sections.Keys]);
-        config.Files.Add(display);
+        config.AddFile(display);
         foreach (var (key, type) in registry.Sections)
         {
             var section = (ConfigNode)Activator.CreateInstance(type)!;
@@ -65,9 +65,9 @@ public static class ConfigurationLoader
     /// <summary>An included file: more assets, lines and devices, and maybe further includes.</summary>
     private sealed class IncludedFile : ConfigNode
     {
-        public List<string> Include { get; init; } = [];
-        public List<AssetOptions> Assets { get; init; } = [];
-        public List<LineOptions> Lines { get; init; } = [];
+        public IReadOnlyList<string> Include { get; init; } = [];
+        public IReadOnlyList<AssetOptions> Assets { get; init; } = [];
+        public IReadOnlyList<LineOptions> Lines { get; init; } = [];
     }
 
     private static void Include(GatewayConfig config, ConfigurationRegistry registry, string includingFile, string pattern, SourceLocation location, string keyPath, ConfigErrors errors, Func<string, string?> environment, HashSet<string> seen)
@@ -100,7 +100,7 @@ public static class ConfigurationLoader
             var root = ReadYaml(file, display, errors);
             if (root is null)
                 continue;
-            config.Files.Add(display);
+            config.AddFile(display);
             var binder = new YamlBinder(errors, display, environment);
             if (root is not YamlMappingNode mapping)
             {
@@ -109,8 +109,7 @@ public static class ConfigurationLoader
             }
             var included = new IncludedFile();
             binder.Populate(included, mapping, "", "devices");
-            config.Assets.AddRange(included.Assets);
-            config.Lines.AddRange(included.Lines);
+            config.AddIncluded(included.Assets, included.Lines);
             BindByKind(mapping, binder, registry.Lists[ConfigurationRegistry.DevicesKey], config);
             foreach (var (nested, index) in included.Include.Select((p, i) => (p, i)))
                 Include(config, registry, file, nested, included.OriginOf("include"), $"include[{index}]", errors, environment, seen);

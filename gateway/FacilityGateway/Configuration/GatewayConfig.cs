@@ -10,7 +10,7 @@ public sealed class GatewayConfig : ConfigNode
     public GatewayIdentity Gateway { get; init; } = new();
 
     /// <summary>More files to read (globs relative to this file), each with assets, lines and devices.</summary>
-    public List<string> Include { get; init; } = [];
+    public IReadOnlyList<string> Include { get; init; } = [];
 
     /// <summary>Folder of device profiles; default: <c>profiles/</c> beside this file, then the profiles shipped with the gateway.</summary>
     [FilePath]
@@ -20,18 +20,34 @@ public sealed class GatewayConfig : ConfigNode
     public LoggingOptions Logging { get; init; } = new();
 
     /// <summary>The equipment register.</summary>
-    public List<AssetOptions> Assets { get; init; } = [];
+    public IReadOnlyList<AssetOptions> Assets { get => _assets; init => _assets = [.. value]; }
 
     /// <summary>Serial ports and shared TCP endpoints.</summary>
-    public List<LineOptions> Lines { get; init; } = [];
+    public IReadOnlyList<LineOptions> Lines { get => _lines; init => _lines = [.. value]; }
 
     /// <summary>Devices; each entry's <c>kind</c> chooses its options type, so they are bound by the loader.</summary>
     [NotBound]
-    public List<DeviceOptions> Devices { get; init; } = [];
+    public IReadOnlyList<DeviceOptions> Devices { get => _devices; init => _devices = [.. value]; }
 
     /// <summary>Every file read, the root first.</summary>
     [NotBound]
-    public List<string> Files { get; init; } = [];
+    public IReadOnlyList<string> Files => _files;
+
+    // The loader merges included files into these; everyone else reads them.
+    private List<AssetOptions> _assets = [];
+    private List<LineOptions> _lines = [];
+    private List<DeviceOptions> _devices = [];
+    private readonly List<string> _files = [];
+
+    /// <summary>Adds a file read (the loader, for the root and each include).</summary>
+    internal void AddFile(string display) => _files.Add(display);
+
+    /// <summary>Adds the assets and lines of an included file (the loader).</summary>
+    internal void AddIncluded(IEnumerable<AssetOptions> assets, IEnumerable<LineOptions> lines)
+    {
+        _assets.AddRange(assets);
+        _lines.AddRange(lines);
+    }
 
     private readonly Dictionary<Type, ConfigNode> _sections = [];
     private readonly Dictionary<string, List<ConfigNode>> _lists = new(StringComparer.Ordinal);
@@ -67,7 +83,7 @@ public sealed class GatewayConfig : ConfigNode
     public GatewayConfig Add(string key, ConfigNode entry)
     {
         if (key == ConfigurationRegistry.DevicesKey)
-            Devices.Add((DeviceOptions)entry);
+            _devices.Add((DeviceOptions)entry);
         else if (_lists.TryGetValue(key, out var entries))
             entries.Add(entry);
         else

@@ -73,6 +73,7 @@ public static class GatewayHost
         builder.Services.AddSingleton<Sources.Simulated.SimulatedOneWire>();
         // Every source of every kind, one host: stopped first (hosted services stop in reverse), so pulse totals are
         // stored while the outbox is open.
+        builder.Services.AddSingleton(Sources.SourcePlan.Of(config));
         builder.Services.AddSingleton<Sources.SourceHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.SourceHost>());
         configure?.Invoke(builder.Services);

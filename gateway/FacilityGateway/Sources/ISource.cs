@@ -22,8 +22,8 @@ public interface ISource : IAsyncDisposable
 /// <summary>A folder of <c>Sources/</c> creating its sources from the configuration (one per line, bus or group).</summary>
 public interface ISourceFactory
 {
-    /// <summary>The sources of the enabled devices of this folder's kinds; none when there are none.</summary>
-    IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services);
+    /// <summary>The sources of <paramref name="plan"/>'s devices of this folder's kinds; none when there are none.</summary>
+    IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services);
 }
 
 /// <summary>One device read at its interval by a <see cref="PolledSource"/>.</summary>

@@ -10,7 +10,7 @@ namespace FacilityGateway.Sources;
 /// unexpected error (a bug, a driver that throws what nobody planned for) is logged, counted and started again after
 /// a backoff, while the others go on; it never ends silently while the gateway runs.
 /// </summary>
-public sealed partial class SourceHost(GatewayConfig config, ReadingChannel channel, IServiceProvider services, TimeProvider time, ILogger<SourceHost> logger) : BackgroundService
+public sealed partial class SourceHost(SourcePlan plan, ReadingChannel channel, IServiceProvider services, TimeProvider time, ILogger<SourceHost> logger) : BackgroundService
 {
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
     private readonly List<ISource> _sources = [];
@@ -35,7 +35,7 @@ public sealed partial class SourceHost(GatewayConfig config, ReadingChannel chan
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         foreach (var factory in Factories)
-            _sources.AddRange(factory.Create(config, services));
+            _sources.AddRange(factory.Create(plan, services));
         _started.TrySetResult();
         try
         {

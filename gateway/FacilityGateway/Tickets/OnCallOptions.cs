@@ -12,16 +12,16 @@ public sealed class OnCallOptions : ConfigNode
     public DateOnly RotationStart { get; init; } = new(2026, 1, 5);
 
     /// <summary>Primary on-call, one per week, in turn.</summary>
-    public List<string> Primary { get; init; } = [];
+    public IReadOnlyList<string> Primary { get; init; } = [];
 
     /// <summary>Secondary on-call, one per week, in turn.</summary>
-    public List<string> Secondary { get; init; } = [];
+    public IReadOnlyList<string> Secondary { get; init; } = [];
 
     /// <summary>The supervisor, last in line.</summary>
     public string? Supervisor { get; init; }
 
     /// <summary>Contacts by person: phone, email, ntfy topic.</summary>
-    public Dictionary<string, OnCallContact> Contacts { get; init; } = [];
+    public IReadOnlyDictionary<string, OnCallContact> Contacts { get; init; } = new Dictionary<string, OnCallContact>();
 
     /// <summary>Unacknowledged P1: page the secondary after this long.</summary>
     public TimeSpan P1SecondaryAfter { get; init; } = TimeSpan.FromMinutes(10);
@@ -87,7 +87,7 @@ public sealed class OnCallRota(OnCallOptions options, TimeZoneInfo zone)
     {
         var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
         int week = (int)Math.Floor((local.DayNumber - options.RotationStart.DayNumber) / 7.0);
-        static string? Pick(List<string> people, int week) => people.Count == 0 ? null : people[((week % people.Count) + people.Count) % people.Count];
+        static string? Pick(IReadOnlyList<string> people, int week) => people.Count == 0 ? null : people[((week % people.Count) + people.Count) % people.Count];
         return level switch
         {
             0 => Pick(options.Primary, week),

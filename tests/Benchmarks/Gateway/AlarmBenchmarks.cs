@@ -25,8 +25,11 @@ public static class AlarmBenchmarks
     public static async Task<int> ThroughputAsync(int seconds)
     {
         string dir = Directory.CreateTempSubdirectory("fg-alarm-bench-").FullName;
-        var config = new GatewayConfig { Gateway = new GatewayIdentity { Id = "bench", Site = "bench", DataDirectory = dir } };
-        config.Assets.Add(new AssetOptions { Id = "plant", Name = "Plant", Type = AssetType.Other });
+        var config = new GatewayConfig
+        {
+            Gateway = new GatewayIdentity { Id = "bench", Site = "bench", DataDirectory = dir },
+            Assets = [new AssetOptions { Id = "plant", Name = "Plant", Type = AssetType.Other }],
+        };
         var rules = new AlarmRuleSet();
         config.SetPlan(rules);
         for (int d = 0; d < 200; d++)
@@ -37,7 +40,7 @@ public static class AlarmBenchmarks
                 rules.Add(new AlarmRule($"dev{d}/p{p}/high", device.Id, $"p{p}", "plant", AlarmRuleType.High, 100, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "high", ""));
                 rules.Add(new AlarmRule($"dev{d}/p{p}/low", device.Id, $"p{p}", "plant", AlarmRuleType.Low, 0, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.Zero, false, AlarmPriority.P3, "low", ""));
             }
-            config.Devices.Add(device);
+            config.Add(ConfigurationRegistry.DevicesKey, device);
         }
         var services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
         var outbox = new OutboxService(FacilityGateway.Hosting.GatewayHost.OutboxPlanOf(config), TimeProvider.System, NullLoggerFactory.Instance);

@@ -93,6 +93,19 @@ public sealed class MosquittoBroker : IAsyncDisposable
     /// <summary>Stops the broker (SIGTERM: it saves its persistence file first).</summary>
     public Task StopAsync() => SignalAsync("-TERM");
 
+    /// <summary>
+    /// Waits until the broker has saved its persistence file (every second, <c>autosave_interval 1</c>) after this call,
+    /// so the sessions and subscriptions made before it survive a <see cref="KillAsync"/>, as on a broker running long.
+    /// </summary>
+    public async Task WaitForSaveAsync(TimeSpan timeout)
+    {
+        var since = DateTime.UtcNow;
+        string file = Path.Combine(_directory, "mosquitto.db");
+        using var cancel = new CancellationTokenSource(timeout);
+        while (!(File.Exists(file) && File.GetLastWriteTimeUtc(file) > since))
+            await Task.Delay(50, cancel.Token);
+    }
+
     /// <summary>Kills the broker with SIGKILL: no goodbye to clients, nothing saved (a crash or a pulled plug).</summary>
     public Task KillAsync() => SignalAsync("-KILL");
 

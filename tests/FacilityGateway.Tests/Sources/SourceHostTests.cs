@@ -12,7 +12,7 @@ public sealed class SourceHostTests
 {
     private sealed class Factory(params ISource[] sources) : ISourceFactory
     {
-        public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services) => sources;
+        public IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services) => sources;
     }
 
     /// <summary>Throws on its first runs, then writes one batch and waits to be stopped.</summary>
@@ -45,7 +45,7 @@ public sealed class SourceHostTests
     public async Task SourceThatThrowsAnUnexpectedError_IsRestarted_WhileTheOthersGoOn()
     {
         var channel = new ReadingChannel();
-        var host = new SourceHost(new GatewayConfig(), channel, new ServiceCollection().BuildServiceProvider(), TimeProvider.System, NullLogger<SourceHost>.Instance)
+        var host = new SourceHost(SourcePlan.Empty, channel, new ServiceCollection().BuildServiceProvider(), TimeProvider.System, NullLogger<SourceHost>.Instance)
         {
             Factories = [new Factory(new CrashingSource(crashes: 2), new SteadySource())],
         };

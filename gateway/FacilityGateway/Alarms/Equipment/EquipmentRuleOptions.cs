@@ -41,7 +41,7 @@ public sealed class EquipmentRuleOptions : ConfigNode
     public double? LitAbove { get; init; }
 
     /// <summary>lighting_schedule: when the circuit should be lit, in the site's time zone.</summary>
-    public List<ScheduleWindowOptions> Schedule { get; init; } = [];
+    public IReadOnlyList<ScheduleWindowOptions> Schedule { get; init; } = [];
 
     /// <summary>The condition must last this long before the alarm is raised (dry_run 10 s, lighting_schedule 10 min).</summary>
     public TimeSpan? OnDelay { get; init; }

@@ -13,5 +13,5 @@ public sealed class ControlOptions : ConfigNode
     public bool ReadOnly { get; init; }
 
     /// <summary>People who may write, by on-call contact id, with their role: <c>technician</c> or <c>installer</c>.</summary>
-    public Dictionary<string, string> People { get; init; } = [];
+    public IReadOnlyDictionary<string, string> People { get; init; } = new Dictionary<string, string>();
 }

@@ -108,10 +108,10 @@ public static class ConfigurationSchema
                 return new JsonObject { ["description"] = "Reserved; bound by a later stage." };
             if (typeof(ConfigNode).IsAssignableFrom(t))
                 return Reference(t, definitions);
-            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>))
-                return new JsonObject { ["type"] = "array", ["items"] = ValueSchema(t.GetGenericArguments()[0], definitions) };
-            if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-                return new JsonObject { ["type"] = "object", ["additionalProperties"] = ValueSchema(t.GetGenericArguments()[1], definitions) };
+            if (CollectionTypes.IsList(t, out var item))
+                return new JsonObject { ["type"] = "array", ["items"] = ValueSchema(item, definitions) };
+            if (CollectionTypes.IsMap(t, out var value))
+                return new JsonObject { ["type"] = "object", ["additionalProperties"] = ValueSchema(value, definitions) };
             JsonObject scalar;
             if (t == typeof(string))
                 return new JsonObject { ["type"] = "string" };

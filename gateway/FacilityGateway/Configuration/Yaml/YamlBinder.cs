@@ -107,10 +107,10 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
             return node; // kept raw for a later stage to bind
         if (typeof(ConfigNode).IsAssignableFrom(underlying))
             return BindObject(node, underlying, path);
-        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
-            return BindList(node, underlying, path);
-        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
-            return BindMap(node, underlying, path);
+        if (CollectionTypes.IsList(underlying, out var itemType))
+            return BindList(node, itemType, path);
+        if (CollectionTypes.IsMap(underlying, out var valueType))
+            return BindMap(node, valueType, path);
         if (node is not YamlScalarNode scalar)
         {
             errors.Error(LocationOf(node), path, $"expected {Expected(underlying)}, found a {(node is YamlMappingNode ? "mapping" : "list")}");
@@ -134,10 +134,9 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return target;
     }
 
-    private IList? BindList(YamlNode node, Type listType, string path)
+    private IList? BindList(YamlNode node, Type itemType, string path)
     {
-        var itemType = listType.GetGenericArguments()[0];
-        var list = (IList)Activator.CreateInstance(listType)!;
+        var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(itemType))!;
         if (node is YamlScalarNode { Value: "" or null, Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted })
             return list; // "key:" with nothing after it: an empty list
         if (node is not YamlSequenceNode sequence)
@@ -155,10 +154,9 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return list;
     }
 
-    private IDictionary? BindMap(YamlNode node, Type mapType, string path)
+    private IDictionary? BindMap(YamlNode node, Type valueType, string path)
     {
-        var valueType = mapType.GetGenericArguments()[1];
-        var map = (IDictionary)Activator.CreateInstance(mapType, StringComparer.Ordinal)!;
+        var map = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.Ordinal)!;
         if (node is not YamlMappingNode mapping)
         {
             errors.Error(LocationOf(node), path, $"expected a mapping, found {Shape(node)}");

@@ -37,7 +37,7 @@ public sealed class WebhookSinkOptions : SinkOptions
     public string? Token { get; init; }
 
     /// <summary>Ticket events to send; default all (opened, recurred, escalated, cleared, ack, start, resolve, ...).</summary>
-    public List<string> Events { get; init; } = [];
+    public IReadOnlyList<string> Events { get; init; } = [];
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -8,13 +8,13 @@ namespace FacilityGateway.Sources.Clock;
 /// <summary>The clock source, unless <c>gateway.clock_check</c> turns it off (or, on <c>auto</c>, outside systemd).</summary>
 internal sealed class ClockSources : ISourceFactory
 {
-    public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
+    public IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services)
     {
-        if (!Checks(config.Gateway.ClockCheck))
+        if (!Checks(plan.Gateway.ClockCheck))
             return [];
         var kernel = services.GetService<IKernelClock>() ?? new KernelClock();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("FacilityGateway.Sources.Clock");
-        return [new ClockSource(kernel, services.GetRequiredService<ClockStatus>(), config.Gateway.Id, services.GetRequiredService<TimeProvider>(), logger)];
+        return [new ClockSource(kernel, services.GetRequiredService<ClockStatus>(), plan.Gateway.Id, services.GetRequiredService<TimeProvider>(), logger)];
     }
 
     /// <summary>Whether the clock is checked: <c>auto</c> where systemd runs (a device: containers share the host's clock).</summary>

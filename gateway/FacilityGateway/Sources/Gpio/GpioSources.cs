@@ -11,15 +11,15 @@ namespace FacilityGateway.Sources.Gpio;
 /// </summary>
 internal sealed class GpioSources : ISourceFactory
 {
-    public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
+    public IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services)
     {
         var sources = new List<ISource>();
-        var inputs = config.Devices.OfType<GpioInputOptions>().Where(d => d.Enabled).ToList();
-        var counters = config.Devices.OfType<PulseCounterOptions>().Where(d => d.Enabled).ToList();
+        var inputs = plan.Devices.OfType<GpioInputOptions>().ToList();
+        var counters = plan.Devices.OfType<PulseCounterOptions>().ToList();
         if (inputs.Count + counters.Count > 0)
             sources.Add(new GpioSource(inputs, counters, services.GetRequiredService<ISourceStateStore>(), services.GetRequiredService<SimulatedGpio>(),
                 services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<GpioSource>()));
-        var outputs = config.Devices.OfType<GpioOutputOptions>().Where(d => d.Enabled).ToList();
+        var outputs = plan.Devices.OfType<GpioOutputOptions>().ToList();
         if (outputs.Count > 0)
             sources.Add(new GpioOutputSource(outputs, services.GetRequiredService<SimulatedGpio>(), services.GetRequiredService<TimeProvider>(),
                 services.GetRequiredService<ILoggerFactory>().CreateLogger<GpioOutputSource>()));

@@ -13,12 +13,12 @@ namespace FacilityGateway.Sources.I2c;
 /// </summary>
 internal sealed class I2cSources : ISourceFactory
 {
-    public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
+    public IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services)
     {
         var simulated = services.GetRequiredService<SimulatedI2c>();
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("FacilityGateway.Sources.I2c");
-        foreach (var bus in config.Devices.OfType<I2cSensorOptions>().Where(d => d.Enabled).GroupBy(d => (d.Driver, d.Bus)))
+        foreach (var bus in plan.Devices.OfType<I2cSensorOptions>().GroupBy(d => (d.Driver, d.Bus)))
         {
             var thread = new I2cBusThread($"i2c-{bus.Key.Bus}");
             yield return new PolledSource($"i2c bus {bus.Key.Bus}", [.. bus.Select(o => new I2cPolledSensor(o, thread.Share(), simulated))], time, logger);

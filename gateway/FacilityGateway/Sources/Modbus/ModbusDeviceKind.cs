@@ -97,7 +97,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 foreach (var id in dropped.Where(id => !known.Contains(id)))
                     errors.Error(device.Overrides!.OriginOf("drop"), device.Overrides.PathOf("drop"), $"profile '{profileId}' has no point '{id}' to drop",
                         Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
-                foreach (var (id, _) in device.Overrides?.Rescale ?? [])
+                foreach (var id in device.Overrides?.Rescale.Keys ?? [])
                     if (!known.Contains(id))
                         errors.Error(device.Overrides!.OriginOf("rescale"), device.Overrides.PathOf($"rescale.{id}"), $"profile '{profileId}' has no point '{id}' to rescale",
                             Names.Suggest(id, known) is { } s ? $"did you mean '{s}'?" : null);
@@ -105,7 +105,7 @@ internal sealed class ModbusDeviceKind : IDeviceKind
                 var own = device.Points.ToLookup(p => p.Id, StringComparer.Ordinal);
                 result.AddRange(profile.Points.Where(p => !dropped.Contains(p.Id))
                     .Select(p => (own[p.Id].FirstOrDefault() is { } changed ? ProfilePointMerge.Merge(p, changed) : p, (ProfileDefaults?)profile.Defaults)));
-                device.ResolvedCommands = new(profile.Commands, StringComparer.Ordinal);
+                device.ResolvedCommands = profile.Commands.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
                 foreach (var (name, steps) in profile.Commands)
                     foreach (var step in steps.Where(step => !known.Contains(step.Point)))
                         errors.Error(step.OriginOf("point"), step.PathOf("point"), $"command '{name}' of profile '{profileId}' writes '{step.Point}', which is not a point of the profile");
@@ -236,13 +236,13 @@ internal sealed class ModbusDeviceKind : IDeviceKind
     /// the units' factor (a deadband of 0.05 m³/h is 0.0139 L/s), or takes the rescale's own; with no factor and none
     /// given, that is an error rather than limits in the wrong unit.
     /// </summary>
-    private static (double? Deadband, List<double>? Range, ConfigNode Owner, string RangeKey) RescaledLimits(ModbusPointOptions p, PointRescale? rescale, ConfigErrors errors)
+    private static (double? Deadband, IReadOnlyList<double>? Range, ConfigNode Owner, string RangeKey) RescaledLimits(ModbusPointOptions p, PointRescale? rescale, ConfigErrors errors)
     {
         if (rescale is null || rescale.Unit is not { } unit || unit == (p.Unit ?? ""))
             return (rescale?.Deadband ?? p.Deadband, rescale?.Range ?? p.Range, rescale?.Range is null ? p : rescale, "range");
         double? factor = UnitConversion.Factor(p.Unit ?? "", unit);
         double? deadband = rescale.Deadband ?? (p.Deadband is { } d && factor is { } f ? d * f : null);
-        var range = rescale.Range ?? (p.Range is { Count: 2 } r && factor is { } g ? [r[0] * g, r[1] * g] : null);
+        IReadOnlyList<double>? range = rescale.Range ?? (p.Range is { Count: 2 } r && factor is { } g ? [r[0] * g, r[1] * g] : null);
         if ((p.Deadband is not null && deadband is null) || (p.Range is not null && range is null))
             errors.Error(rescale.OriginOf("unit"), rescale.PathOf("unit"), $"no factor from {p.Unit} to {unit} is known, so the profile's deadband and range cannot be moved into {unit}",
                 $"give them in {unit} beside it: deadband: ..., range: [min, max]");

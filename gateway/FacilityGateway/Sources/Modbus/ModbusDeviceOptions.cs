@@ -45,11 +45,11 @@ public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
     public ProfileOverrides? Overrides { get; init; }
 
     /// <summary>Points of this device (added to the profile's, if any).</summary>
-    public List<ModbusPointOptions> Points { get; init; } = [];
+    public IReadOnlyList<ModbusPointOptions> Points { get; init; } = [];
 
     /// <summary>The points after the profile, overrides and defaults were applied (filled by validation).</summary>
     [NotBound]
-    public List<ModbusPoint> ResolvedPoints { get; internal set; } = [];
+    public IReadOnlyList<ModbusPoint> ResolvedPoints { get; internal set; } = [];
 
     /// <summary>The <c>alarms:</c> of the resolved points (filled by validation).</summary>
     [NotBound]
@@ -62,7 +62,7 @@ public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
     public override IEnumerable<PointAlarms> DescribeAlarms() => ResolvedAlarms;
 
     /// <summary>The named commands of its profile (<c>start</c>, <c>stop</c>, <c>reset_fault</c>), resolved at validation.</summary>
-    internal Dictionary<string, List<Writes.CommandStepOptions>> ResolvedCommands { get; set; } = new(StringComparer.Ordinal);
+    internal IReadOnlyDictionary<string, IReadOnlyList<Writes.CommandStepOptions>> ResolvedCommands { get; set; } = new Dictionary<string, IReadOnlyList<Writes.CommandStepOptions>>();
 
     public IReadOnlyList<Writes.CommandStepOptions>? Command(string name) => ResolvedCommands.GetValueOrDefault(name);
 
@@ -82,10 +82,10 @@ public sealed class ModbusDeviceOptions : DeviceOptions, Writes.IWritableDevice
 public sealed class ProfileOverrides : ConfigNode
 {
     /// <summary>Profile point ids not to read.</summary>
-    public List<string> Drop { get; init; } = [];
+    public IReadOnlyList<string> Drop { get; init; } = [];
 
     /// <summary>New scale, offset or unit for profile points, by id.</summary>
-    public Dictionary<string, PointRescale> Rescale { get; init; } = [];
+    public IReadOnlyDictionary<string, PointRescale> Rescale { get; init; } = new Dictionary<string, PointRescale>();
 }
 
 /// <summary>New scaling of a profile point.</summary>
@@ -100,7 +100,7 @@ public sealed class PointRescale : ConfigNode
     /// <summary>Deadband in the new unit, where no factor between the units is known (a temperature, say).</summary>
     public double? Deadband { get; init; }
     /// <summary>Plausible range in the new unit, where no factor between the units is known.</summary>
-    public List<double>? Range { get; init; }
+    public IReadOnlyList<double>? Range { get; init; }
 }
 
 /// <summary>
@@ -155,7 +155,7 @@ public sealed class ModbusPointOptions : ConfigNode
     public double? Deadband { get; init; }
 
     /// <summary>Plausible range; a value outside it gets quality uncertain (out of range).</summary>
-    public List<double>? Range { get; init; }
+    public IReadOnlyList<double>? Range { get; init; }
 
     /// <summary>
     /// What a coil, discrete input or bit means (leak, running, on_off, open_closed): its readings carry the word

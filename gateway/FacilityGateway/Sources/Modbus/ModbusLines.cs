@@ -24,15 +24,15 @@ public sealed record ModbusLinePlan(string Key, ModbusEndpoint Endpoint, TimeSpa
 public static class ModbusLines
 {
     /// <summary>Lines with their enabled devices. Devices with their own endpoint that name the same endpoint share a line (one connection).</summary>
-    public static IReadOnlyList<ModbusLinePlan> Build(GatewayConfig config)
+    public static IReadOnlyList<ModbusLinePlan> Build(SourcePlan plan)
     {
         var lines = new Dictionary<string, (ModbusEndpoint Endpoint, TimeSpan Timeout, TimeSpan Gap, List<ModbusDeviceOptions> Devices)>(StringComparer.Ordinal);
-        foreach (var device in config.Devices.OfType<ModbusDeviceOptions>().Where(d => d.Enabled))
+        foreach (var device in plan.Devices.OfType<ModbusDeviceOptions>())
         {
             string key;
             ModbusEndpoint endpoint;
             TimeSpan timeout = TimeSpan.FromSeconds(1), gap = TimeSpan.Zero;
-            if (device.Line is { } lineId && config.Lines.FirstOrDefault(l => l.Id == lineId) is { } line)
+            if (device.Line is { } lineId && plan.Lines.FirstOrDefault(l => l.Id == lineId) is { } line)
             {
                 key = line.Id;
                 endpoint = EndpointOf(line);
@@ -96,7 +96,7 @@ public static class ModbusLines
                     $"lines '{first.Id}' and '{other.Id}' both open {group.Key}: two lines on one port would interleave their frames on the bus",
                     $"put every device of that bus on line '{first.Id}' and remove line '{other.Id}'");
         }
-        foreach (var line in Build(config))
+        foreach (var line in Build(SourcePlan.Of(config)))
         {
             foreach (var group in line.Devices.GroupBy(d => d.Unit).Where(g => g.Count() > 1))
             {
@@ -152,18 +152,18 @@ public static class ModbusLines
         ReadPlanner.Plan([.. device.ResolvedPoints.Select(p => new PointSpan(p.Table, p.Address, p.Width))], ModbusDeviceKind.PlannerOptions(device));
 
     /// <summary>The human-readable plan that <c>validate</c> prints.</summary>
-    public static string Describe(GatewayConfig config)
+    public static string Describe(SourcePlan plan)
     {
         var ci = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        foreach (var line in Build(config))
+        foreach (var line in Build(plan))
         {
             sb.AppendLine(ci, $"line {line.Key} ({line.Endpoint}), {line.Devices.Count} device(s)");
             foreach (var device in line.Devices)
             {
-                var plan = Plan(device);
-                sb.AppendLine(ci, $"  device {device.Id} unit {device.Unit}, every {Durations.Format(device.Interval)}, {device.ResolvedPoints.Count} points in {plan.Count} read(s):");
-                foreach (var block in plan)
+                var reads = Plan(device);
+                sb.AppendLine(ci, $"  device {device.Id} unit {device.Unit}, every {Durations.Format(device.Interval)}, {device.ResolvedPoints.Count} points in {reads.Count} read(s):");
+                foreach (var block in reads)
                     sb.AppendLine(ci, $"    {ModbusDeviceKind.TableName(block.Table),-8} start {block.Start,5} count {block.Count,4}  (FC {(byte)block.Table.ReadFunction():D2}; {string.Join(", ", block.Points.Select(i => device.ResolvedPoints[i].Id))})");
             }
             if (line.IsSerial)

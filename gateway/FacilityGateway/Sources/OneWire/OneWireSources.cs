@@ -13,9 +13,9 @@ namespace FacilityGateway.Sources.OneWire;
 /// </summary>
 internal sealed class OneWireSources : ISourceFactory
 {
-    public IEnumerable<ISource> Create(GatewayConfig config, IServiceProvider services)
+    public IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services)
     {
-        var probes = config.Devices.OfType<Ds18b20Options>().Where(d => d.Enabled).ToList();
+        var probes = plan.Devices.OfType<Ds18b20Options>().ToList();
         if (probes.Count == 0)
             return [];
         var simulated = services.GetRequiredService<SimulatedOneWire>();

@@ -15,7 +15,7 @@ public sealed class PointWriteOptions : ConfigNode
     public double? Max { get; init; }
 
     /// <summary>The only values that may be written (a control word's commands: <c>[1150, 1151, 1278]</c>); instead of min and max.</summary>
-    public List<double>? Values { get; init; }
+    public IReadOnlyList<double>? Values { get; init; }
 
     /// <summary>Values must be a multiple of this from <c>min</c> (0.5 for a setpoint in half degrees); none: any.</summary>
     public double? Step { get; init; }
@@ -24,13 +24,13 @@ public sealed class PointWriteOptions : ConfigNode
     public bool ReadBack { get; init; } = true;
 
     /// <summary>Who may write it: <c>technician</c>, <c>installer</c> (both by default).</summary>
-    public List<string> Roles { get; init; } = ["technician", "installer"];
+    public IReadOnlyList<string> Roles { get; init; } = ["technician", "installer"];
 
     /// <summary>Shortest time between two writes of this point (a pump is not started ten times a minute).</summary>
     public TimeSpan MinInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Conditions under which a write is refused: an alarm active on another point.</summary>
-    public List<InterlockOptions> Interlocks { get; init; } = [];
+    public IReadOnlyList<InterlockOptions> Interlocks { get; init; } = [];
 }
 
 /// <summary>A write is refused while an alarm of <see cref="Point"/> is active (or latched): no pump start during a leak.</summary>

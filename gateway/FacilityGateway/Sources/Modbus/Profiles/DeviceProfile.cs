@@ -16,14 +16,14 @@ public sealed class DeviceProfile : ConfigNode
     public ProfileDefaults Defaults { get; init; } = new();
 
     /// <summary>The points.</summary>
-    public List<ModbusPointOptions> Points { get; init; } = [];
+    public IReadOnlyList<ModbusPointOptions> Points { get; init; } = [];
 
     /// <summary>
     /// Named commands (<c>start</c>, <c>stop</c>, <c>reset_fault</c>) as writes in order: each step a value for a point
     /// of the profile, then an optional wait. A device runs them only where that point is writable on it (its
     /// <c>write:</c>, with its roles and interlocks).
     /// </summary>
-    public Dictionary<string, List<Writes.CommandStepOptions>> Commands { get; init; } = [];
+    public IReadOnlyDictionary<string, IReadOnlyList<Writes.CommandStepOptions>> Commands { get; init; } = new Dictionary<string, IReadOnlyList<Writes.CommandStepOptions>>();
 }
 
 /// <summary>Identity and source document of a profile.</summary>
