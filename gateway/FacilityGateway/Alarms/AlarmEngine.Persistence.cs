@@ -116,6 +116,22 @@ public sealed partial class AlarmEngine
     }
 
     /// <summary>
+    /// Every ticket, closed ones too (their history is in the outbox file's state table), newest first: the
+    /// dashboard's ticket list and the register's history of each asset.
+    /// </summary>
+    public async Task<IReadOnlyList<Ticket>> TicketHistoryAsync(CancellationToken cancellationToken)
+    {
+        await _outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var all = new Dictionary<string, Ticket>(StringComparer.Ordinal);
+        foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
+            if (JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json) is { } stored)
+                all[stored.Id] = stored;
+        foreach (var open in OpenTickets)
+            all[open.Id] = open; // what memory holds is at least as new as what was committed
+        return [.. all.Values.OrderByDescending(t => t.FirstAt)];
+    }
+
+    /// <summary>
     /// A ticket as committed: kept in memory while it can still change; a closed one leaves memory (its history stays
     /// in the outbox file: <c>tickets list --all --asset</c>), so memory follows the open tickets, not the years.
     /// </summary>

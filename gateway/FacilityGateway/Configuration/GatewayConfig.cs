@@ -144,6 +144,21 @@ public sealed class GatewayIdentity : ConfigNode
     /// does), not in a container (the host keeps its clock); <c>kernel</c> always asks; <c>off</c> never.
     /// </summary>
     public ClockCheck ClockCheck { get; init; } = ClockCheck.Auto;
+
+    /// <summary>
+    /// The site's language: the dashboard's when the browser asks for neither English nor Chinese, and the ticket
+    /// page's default; <c>en</c> (English) or <c>zh</c> (Simplified Chinese).
+    /// </summary>
+    public SiteLanguage Language { get; init; } = SiteLanguage.En;
+}
+
+/// <summary>The languages the gateway speaks.</summary>
+public enum SiteLanguage
+{
+    /// <summary>English.</summary>
+    En,
+    /// <summary>Simplified Chinese (简体中文).</summary>
+    Zh,
 }
 
 /// <summary>When the system clock's synchronisation is checked.</summary>

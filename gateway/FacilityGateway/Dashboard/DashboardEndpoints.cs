@@ -61,9 +61,9 @@ internal static class DashboardEndpoints
         });
     }
 
-    public static void Map(WebApplication app, DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, CommandService commands, TimeProvider time)
+    public static void Map(WebApplication app, DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, CommandService commands, History.TrendHistory history, TimeProvider time)
     {
-        byte[] page = LoadPage();
+        byte[] page = Resource("FacilityGateway.Dashboard.index.html");
         string? token = plan.Options.ActionToken is { Length: > 0 } t ? t : null;
         var people = new DashboardPeople(plan);
         app.UseRateLimiter();
@@ -76,6 +76,7 @@ internal static class DashboardEndpoints
             var me = Me(context);
             return Results.Json(DashboardOverview.Build(plan, snapshot, alarms, time, actions: token is not null || me is { Role: not "viewer" }, me, people.Enabled));
         });
+        DashboardViews.Map(app, plan, alarms, history, time);
         app.MapPost("/api/signin", async (DashboardSignIn? body, HttpContext context) =>
         {
             if (people.SignIn(body?.Person?.Trim() ?? "", body?.Password ?? "") is not { } principal)
@@ -178,10 +179,11 @@ internal static class DashboardEndpoints
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(token));
     }
 
-    private static byte[] LoadPage()
+    /// <summary>A file embedded in the assembly: the page, or the bundled chart library.</summary>
+    internal static byte[] Resource(string name)
     {
-        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream("FacilityGateway.Dashboard.index.html")
-            ?? throw new InvalidOperationException("The dashboard page is not embedded in the assembly.");
+        using var stream = typeof(DashboardEndpoints).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"{name} is not embedded in the assembly.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
         return copy.ToArray();

@@ -27,6 +27,9 @@ public sealed class DashboardOptions : ConfigNode
 
     /// <summary>HTTPS with a certificate the site issued (PEM files): a phone on the building's Wi-Fi signs in over TLS.</summary>
     public DashboardTlsOptions? Tls { get; init; }
+
+    /// <summary>The local trend history (hour, day and week of every point) the dashboard draws.</summary>
+    public History.TrendHistoryOptions History { get; init; } = new();
 }
 
 /// <summary><c>dashboard.tls:</c>: the server certificate and its private key, PEM.</summary>

@@ -30,7 +30,7 @@ public sealed record DashboardWritable(string Device, string Point, string? Name
 public sealed record DashboardCommand(string Device, string Command);
 
 /// <summary>Everything the page shows, in one answer of <c>GET /api/overview</c>.</summary>
-public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets,
+public sealed record DashboardOverview(string Site, string Gateway, string Language, string TimeZone, bool History, DateTimeOffset Now, bool Actions, IReadOnlyList<DashboardAsset> Assets, IReadOnlyList<Ticket> Tickets,
     DashboardMe? Me = null, bool SignIn = false, IReadOnlyList<DashboardWritable>? Writable = null, IReadOnlyList<DashboardCommand>? Commands = null)
 {
     public static DashboardOverview Build(DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, TimeProvider time, bool actions, DashboardMe? me = null, bool signIn = false)
@@ -44,7 +44,8 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
                 asset.Location.ToString() is { Length: > 0 } location ? location : null, asset.Team,
                 usage is { } u ? Math.Round(u.RunHours, 2) : null, usage?.Starts, Maintenance(asset.Id, alarms, usage), devices));
         }
-        return new DashboardOverview(plan.Gateway.Site, plan.Gateway.Id, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(plan, snapshot, me), CommandsFor(plan, me));
+        return new DashboardOverview(plan.Gateway.Site, plan.Gateway.Id, Configuration.Yaml.YamlBinder.EnumName(typeof(SiteLanguage), plan.Gateway.Language),
+            plan.Gateway.TimeZone, plan.History.Enabled, time.GetUtcNow(), actions, assets, alarms.OpenTickets, me, signIn, WritableFor(plan, snapshot, me), CommandsFor(plan, me));
     }
 
     /// <summary>The named commands this person may run: those whose every step writes a point their role may write.</summary>
@@ -75,7 +76,7 @@ public sealed record DashboardOverview(string Site, string Gateway, DateTimeOffs
         return writable;
     }
 
-    private static List<DashboardMaintenance> Maintenance(string assetId, AlarmEngine alarms, (double RunHours, long Starts)? usage) =>
+    internal static List<DashboardMaintenance> Maintenance(string assetId, AlarmEngine alarms, (double RunHours, long Starts)? usage) =>
         [.. alarms.MaintenancePlan(assetId).Select(m => new DashboardMaintenance(m.Task.Task,
             m.Next?.RunHours, m.Next?.RunHours is { } h && usage is { } u ? Math.Round(h - u.RunHours, 1) : null,
             m.Next?.Starts, m.Next?.Starts is { } s && usage is { } v ? s - v.Starts : null,

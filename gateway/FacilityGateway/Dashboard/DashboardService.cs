@@ -16,7 +16,7 @@ namespace FacilityGateway.Dashboard;
 /// with the action token can acknowledge, start and resolve tickets. It reads the in-process snapshot and the alarm
 /// engine; it never talks to a device.
 /// </summary>
-public sealed partial class DashboardService(DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, TimeProvider time, ILogger<DashboardService> logger)
+public sealed partial class DashboardService(DashboardPlan plan, ReadingSnapshot snapshot, AlarmEngine alarms, Commands.CommandService commands, History.TrendHistory history, TimeProvider time, ILogger<DashboardService> logger)
     : IHostedService, IAsyncDisposable
 {
     private readonly Web.LocalWebServer _server = new();
@@ -42,7 +42,7 @@ public sealed partial class DashboardService(DashboardPlan plan, ReadingSnapshot
         });
         DashboardEndpoints.AddSignIn(builder.Services);
         var app = builder.Build();
-        DashboardEndpoints.Map(app, plan, snapshot, alarms, commands, time);
+        DashboardEndpoints.Map(app, plan, snapshot, alarms, commands, history, time);
         if (await _server.StartAsync(app, cancellationToken).ConfigureAwait(false) is { } problem)
         {
             LogCannotListen(options.Listen, problem);

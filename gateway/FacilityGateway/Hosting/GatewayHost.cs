@@ -53,6 +53,11 @@ public static class GatewayHost
         foreach (var mqtt in config.Sinks().OfType<Sinks.Mqtt.MqttSinkOptions>().Where(s => s.Enabled))
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Commands.Mqtt.MqttCommandListener>(sp, mqtt, config.Gateway));
         builder.Services.AddSingleton(Dashboard.DashboardPlan.Of(config));
+        // The dashboard's trend history folds every reading into minute and quarter-hour buckets, on its own thread.
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<Dashboard.DashboardPlan>().History);
+        builder.Services.AddSingleton<Dashboard.History.TrendHistory>();
+        builder.Services.AddSingleton<IReadingConsumer>(sp => sp.GetRequiredService<Dashboard.History.TrendHistory>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.History.TrendHistory>());
         builder.Services.AddSingleton<Dashboard.DashboardService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardService>());
         // Monitoring: the instruments every part records (IMeterFactory), the health checks that /healthz, /readyz and
