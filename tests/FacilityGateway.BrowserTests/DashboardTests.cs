@@ -1,4 +1,5 @@
 using FacilityGateway.Alarms;
+using FacilityGateway.BrowserTests.Infrastructure;
 using FacilityGateway.Dashboard;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Modbus.Codec;
@@ -14,30 +15,9 @@ namespace FacilityGateway.BrowserTests;
 /// The dashboard as an engineer and an on-call technician use it, in Debian's headless Chromium: live readings of a
 /// real Modbus device, a leak that becomes a P1 ticket on the page, and the technician acknowledging it there.
 /// </summary>
-public sealed class DashboardTests : IAsyncLifetime
+public sealed class DashboardTests : ChromiumTest
 {
     private const string Token = "s3cret-action-token";
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        string chromium = PeerTools.Require("/usr/bin/chromium", "chromium");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-dev-shm-usage"], // tests run as root in a container
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-            await _browser.DisposeAsync();
-        _playwright?.Dispose();
-    }
 
     private static async Task<(ModbusDataStore Store, ModbusTcpServer Server)> PlantAsync()
     {
@@ -70,7 +50,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await using var _ = server;
         await using var gateway = await GatewayUnderTest.StartAsync(Yaml(server.LocalEndPoint.Port, withToken: true));
         var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
-        var page = await _browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
 
         // Live readings, by asset, from the device.
@@ -117,7 +97,7 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains(ticket.Audit, a => a is { Action: "ack", By: "alice", Note: "from the dashboard" });
 
         // Opened from a phone notification's link (click_url …/#{ticket}): that ticket stands out.
-        var linked = await _browser.NewPageAsync();
+        var linked = await Browser.NewPageAsync();
         await linked.GotoAsync(new Uri(address, $"#{ticket.Id}").ToString());
         await Assertions.Expect(linked.Locator($"tr[data-ticket='{ticket.Id}']")).ToHaveClassAsync("focus");
     }
@@ -143,7 +123,7 @@ public sealed class DashboardTests : IAsyncLifetime
             dashboard: { enabled: true, listen: "127.0.0.1:0", passwords_file: {{passwords}} }
             """);
         var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
-        var page = await _browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
 
         // Not signed in: no controls, a sign-in form; a wrong password is refused.
@@ -196,7 +176,7 @@ public sealed class DashboardTests : IAsyncLifetime
         var asViewer = await page.APIRequest.PostAsync(new Uri(address, "/api/writes").ToString(), new() { DataObject = new { device = "boiler-ctrl", point = "supply_setpoint", value = 50 } });
         Assert.Equal(409, asViewer.Status);
         Assert.Contains("vic may not write", await asViewer.TextAsync(), StringComparison.OrdinalIgnoreCase);
-        var anonymous = await _playwright!.APIRequest.NewContextAsync();
+        var anonymous = await Playwright.APIRequest.NewContextAsync();
         var refused = await anonymous.PostAsync(new Uri(address, "/api/writes").ToString(), new() { DataObject = new { device = "boiler-ctrl", point = "supply_setpoint", value = 50 } });
         Assert.Equal(401, refused.Status);
 
@@ -234,7 +214,7 @@ public sealed class DashboardTests : IAsyncLifetime
               - { id: drive, asset: pump-1, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 200ms, points: [{ id: running, coil: 1 }] }
             dashboard: { enabled: true, listen: "127.0.0.1:0", action_token: {{Token}} }
             """);
-        var page = await _browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(gateway.Services.GetRequiredService<DashboardService>().Address!.ToString());
 
         // What is left until each task is due: starts, run hours (counted from when it was last done), a date.
@@ -278,16 +258,14 @@ public sealed class DashboardTests : IAsyncLifetime
             dashboard: { enabled: true, listen: "127.0.0.1:0" }
             """);
         var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
-        var page = await _browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
         await Assertions.Expect(page.Locator("#title")).ToHaveTextAsync("FacilityGateway · 滨江花园 / 一号机房");
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("三号楼 水箱间 💧");
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Sonde sous les réservoirs");
         store[2].SetBits(ModbusTable.Coils, 0, [true]);
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync("水箱下方漏水", new() { Timeout = 20_000 });
-        string shots = Path.Combine(AppContext.BaseDirectory, "screenshots");
-        Directory.CreateDirectory(shots);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(shots, "unicode-names.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "unicode-names.png"), FullPage = true });
     }
 
     [Fact]
@@ -297,7 +275,7 @@ public sealed class DashboardTests : IAsyncLifetime
         await using var _ = server;
         await using var gateway = await GatewayUnderTest.StartAsync(Yaml(server.LocalEndPoint.Port, withToken: false));
         var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
-        var page = await _browser!.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
 
         store[2].SetBits(ModbusTable.Coils, 0, [true]);

@@ -15,7 +15,7 @@ public static class TicketTimeline
     public static IReadOnlyList<string> Steps { get; } = ["logged", "verified", "handled", "reported", "followed_up"];
 
     /// <summary>
-    /// Logged when it opened (the gateway accepts and logs at once); verified when acknowledged, due by the response
+    /// Logged when it opened (the gateway accepts and logs at once); verified when acknowledged (or first acted on), due by the response
     /// target; handled when work started (or, if nobody pressed start, when it was resolved); reported back when
     /// resolved, due by the resolve target; followed up when it closed after the follow-up window of normal readings.
     /// </summary>
@@ -24,11 +24,12 @@ public static class TicketTimeline
         ArgumentNullException.ThrowIfNull(ticket);
         DateTimeOffset? First(params string[] actions) => ticket.Audit.FirstOrDefault(a => actions.Contains(a.Action))?.At;
         string? By(params string[] actions) => ticket.Audit.FirstOrDefault(a => actions.Contains(a.Action))?.By;
-        var acknowledged = First(TicketAction.Ack.Name());
         var resolved = ticket.ResolvedAt ?? First(TicketAction.Resolve.Name(), "maintenance_done");
         var started = First(TicketAction.Start.Name()) ?? resolved;
+        // Whoever started or resolved it without pressing acknowledge has verified it by then.
+        var acknowledged = First(TicketAction.Ack.Name()) ?? started;
         var closed = First("closed");
-        var owner = By(TicketAction.Ack.Name()) ?? ticket.AssignedTo;
+        var owner = By(TicketAction.Ack.Name(), TicketAction.Start.Name(), TicketAction.Resolve.Name(), "maintenance_done") ?? ticket.AssignedTo;
         DateTimeOffset? followUpBy = resolved is { } r ? r + followUp : null;
         static bool Late(DateTimeOffset? due, DateTimeOffset? at, DateTimeOffset now) => due is { } d && (at ?? now) > d;
         return
