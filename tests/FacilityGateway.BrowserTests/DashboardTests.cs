@@ -126,9 +126,13 @@ public sealed class DashboardTests : ChromiumTest
         var page = await Browser.NewPageAsync();
         await page.GotoAsync(address.ToString());
 
-        // Not signed in: no controls, a sign-in form; a wrong password is refused.
+        // Not signed in: a sign-in form and nothing of the site (no public view configured), on the page or the API.
         await Assertions.Expect(page.Locator("#signin")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#control")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#view-live")).ToBeHiddenAsync();
+        await using (var stranger = await Playwright.APIRequest.NewContextAsync())
+            foreach (string api in (string[])["api/overview", "api/register", "api/tickets.csv", "api/trend?device=boiler-ctrl&point=supply_setpoint"])
+                Assert.Equal(401, (await stranger.GetAsync(new Uri(address, api).ToString())).Status);
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("sam");
         await page.GetByLabel("Password").FillAsync("wrong");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
@@ -137,6 +141,7 @@ public sealed class DashboardTests : ChromiumTest
         await page.GetByLabel("Password").FillAsync("correct-horse-1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(page.Locator("#me")).ToHaveTextAsync("Signed in as sam (technician)");
+        await Assertions.Expect(page.Locator("#view-live")).ToBeVisibleAsync();
         var row = page.Locator("[data-write='boiler-ctrl/supply_setpoint']");
         await Assertions.Expect(row).ToContainTextAsync("供水温度设定");
 
@@ -241,6 +246,25 @@ public sealed class DashboardTests : ChromiumTest
         await Assertions.Expect(recorded).ToHaveAttributeAsync("data-state", "resolved");
         var history = gateway.Services.GetRequiredService<AlarmEngine>().OpenTickets.Single(t => t.Message == "Maintenance done: Inspect extinguishers");
         Assert.Contains(history.Audit, a => a is { Action: "resolve", By: "sam", Note: "from the dashboard" });
+    }
+
+    [Fact]
+    public async Task WithAPublicView_ReadingsShowWithoutSignIn_ButActingStillNeedsIt()
+    {
+        var (_, server) = await PlantAsync();
+        await using var _ = server;
+        string passwords = Path.Combine(Directory.CreateTempSubdirectory("fg-passwords-").FullName, "dashboard-passwords");
+        await File.WriteAllLinesAsync(passwords, [DashboardPeople.HashLine("sam", "correct-horse-1")]);
+        await using var gateway = await GatewayUnderTest.StartAsync(Yaml(server.LocalEndPoint.Port, withToken: false).Replace(
+            "listen: \"127.0.0.1:0\"", $"listen: \"127.0.0.1:0\", public_view: true, passwords_file: {passwords}", StringComparison.Ordinal)
+            + "\non_call: { primary: [sam], contacts: { sam: { name: Sam } } }\n");
+        var address = gateway.Services.GetRequiredService<DashboardService>().Address!;
+        var page = await Browser.NewPageAsync();
+        await page.GotoAsync(address.ToString());
+        await Assertions.Expect(page.Locator("[data-point='meter/voltage_l1']")).ToContainTextAsync("230.5 V");
+        await Assertions.Expect(page.Locator("#signin")).ToBeVisibleAsync();
+        var refused = await page.APIRequest.PostAsync(new Uri(address, "api/tickets/T-1/ack").ToString(), new() { DataObject = new { by = "mallory" } });
+        Assert.Equal(403, refused.Status);
     }
 
     [Fact]

@@ -69,6 +69,18 @@ internal static class DashboardEndpoints
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        if (people.Enabled && !plan.Options.PublicView)
+            app.Use(async (context, next) =>
+            {
+                // Personal sign-in without a public view: nothing of the site is shown to someone not signed in.
+                var path = context.Request.Path;
+                if (path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/signin") && !path.StartsWithSegments("/api/signout") && Me(context) is null)
+                {
+                    await Results.Problem("Sign in to see this gateway.", statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context).ConfigureAwait(false);
+                    return;
+                }
+                await next(context).ConfigureAwait(false);
+            });
 
         app.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8"));
         app.MapGet("/api/overview", (HttpContext context) =>

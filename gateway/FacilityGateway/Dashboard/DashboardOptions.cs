@@ -25,6 +25,13 @@ public sealed class DashboardOptions : ConfigNode
     [FilePath]
     public string? PasswordsFile { get; init; }
 
+    /// <summary>
+    /// With personal sign-in (<c>passwords_file</c>), whether people who are not signed in may still see readings,
+    /// trends, the register and tickets (a screen in the control room). Off: they see the sign-in form only. Without
+    /// a passwords file the dashboard is read-only to all who reach it (keep it on 127.0.0.1 or the building's network).
+    /// </summary>
+    public bool PublicView { get; init; }
+
     /// <summary>HTTPS with a certificate the site issued (PEM files): a phone on the building's Wi-Fi signs in over TLS.</summary>
     public DashboardTlsOptions? Tls { get; init; }
 
