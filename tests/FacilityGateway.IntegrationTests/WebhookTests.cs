@@ -133,6 +133,30 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Fact]
+    public async Task AChineseSite_IsPagedInChinese_WithItsOwnLocalTimes()
+    {
+        await using var gateway = await GatewayUnderTest.StartAsync($$"""
+            gateway: { id: gw, site: 滨江花园, language: zh, time_zone: Asia/Shanghai }
+            logging: { level: warning }
+            on_call: { primary: [li], contacts: { li: { name: 李师傅 } } }
+            assets: [{ id: pump-room, name: 水泵房, type: leak_zone, location: { building: 三号楼, room: 水泵房 } }]
+            devices:
+              - { id: probe, kind: gpio_input, driver: simulated, asset: pump-room, pin: 17, meaning: leak, debounce: 10ms, alarms: [{ type: state, state: 1, on_delay: 0s, priority: P1, message: 水泵房漏水 }] }
+            sinks:
+              - { id: phone, kind: webhook, format: ntfy, url: "http://127.0.0.1:{{_port}}/oncall", events: [opened], max_backoff: 200ms }
+            """);
+        gateway.Services.GetRequiredService<SimulatedGpio>().Chip(0).SetInput(17, PinValue.High);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_received.IsEmpty && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        var page = Assert.Single(_received);
+        Assert.Equal("P1 水泵房：新报警", DecodeHeader(page.Headers["Title"]!));
+        var ticket = Assert.Single(gateway.Services.GetRequiredService<FacilityGateway.Alarms.AlarmEngine>().OpenTickets);
+        string respondBy = TimeZoneInfo.ConvertTime(ticket.RespondBy, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"水泵房漏水\n三号楼 / 水泵房\n工单 {ticket.Id}，响应时限 {respondBy}，解决时限 {TimeZoneInfo.ConvertTime(ticket.ResolveBy!.Value, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")):yyyy-MM-dd HH:mm}，负责人 li", page.Body);
+    }
+
+    [Fact]
     public async Task WrongToken_TheNotificationIsKeptAndRetried_NotDropped()
     {
         _failFirst = 3;

@@ -50,7 +50,7 @@ public sealed partial class AlarmEngine
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var now = _time.GetUtcNow();
             var changes = new Changes();
-            var ticket = MaintenanceTicket(tracker, planned, $"Maintenance done: {planned.Task}", now);
+            var ticket = MaintenanceTicket(tracker, planned, _texts.MaintenanceDone(planned.Task), now);
             ticket = _desk.Resolved(ticket, now) with { ConditionActive = false, AssignedTo = by };
             var done = MaintenanceDone(ticket, now, changes);
             ticket = ticket with { Revision = ticket.Revision + 1, Audit = [.. ticket.Audit, new TicketAuditEntry(now, "resolve", by, note), .. done is null ? Array.Empty<TicketAuditEntry>() : [done]] };
@@ -67,7 +67,7 @@ public sealed partial class AlarmEngine
     private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
     {
         var asset = tracker.Asset;
-        string message = $"Maintenance due: {task.Task.Task} ({task.Reason})";
+        string message = _texts.MaintenanceDue(task.Task.Task, task.Reason);
         double? value = MaintenanceTickets.CounterOf(tracker, task.Task);
         var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task.Task) && t.State != TicketState.Resolved));
         Ticket ticket;
@@ -75,7 +75,7 @@ public sealed partial class AlarmEngine
         {
             // Not done since it last came due: the same ticket counts another occurrence.
             ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = message, Revision = open.Revision + 1,
-                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", $"due again: {task.Reason}")] };
+                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", _texts.DueAgain(task.Reason))] };
         }
         else
         {

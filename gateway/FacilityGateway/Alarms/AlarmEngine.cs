@@ -57,6 +57,8 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly Dictionary<string, Queue<long>> _activations = new(StringComparer.Ordinal); // monotonic, for chatter
     private readonly Dictionary<string, long> _acknowledgedAt = new(StringComparer.Ordinal); // monotonic, for re-alarm
     private readonly TimeZoneInfo _zone;
+    /// <summary>What the engine writes itself on tickets, in the site's language.</summary>
+    private readonly TicketTexts _texts;
 
     /// <summary>This many activations within <see cref="ChatterWindow"/> make an alarm chatter.</summary>
     public const int ChatterActivations = 3;
@@ -77,13 +79,14 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         _logger = logger;
         _assets = plan.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
         var zone = _zone = TimeZoneInfo.FindSystemTimeZoneById(plan.Gateway.TimeZone);
+        var texts = _texts = TicketTexts.For(plan.Gateway.Language, zone);
         _marks = new MonotonicMarks(time);
         _desk = new TicketDesk(plan.Gateway.Site, plan.Assets, plan.OnCall, zone, _marks);
         _flood = new NotificationFlood(plan.OnCall.Flood, plan.Gateway.Site, time);
         _usageSavedAt = time.GetTimestamp();
         var rules = _rules = plan.Rules;
         var evaluators = plan.Devices
-            .SelectMany(d => rules.PointRulesOf(d.Id).Append(AlarmRule.CommLoss(d.Id, d.Asset)))
+            .SelectMany(d => rules.PointRulesOf(d.Id).Append(AlarmRule.CommLoss(d.Id, d.Asset, texts)))
             .Select(rule => (IAlarmEvaluator)new RuleEvaluator(rule, time))
             .Concat(plan.Assets.SelectMany(a => rules.EquipmentRulesOf(a.Id)).SelectMany(r => r.CreateEvaluators(time, zone)));
         foreach (var evaluator in evaluators)
@@ -98,7 +101,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
         foreach (var asset in plan.Assets.Where(a => rules.RunningPointOf(a.Id) is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
-            var tracker = new UsageTracker(asset, time, zone);
+            var tracker = new UsageTracker(asset, time, zone, texts);
             _usage.Add(tracker);
             if (rules.RunningPointOf(asset.Id) is { } running)
                 Route(_usageByPoint, running, tracker);

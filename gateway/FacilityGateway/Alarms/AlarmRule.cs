@@ -29,10 +29,10 @@ public sealed record AlarmRule(
     /// <summary>The rule id of a device's automatic communication-loss alarm.</summary>
     public static string CommLossId(string deviceId) => $"{deviceId}/comm_loss";
 
-    /// <summary>A device's communication-loss rule: raised when the device goes offline (3 failed polls), P2.</summary>
-    public static AlarmRule CommLoss(string deviceId, string assetId) =>
+    /// <summary>A device's communication-loss rule: raised when the device goes offline (3 failed polls), P2, its message in the site's language.</summary>
+    public static AlarmRule CommLoss(string deviceId, string assetId, TicketTexts texts) =>
         new(CommLossId(deviceId), deviceId, "health.online", assetId, AlarmRuleType.State, 0, 0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false, AlarmPriority.P2,
-            $"Device {deviceId} does not answer (communication lost)", "");
+            texts.CommunicationLost(deviceId), "");
 
     /// <summary>True when <paramref name="value"/> is in the alarm condition.</summary>
     public bool Breaches(double value) => Type switch

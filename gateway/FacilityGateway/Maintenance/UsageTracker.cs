@@ -30,8 +30,10 @@ public sealed record DueTask(MaintenanceTask Task, string Reason);
 /// <see cref="MaxGap"/> not counted), and the tasks of its maintenance plan that come due by run hours, starts or
 /// calendar time. The engine saves the counters at least every minute, so a power cut loses at most a minute of them.
 /// </summary>
-public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZoneInfo? zone = null)
+public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZoneInfo? zone = null, Tickets.TicketTexts? texts = null)
 {
+    private Tickets.TicketTexts Texts { get; } = texts ?? Tickets.TicketTexts.For(Configuration.SiteLanguage.En, zone);
+
     private readonly TimeZoneInfo _zone = zone ?? TimeZoneInfo.Utc;
 
     /// <summary>A longer silence between two readings of the run signal is not counted as running.</summary>
@@ -123,27 +125,27 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
             var reasons = new List<string>();
             if (point.RunHours is { } dueHours && RunHours >= dueHours)
             {
-                reasons.Add($"{RunHours:0} run hours (every {task.EveryRunHours:0})");
+                reasons.Add(Texts.RunHoursReason(RunHours, task.EveryRunHours!.Value));
                 while (dueHours <= RunHours)
                     dueHours += task.EveryRunHours!.Value;
                 point = point with { RunHours = dueHours };
             }
             if (point.Starts is { } dueStarts && _starts >= dueStarts)
             {
-                reasons.Add($"{_starts} starts (every {task.EveryStarts})");
+                reasons.Add(Texts.StartsReason(_starts, task.EveryStarts!.Value));
                 while (dueStarts <= _starts)
                     dueStarts += task.EveryStarts!.Value;
                 point = point with { Starts = dueStarts };
             }
             if (point.At is { } dueAt && now >= dueAt)
             {
-                reasons.Add($"every {Configuration.Yaml.Durations.Format(task.Every!.Value)}");
+                reasons.Add(Texts.CalendarReason(Configuration.Yaml.Durations.Format(task.Every!.Value)));
                 while (dueAt <= now)
                     dueAt += task.Every!.Value;
                 point = point with { At = dueAt };
             }
             if (reasons.Count > 0)
-                due.Add(new DueTask(task, string.Join(", ", reasons)));
+                due.Add(new DueTask(task, Texts.Join(reasons)));
             changed |= point != before;
             next[task.Task] = point;
         }

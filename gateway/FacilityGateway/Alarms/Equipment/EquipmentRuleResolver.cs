@@ -15,6 +15,7 @@ internal static class EquipmentRuleResolver
     public static void Resolve(GatewayConfig config, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, AlarmRuleSet resolved, ValidationContext context)
     {
         var errors = context.Errors;
+        var texts = Tickets.TicketTexts.For(config.Gateway.Language);
         if (context.State.GetValueOrDefault(AlarmRuleResolver.OnlyWhenChecks) is List<(ConfigNode Rule, PointRef Gate)> checks)
             foreach (var (rule, gate) in checks)
                 _ = Point(rule, "only_when", gate.ToString(), points, errors);
@@ -32,8 +33,8 @@ internal static class EquipmentRuleResolver
             {
                 EquipmentRule? equipmentRule = rule.Type switch
                 {
-                    EquipmentRuleType.DryRun => DryRun(asset, running, rule, points, errors),
-                    _ => Lighting(asset, rule, points, errors),
+                    EquipmentRuleType.DryRun => DryRun(asset, running, rule, points, errors, texts),
+                    _ => Lighting(asset, rule, points, errors, texts),
                 };
                 if (equipmentRule is not null)
                     resolved.Add(asset.Id, equipmentRule);
@@ -43,7 +44,7 @@ internal static class EquipmentRuleResolver
         }
     }
 
-    private static DryRunRule? DryRun(AssetOptions asset, PointRef? runningPoint, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors)
+    private static DryRunRule? DryRun(AssetOptions asset, PointRef? runningPoint, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors, Tickets.TicketTexts texts)
     {
         if (asset.Running is null)
         {
@@ -69,12 +70,12 @@ internal static class EquipmentRuleResolver
             flow is not null ? o.MinFlow!.Value : o.MinPower!.Value, 0,
             o.OnDelay ?? TimeSpan.FromSeconds(10), o.OffDelay ?? TimeSpan.FromSeconds(30), TimeSpan.Zero, false,
             o.Priority ?? AlarmPriority.P2,
-            o.Message ?? $"{asset.Name} is running dry: {(flow is not null ? "no flow" : "low power")} while it runs",
+            o.Message ?? texts.DryRun(asset.Name, byFlow: flow is not null),
             unit, o.RealarmAfter);
         return new DryRunRule(rule, running, flow, o.MinFlow ?? double.NegativeInfinity, power, o.MinPower ?? double.NegativeInfinity, o.IgnoreAfterStart ?? TimeSpan.FromSeconds(30));
     }
 
-    private static LightingScheduleRule? Lighting(AssetOptions asset, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors)
+    private static LightingScheduleRule? Lighting(AssetOptions asset, EquipmentRuleOptions o, IReadOnlyDictionary<string, Dictionary<string, PointInfo>> points, ConfigErrors errors, Tickets.TicketTexts texts)
     {
         if (o.Point is null)
         {
@@ -99,13 +100,12 @@ internal static class EquipmentRuleResolver
             return null;
         var info = points[point.Device][point.Point];
         double litAbove = o.LitAbove ?? 0.5;
-        string what = info.Unit == "A" ? "draws no current" : "is off";
         AlarmRule Alarm(string suffix, string message) => new($"{asset.Id}/lighting_schedule/{suffix}", point.Device, point.Point, asset.Id, AlarmRuleType.LightingSchedule,
             litAbove, 0, o.OnDelay ?? TimeSpan.FromMinutes(10), o.OffDelay ?? TimeSpan.FromMinutes(1), TimeSpan.Zero, false,
             o.Priority ?? AlarmPriority.P3, o.Message is null ? message : $"{o.Message}: {message}", info.Unit, o.RealarmAfter);
         return new LightingScheduleRule(
-            Alarm("dark", $"{asset.Name} {what} during its schedule (lamps, breaker or contactor failed)"),
-            Alarm("lit", $"{asset.Name} is lit outside its schedule (contactor stuck or time switch out of step)"),
+            Alarm("dark", texts.LightingDark(asset.Name, byCurrent: info.Unit == "A")),
+            Alarm("lit", texts.LightingLit(asset.Name)),
             point, litAbove, windows);
     }
 

@@ -15,12 +15,13 @@ namespace FacilityGateway.Sinks.Webhook;
 /// logged and dropped; everything else, a wrong token or url included, is retried (honouring Retry-After) so nothing is
 /// lost while the configuration is put right.
 /// </summary>
-public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger, IReadOnlyDictionary<string, Tickets.OnCallContact>? contacts = null) : ISink
+public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logger, IReadOnlyDictionary<string, Tickets.OnCallContact>? contacts = null, TicketTexts? siteTexts = null) : ISink
 {
     /// <summary>The placeholder of <see cref="WebhookSinkOptions.Url"/> for the paged person's ntfy topic.</summary>
     public const string TopicPlaceholder = "{ntfy_topic}";
 
     private readonly HttpClient _http = new() { Timeout = options.Timeout };
+    private readonly TicketTexts _texts = siteTexts ?? TicketTexts.For(Configuration.SiteLanguage.En);
 
     public string Name => options.Id;
 
@@ -96,9 +97,8 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             if (ticketEvent.Held == true || (options.Events.Count > 0 && !options.Events.Contains(ticketEvent.Event)))
                 return null; // held for the flood digest, or not wanted here
             var t = ticketEvent.Ticket;
-            (key, priority, title, person, ticketId) = (ticketEvent.Key, t.Priority, $"{t.Priority} {t.Asset.Name}: {ticketEvent.Event}", t.AssignedTo, t.Id);
-            body = $"{t.Message}\n{t.Asset.Location}\nTicket {t.Id}, respond by {t.RespondBy:yyyy-MM-dd HH:mm} UTC"
-                + (t.ResolveBy is { } resolveBy ? $", resolve by {resolveBy:yyyy-MM-dd HH:mm} UTC" : "") + (t.AssignedTo is null ? "" : $", assigned to {t.AssignedTo}");
+            (key, priority, title, person, ticketId) = (ticketEvent.Key, t.Priority, _texts.Title(t, ticketEvent.Event), t.AssignedTo, t.Id);
+            body = _texts.Body(t);
         }
         else if (record is DigestRecord digestRecord)
         {
@@ -107,8 +107,8 @@ public sealed partial class WebhookSink(WebhookSinkOptions options, ILogger logg
             if (options.Events.Count > 0 && !options.Events.Contains(digest.Event))
                 return null;
             (key, priority) = (digest.Key, digest.Items.Min(i => i.Priority));
-            title = $"Alarm flood at {digest.Site}: {digest.Items.Count} notifications";
-            body = string.Join('\n', digest.Items.Select(i => $"{i.Priority} {i.Asset}: {i.Event}: {i.Message} ({i.Ticket})"));
+            title = _texts.DigestTitle(digest.Site, digest.Items.Count);
+            body = string.Join('\n', digest.Items.Select(i => _texts.DigestLine(i.Priority, i.Asset, i.Event, i.Message, i.Ticket)));
         }
         else
         {

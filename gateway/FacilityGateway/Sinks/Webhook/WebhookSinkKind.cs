@@ -35,5 +35,5 @@ internal sealed class WebhookSinkKind : ISinkKind
     }
 
     public ISink Create(SinkOptions options, SinkContext context, IServiceProvider services) =>
-        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), context.Contacts);
+        new WebhookSink((WebhookSinkOptions)options, services.GetRequiredService<ILoggerFactory>().CreateLogger<WebhookSink>(), context.Contacts, context.Texts);
 }
