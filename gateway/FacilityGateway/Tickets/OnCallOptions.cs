@@ -8,6 +8,9 @@ namespace FacilityGateway.Tickets;
 /// </summary>
 public sealed class OnCallOptions : ConfigNode
 {
+    /// <summary>The site's holidays and make-up working days, for business-day targets (P2: the next business day).</summary>
+    public BusinessCalendarOptions? Calendar { get; init; }
+
     /// <summary>The first day of week 0 of the rotation.</summary>
     public DateOnly RotationStart { get; init; } = new(2026, 1, 5);
 

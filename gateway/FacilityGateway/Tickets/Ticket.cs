@@ -55,7 +55,7 @@ public sealed record Ticket
 }
 
 /// <summary>
-/// Response-time targets per priority (P1 1 h, P2 the next business day by 17:00 at the site, P3 5 days, P4 scheduled:
+/// Response-time targets per priority (P1 1 h, P2 the next business day by 17:00 at the site, by its calendar, P3 5 days, P4 scheduled:
 /// 30 days).
 /// </summary>
 public static class ResponseTargets
@@ -63,20 +63,21 @@ public static class ResponseTargets
     /// <summary>End of the business day, local time of the site.</summary>
     public static readonly TimeOnly EndOfBusinessDay = new(17, 0);
 
-    public static DateTimeOffset DueBy(AlarmPriority priority, DateTimeOffset openedAt, TimeZoneInfo site) => priority switch
+    public static DateTimeOffset DueBy(AlarmPriority priority, DateTimeOffset openedAt, TimeZoneInfo site, BusinessCalendar? calendar = null) => priority switch
     {
         AlarmPriority.P1 => openedAt.AddHours(1),
-        AlarmPriority.P2 => NextBusinessDay(openedAt, site),
+        AlarmPriority.P2 => NextBusinessDay(openedAt, site, calendar ?? BusinessCalendar.Weekdays),
         AlarmPriority.P3 => openedAt.AddDays(5),
         _ => openedAt.AddDays(30),
     };
 
-    /// <summary>17:00 on the next weekday after <paramref name="at"/>, in the site's time zone (summer time included).</summary>
-    private static DateTimeOffset NextBusinessDay(DateTimeOffset at, TimeZoneInfo site)
+    /// <summary>
+    /// 17:00 on the next business day after <paramref name="at"/> (a weekday that is not a holiday, or a make-up
+    /// working day), in the site's time zone (summer time included).
+    /// </summary>
+    private static DateTimeOffset NextBusinessDay(DateTimeOffset at, TimeZoneInfo site, BusinessCalendar calendar)
     {
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, site).DateTime).AddDays(1);
-        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
-            day = day.AddDays(1);
+        var day = calendar.NextAfter(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, site).DateTime));
         var local = day.ToDateTime(EndOfBusinessDay, DateTimeKind.Unspecified);
         return new DateTimeOffset(local, site.GetUtcOffset(local));
     }

@@ -20,6 +20,7 @@ public sealed class TicketDesk(string site, IReadOnlyList<AssetOptions> assets, 
     private readonly Dictionary<string, AssetOptions> _assets = assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, StringComparer.Ordinal);
     private readonly OnCallRota _rota = new(onCall, zone);
     private readonly TimeSpan _followUp = onCall.FollowUp;
+    private readonly BusinessCalendar _calendar = BusinessCalendar.Of(onCall.Calendar);
 
     /// <summary>The last ticket number used (stored, so ids never repeat across restarts).</summary>
     public long Sequence { get; set; }
@@ -46,7 +47,7 @@ public sealed class TicketDesk(string site, IReadOnlyList<AssetOptions> assets, 
             Unit = cause.Unit,
             FirstAt = now,
             LastAt = now,
-            RespondBy = ResponseTargets.DueBy(cause.Priority, now, zone),
+            RespondBy = ResponseTargets.DueBy(cause.Priority, now, zone, _calendar),
             ResolveBy = now + onCall.ResolveWithin(cause.Priority),
             AssignedTo = _rota.Who(0, now),
             PagedAt = now,

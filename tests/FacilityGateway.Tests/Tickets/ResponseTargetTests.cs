@@ -32,4 +32,28 @@ public sealed class ResponseTargetTests
         Assert.Equal(opened.AddDays(5), ResponseTargets.DueBy(AlarmPriority.P3, opened, London));
         Assert.Equal(opened.AddDays(30), ResponseTargets.DueBy(AlarmPriority.P4, opened, London));
     }
+
+    /// <summary>An example calendar of a holiday week made up on the weekends either side (调休).</summary>
+    private static readonly BusinessCalendar HolidayWeek = BusinessCalendar.Of(new BusinessCalendarOptions
+    {
+        Holidays = ["2026-10-01..2026-10-07"],
+        WorkingDays = ["2026-09-20", "2026-10-10"],
+    });
+
+    [Theory]
+    [InlineData("2026-09-30T02:00:00Z", "2026-10-08T09:00:00Z")] // Wednesday before the holiday week: the Thursday after it
+    [InlineData("2026-10-09T02:00:00Z", "2026-10-10T09:00:00Z")] // Friday after it: the make-up Saturday is worked
+    [InlineData("2026-09-18T02:00:00Z", "2026-09-20T09:00:00Z")] // Friday: the make-up Sunday
+    public void P2_FollowsTheSitesCalendar_SkippingHolidays_CountingMakeUpDays(string opened, string due) =>
+        Assert.Equal(At(due), ResponseTargets.DueBy(AlarmPriority.P2, At(opened), Shanghai, HolidayWeek));
+
+    [Theory]
+    [InlineData("2026-10-01", 1)]
+    [InlineData("2026-10-01..2026-10-07", 7)]
+    [InlineData(" 2026-10-01 .. 2026-10-03 ", 3)]
+    [InlineData("2026-10-07..2026-10-01", null)] // backwards
+    [InlineData("1 October", null)]
+    [InlineData("2026-01-01..2027-06-01", null)] // more than a year
+    public void ACalendarEntry_IsADateOrARange(string entry, int? days) =>
+        Assert.Equal(days, BusinessCalendar.Days(entry)?.Count);
 }
