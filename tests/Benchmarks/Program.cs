@@ -19,6 +19,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //   delivery [records]             outbox append/replay and delivery rates to Mosquitto, InfluxDB 1.x, VictoriaMetrics
 //   start-time [runs]              start to first poll of the real executable, three ways of starting it
 //   write-latency [writes]         a setpoint over MQTT to the answer with the value read back, p50/p99
+//   trend-history [points] [hours] the dashboard's trend history at steady state: file and disk writes per point per day
+//   dashboard-load [runs]          the dashboard with 1,000 live points in Chromium: page load and a week's trend drawn
 return args.FirstOrDefault() switch
 {
     "micro" => RunMicro(args[1..]),
@@ -50,6 +52,10 @@ return args.FirstOrDefault() switch
     "alarm-latency" => await FacilityGateway.Benchmarks.Gateway.AlarmBenchmarks.LatencyAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
     "start-time" => await FacilityGateway.Benchmarks.Gateway.StartTime.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     "write-latency" => await FacilityGateway.Benchmarks.Gateway.WriteLatency.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200),
+    "trend-history" => await FacilityGateway.Benchmarks.Gateway.TrendHistoryLoad.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30),
+    "dashboard-load" => await FacilityGateway.Benchmarks.Gateway.DashboardLoad.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     _ => Usage(),
 };
 

@@ -132,7 +132,7 @@ public static class PollingLoad
     }
 
     /// <summary><c>wchar</c> and <c>write_bytes</c> of <c>/proc/PID/io</c>.</summary>
-    private static (long Wchar, long WriteBytes) Io(int pid)
+    internal static (long Wchar, long WriteBytes) Io(int pid)
     {
         long wchar = 0, writeBytes = 0;
         foreach (string line in File.ReadLines($"/proc/{pid}/io"))
@@ -159,7 +159,7 @@ public static class PollingLoad
         return result;
     }
 
-    private static double CpuSeconds(int pid)
+    internal static double CpuSeconds(int pid)
     {
         // /proc/PID/stat fields 14 and 15: utime and stime of all threads, in clock ticks (100 per second).
         string stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -167,7 +167,7 @@ public static class PollingLoad
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    private static long Status(int pid, string key)
+    internal static long Status(int pid, string key)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             if (line.StartsWith(key, StringComparison.Ordinal))

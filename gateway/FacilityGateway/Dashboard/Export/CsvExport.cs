@@ -19,7 +19,7 @@ public static class CsvExport
     public static byte[] Register(IReadOnlyList<RegisterEntry> register, TimeZoneInfo site) => Write(csv =>
     {
         foreach (var header in (string[])["id", "name", "type", "manufacturer", "model", "serial", "location", "installed", "team", "contact", "run_hours", "starts",
-            "points", "maintenance_next", "last_work_at", "last_work_by", "last_work", "tickets", "open_tickets"])
+            "points", "maintenance_next", "last_work_at", "last_work_by", "last_work_kind", "last_work", "tickets", "open_tickets"])
             csv.WriteField(header);
         csv.EndRecord();
         foreach (var asset in register)
@@ -29,7 +29,7 @@ public static class CsvExport
             foreach (var field in new object?[] { asset.Id, asset.Name, asset.Type, asset.Manufacturer, asset.Model, asset.Serial, asset.Location,
                 asset.Installed?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), asset.Team, asset.Contact, asset.RunHours, asset.Starts,
                 string.Join("; ", asset.Points.Select(p => $"{p.Device}/{p.Point}")), next is null ? null : $"{next.Task} {Time(next.DueAt, site)}",
-                Time(last?.At, site), last?.By, last is null ? null : last.Note is { } note ? $"{last.What}: {note}" : last.What,
+                Time(last?.At, site), last?.By, last?.Kind, last is null ? null : last.Note is { } note ? $"{last.What}: {note}" : last.What,
                 asset.Tickets.Count, asset.Tickets.Count(t => t.State != TicketState.Closed) })
                 csv.WriteField(Format(field));
             csv.EndRecord();

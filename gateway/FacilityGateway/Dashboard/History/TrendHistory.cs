@@ -22,7 +22,14 @@ public sealed record TrendSeries(string Device, string Point, TrendRange Range, 
 /// </summary>
 public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider time, ILogger<TrendHistory> logger) : BackgroundService, IReadingConsumer
 {
-    private static readonly TimeSpan FlushEvery = TimeSpan.FromSeconds(15);
+    /// <summary>How often open buckets are checked for their end.</summary>
+    private static readonly TimeSpan TickEvery = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How often closed buckets are written, in one transaction: five minutes of a thousand points is one append of
+    /// 80 KB, and the file's own bookkeeping (b-tree pages, journal) is paid once for five buckets, not each minute
+    /// (docs/PERFORMANCE.md: about 20 KB per point per day). A power cut loses at most these minutes of the trend.
+    /// </summary>
+    private static readonly TimeSpan WriteEvery = TimeSpan.FromMinutes(5);
     /// <summary>How long a bucket stays open after its end for readings sampled in it that arrive late (a slow poll).</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
     private readonly Channel<Action<TrendStore>> _work = Channel.CreateBounded<Action<TrendStore>>(new BoundedChannelOptions(64) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -31,6 +38,9 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
     private readonly List<(int Column, string Device, string Point)> _newSeries = [];
     private readonly SortedDictionary<long, TrendAccumulator>[] _open = [.. TrendTier.All.Select(_ => new SortedDictionary<long, TrendAccumulator>())];
     private readonly long[] _closedBefore = new long[TrendTier.All.Count];
+    /// <summary>Buckets closed since the last write, with their tier; drawn from memory until written.</summary>
+    private readonly List<(int Tier, TrendAccumulator Bucket)> _closed = [];
+    private DateTimeOffset _writtenAt;
     private long _writeFailures;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _full;
@@ -85,7 +95,8 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
         {
             if (!_columns.TryGetValue((device, point), out column))
                 return null;
-            current = [.. _open[range == TrendRange.Week ? 1 : 0].Values.Select(b => b.Of(column)).OfType<TrendBucket>()];
+            int t = range == TrendRange.Week ? 1 : 0;
+            current = [.. _closed.Where(c => c.Tier == t).Select(c => c.Bucket).Concat(_open[t].Values).Select(b => b.Of(column)).OfType<TrendBucket>()];
         }
         var done = new TaskCompletionSource<List<TrendBucket>>(TaskCreationOptions.RunContinuationsAsynchronously);
         await _work.Writer.WriteAsync(store =>
@@ -121,17 +132,21 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
         return column;
     }
 
-    /// <summary>Hands a closed bucket (and the columns of new points) to the store's thread; under <see cref="_gate"/>.</summary>
-    private void Queue(TrendTier tier, TrendAccumulator bucket)
+    /// <summary>Hands the closed buckets (and the columns of new points) to the store's thread, as one write; under <see cref="_gate"/>.</summary>
+    private void WriteClosed()
     {
-        var data = bucket.Encode(_columns.Count);
+        _writtenAt = time.GetUtcNow();
+        if (_closed.Count == 0 && _newSeries.Count == 0)
+            return;
+        var buckets = _closed.Select(c => (TrendTier.All[c.Tier], c.Bucket.Start, c.Bucket.Encode(_columns.Count))).ToList();
         var series = _newSeries.ToArray();
         _newSeries.Clear();
-        var now = time.GetUtcNow();
-        if (!_work.Writer.TryWrite(store => Write(store, series, [(tier, bucket.Start, data)], now)))
+        _closed.Clear();
+        var now = _writtenAt;
+        if (!_work.Writer.TryWrite(store => Write(store, series, buckets, now)))
         {
-            Interlocked.Increment(ref _writeFailures);
-            _newSeries.AddRange(series); // the store is behind: the bucket is lost, the columns are stored with the next
+            Interlocked.Add(ref _writeFailures, buckets.Count);
+            _newSeries.AddRange(series); // the store is behind: the buckets are lost, the columns are stored with the next
         }
     }
 
@@ -166,11 +181,13 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
                 var tier = TrendTier.All[t];
                 foreach (var open in _open[t].Values.Where(b => b.Start + (long)(tier.Width + Grace).TotalSeconds <= now.ToUnixTimeSeconds()).ToList())
                 {
-                    Queue(tier, open);
+                    _closed.Add((t, open));
                     _open[t].Remove(open.Start);
                     _closedBefore[t] = Math.Max(_closedBefore[t], open.Start + (long)tier.Width.TotalSeconds);
                 }
             }
+            if (now - _writtenAt >= WriteEvery)
+                WriteClosed();
         }
     }
 
@@ -180,7 +197,7 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
             return;
         var thread = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         new Thread(() => Loop(thread)) { IsBackground = true, Name = "trend-history" }.Start();
-        await using var timer = time.CreateTimer(_ => Tick(), null, FlushEvery, FlushEvery).ConfigureAwait(false);
+        await using var timer = time.CreateTimer(_ => Tick(), null, TickEvery, TickEvery).ConfigureAwait(false);
         try
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, time, stoppingToken).ConfigureAwait(false);
@@ -193,7 +210,8 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
             // Partial buckets are stored at stop; the next start replaces them with what it folds into the same bucket.
             for (int t = 0; t < _open.Length; t++)
                 foreach (var open in _open[t].Values)
-                    Queue(TrendTier.All[t], open);
+                    _closed.Add((t, open));
+            WriteClosed();
             _work.Writer.TryComplete();
         }
         await thread.Task.ConfigureAwait(false);

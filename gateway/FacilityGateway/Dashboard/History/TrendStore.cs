@@ -3,7 +3,9 @@ using Microsoft.Data.Sqlite;
 namespace FacilityGateway.Dashboard.History;
 
 /// <summary>
-/// The trend history's file (<c>history.db</c> in the data directory), SQLite in WAL mode. A table per tier holds one
+/// The trend history's file (<c>history.db</c> in the data directory), SQLite with a rollback journal (one thread
+/// writes and reads it, so WAL's concurrent readers buy nothing, and WAL would write every page twice) and
+/// <c>synchronous=FULL</c>, so that a power cut cannot damage it. A table per tier holds one
 /// row per bucket with every point's average, minimum and maximum packed side by side (12 bytes a point), so a minute
 /// of a thousand points is one append of 12 KB, not a thousand scattered row writes on the SD card; reading a point's
 /// day reads its 12 bytes out of each of 1,440 rows. Points get a column the first time they are seen and keep it.
@@ -13,6 +15,8 @@ internal sealed class TrendStore : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<(string Device, string Point), int> _columns = [];
+    private static readonly TimeSpan PruneEvery = TimeSpan.FromHours(1);
+    private DateTimeOffset _prunedAt = DateTimeOffset.MinValue;
 
     /// <summary>Where a corrupt file found at start was moved to (a new one was started), or null.</summary>
     public string? RecoveredFrom { get; }
@@ -32,7 +36,7 @@ internal sealed class TrendStore : IDisposable
             // Trends are a view: a damaged file is kept for analysis and a new one started, never a gateway that stops.
             SqliteConnection.ClearAllPools();
             RecoveredFrom = $"{path}.corrupt-{now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}";
-            foreach (string suffix in (string[])["", "-wal", "-shm"])
+            foreach (string suffix in (string[])["", "-journal", "-wal", "-shm"])
                 if (File.Exists(path + suffix))
                     File.Move(path + suffix, RecoveredFrom + suffix, overwrite: true);
             _connection = Open(path);
@@ -51,10 +55,9 @@ internal sealed class TrendStore : IDisposable
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            // synchronous=NORMAL: a power cut may lose the last minute of the trend, never the file.
             command.CommandText = $"""
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = NORMAL;
+                PRAGMA journal_mode = TRUNCATE;
+                PRAGMA synchronous = FULL;
                 CREATE TABLE IF NOT EXISTS series (col INTEGER PRIMARY KEY, device TEXT NOT NULL, point TEXT NOT NULL, UNIQUE (device, point));
                 {string.Join("\n", TrendTier.All.Select(t => $"CREATE TABLE IF NOT EXISTS {t.Table} (start INTEGER PRIMARY KEY, data BLOB NOT NULL);"))}
                 SELECT count(*) FROM series;
@@ -97,7 +100,9 @@ internal sealed class TrendStore : IDisposable
             command.Parameters.AddWithValue("$data", data);
             command.ExecuteNonQuery();
         }
-        foreach (var tier in TrendTier.All)
+        // What a tier no longer keeps goes once an hour (the file holds an hour more): pruning rewrites b-tree and
+        // free-list pages, and once an hour it does so for sixty buckets at a time.
+        foreach (var tier in now - _prunedAt < PruneEvery ? [] : TrendTier.All)
         {
             using var prune = _connection.CreateCommand();
             prune.CommandText = $"DELETE FROM {tier.Table} WHERE start < $oldest";
@@ -105,6 +110,8 @@ internal sealed class TrendStore : IDisposable
             prune.ExecuteNonQuery();
         }
         transaction.Commit();
+        if (now - _prunedAt >= PruneEvery)
+            _prunedAt = now;
     }
 
     /// <summary>A point's buckets of one tier from <paramref name="from"/> (Unix seconds) on, oldest first.</summary>
@@ -127,8 +134,8 @@ internal sealed class TrendStore : IDisposable
         return buckets;
     }
 
-    /// <summary>The file's size with its write-ahead log, bytes.</summary>
-    public long Bytes => FileBytes(Path) + FileBytes(Path + "-wal");
+    /// <summary>The file's size with its journal, bytes.</summary>
+    public long Bytes => FileBytes(Path) + FileBytes(Path + "-journal");
 
     private static long FileBytes(string file) => File.Exists(file) ? new FileInfo(file).Length : 0;
 

@@ -6,8 +6,11 @@ namespace FacilityGateway.Dashboard.Register;
 /// <summary>A point of an asset as the register lists it.</summary>
 public sealed record RegisterPoint(string Device, string Point, string? Name, string Unit);
 
-/// <summary>Work recorded on an asset: a maintenance task done or a fault resolved, when, by whom, with the note.</summary>
-public sealed record RegisterWork(DateTimeOffset At, string Ticket, string What, string By, string? Note);
+/// <summary>
+/// Work recorded on an asset, when, by whom, with the note: <see cref="Kind"/> <c>maintenance_done</c> (a task of the
+/// plan) or <c>resolve</c> (a fault repaired); <see cref="What"/> is the ticket's message.
+/// </summary>
+public sealed record RegisterWork(DateTimeOffset At, string Ticket, string Kind, string What, string By, string? Note);
 
 /// <summary>A ticket of the asset, in short.</summary>
 public sealed record RegisterTicket(string Id, AlarmPriority Priority, TicketState State, DateTimeOffset FirstAt, string Message, bool Overdue);
@@ -34,7 +37,7 @@ public sealed record RegisterEntry(string Id, string Name, string Type, string? 
                 .ToList();
             var own = byAsset[asset.Id].ToList();
             var work = own.SelectMany(t => t.Audit.Where(a => a.Action is "maintenance_done" or "resolve")
-                    .Select(a => new RegisterWork(a.At, t.Id, a.Action == "maintenance_done" ? t.Message : $"{t.Message} (resolved)", a.By, a.Note)))
+                    .Select(a => new RegisterWork(a.At, t.Id, a.Action, t.Message, a.By, a.Note)))
                 .OrderByDescending(w => w.At).ToList();
             return new RegisterEntry(asset.Id, asset.Name, Configuration.Yaml.YamlBinder.EnumName(typeof(Configuration.AssetType), asset.Type),
                 asset.Manufacturer, asset.Model, asset.Serial, asset.Location.ToString() is { Length: > 0 } location ? location : null,
