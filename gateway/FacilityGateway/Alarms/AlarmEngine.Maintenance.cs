@@ -64,10 +64,16 @@ public sealed partial class AlarmEngine
         }
     }
 
+    /// <summary>Why a task is due, each interval that came due, in the site's words.</summary>
+    private string ReasonsOf(DueTask task) => _texts.Join(task.Reasons.Select(r =>
+        r.RunHours is { } hours ? _texts.RunHoursReason(hours, r.EveryRunHours ?? 0)
+        : r.Starts is { } starts ? _texts.StartsReason(starts, r.EveryStarts ?? 0)
+        : _texts.CalendarReason(r.Every ?? TimeSpan.Zero)));
+
     private void OpenMaintenanceTicket(UsageTracker tracker, DueTask task, DateTimeOffset now, Changes changes)
     {
         var asset = tracker.Asset;
-        string message = _texts.MaintenanceDue(task.Task.Task, task.Reason);
+        string message = _texts.MaintenanceCameDue(task.Task.Task, ReasonsOf(task));
         double? value = MaintenanceTickets.CounterOf(tracker, task.Task);
         var open = changes.Current(OpenTickets.FirstOrDefault(t => t.RuleId == tracker.RuleIdOf(task.Task) && t.State != TicketState.Resolved));
         Ticket ticket;
@@ -75,7 +81,7 @@ public sealed partial class AlarmEngine
         {
             // Not done since it last came due: the same ticket counts another occurrence.
             ticket = open with { Occurrences = open.Occurrences + 1, LastAt = now, Value = value, Message = message, Revision = open.Revision + 1,
-                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", _texts.DueAgain(task.Reason))] };
+                Audit = [.. open.Audit, new TicketAuditEntry(now, "maintenance_due", "gateway", _texts.DueAgain(ReasonsOf(task)))] };
         }
         else
         {

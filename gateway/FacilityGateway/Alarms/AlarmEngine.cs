@@ -101,7 +101,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         }
         foreach (var asset in plan.Assets.Where(a => rules.RunningPointOf(a.Id) is not null || a.Maintenance.Any(t => t.Every is not null)))
         {
-            var tracker = new UsageTracker(asset, time, zone, texts);
+            var tracker = new UsageTracker(asset, time, zone);
             _usage.Add(tracker);
             if (rules.RunningPointOf(asset.Id) is { } running)
                 Route(_usageByPoint, running, tracker);

@@ -23,17 +23,21 @@ public sealed record UsageState
 }
 
 /// <summary>A task of the plan that has come due, and why.</summary>
-public sealed record DueTask(MaintenanceTask Task, string Reason);
+public sealed record DueTask(MaintenanceTask Task, IReadOnlyList<DueReason> Reasons);
+
+/// <summary>
+/// Why a task is due, one interval: its run hours, its starts or its calendar interval (only one set). The ticket desk
+/// words it in the site's language (Tickets/TicketTexts).
+/// </summary>
+public sealed record DueReason(double? RunHours = null, double? EveryRunHours = null, long? Starts = null, long? EveryStarts = null, TimeSpan? Every = null);
 
 /// <summary>
 /// Run hours and starts of one asset, counted from its run signal (monotonic time between readings, gaps longer than
 /// <see cref="MaxGap"/> not counted), and the tasks of its maintenance plan that come due by run hours, starts or
 /// calendar time. The engine saves the counters at least every minute, so a power cut loses at most a minute of them.
 /// </summary>
-public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZoneInfo? zone = null, Tickets.TicketTexts? texts = null)
+public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZoneInfo? zone = null)
 {
-    private Tickets.TicketTexts Texts { get; } = texts ?? Tickets.TicketTexts.For(Configuration.SiteLanguage.En, zone);
-
     private readonly TimeZoneInfo _zone = zone ?? TimeZoneInfo.Utc;
 
     /// <summary>A longer silence between two readings of the run signal is not counted as running.</summary>
@@ -122,30 +126,30 @@ public sealed class UsageTracker(AssetOptions asset, TimeProvider time, TimeZone
                 task.EveryStarts is { } s ? before?.Starts ?? (task.LastDoneStarts ?? _starts) + s : null,
                 task.Every is { } every ? before?.At ?? (task.LastDone is { } day ? StartOf(day) : now) + every : null,
                 basis);
-            var reasons = new List<string>();
+            var reasons = new List<DueReason>();
             if (point.RunHours is { } dueHours && RunHours >= dueHours)
             {
-                reasons.Add(Texts.RunHoursReason(RunHours, task.EveryRunHours!.Value));
+                reasons.Add(new DueReason(RunHours: RunHours, EveryRunHours: task.EveryRunHours));
                 while (dueHours <= RunHours)
                     dueHours += task.EveryRunHours!.Value;
                 point = point with { RunHours = dueHours };
             }
             if (point.Starts is { } dueStarts && _starts >= dueStarts)
             {
-                reasons.Add(Texts.StartsReason(_starts, task.EveryStarts!.Value));
+                reasons.Add(new DueReason(Starts: _starts, EveryStarts: task.EveryStarts));
                 while (dueStarts <= _starts)
                     dueStarts += task.EveryStarts!.Value;
                 point = point with { Starts = dueStarts };
             }
             if (point.At is { } dueAt && now >= dueAt)
             {
-                reasons.Add(Texts.CalendarReason(Configuration.Yaml.Durations.Format(task.Every!.Value)));
+                reasons.Add(new DueReason(Every: task.Every));
                 while (dueAt <= now)
                     dueAt += task.Every!.Value;
                 point = point with { At = dueAt };
             }
             if (reasons.Count > 0)
-                due.Add(new DueTask(task, Texts.Join(reasons)));
+                due.Add(new DueTask(task, reasons));
             changed |= point != before;
             next[task.Task] = point;
         }

@@ -27,7 +27,7 @@ public sealed class TicketTexts
         Zh ? $"设备 {deviceId} 无应答（通讯中断）" : $"Device {deviceId} does not answer (communication lost)";
 
     /// <summary>A maintenance task that came due, with why.</summary>
-    public string MaintenanceDue(string task, string reasons) => Zh ? $"维保到期：{task}（{reasons}）" : $"Maintenance due: {task} ({reasons})";
+    public string MaintenanceCameDue(string task, string reasons) => Zh ? $"维保到期：{task}（{reasons}）" : $"Maintenance due: {task} ({reasons})";
 
     /// <summary>The audit note of a task due again before it was done.</summary>
     public string DueAgain(string reasons) => Zh ? $"再次到期：{reasons}" : $"due again: {reasons}";
@@ -44,7 +44,7 @@ public sealed class TicketTexts
     public string StartsReason(long starts, long every) => Zh ? $"已启动 {starts} 次（每 {every} 次）" : $"{starts} starts (every {every})";
 
     /// <summary>Why a task is due: its calendar interval (written as in the YAML, 90d).</summary>
-    public string CalendarReason(string every) => Zh ? $"每 {every}" : $"every {every}";
+    public string CalendarReason(TimeSpan every) => Zh ? $"每 {Configuration.Yaml.Durations.Format(every)}" : $"every {Configuration.Yaml.Durations.Format(every)}";
 
     /// <summary>How reasons are joined.</summary>
     public string Join(IEnumerable<string> reasons) => string.Join(Zh ? "，" : ", ", reasons);

@@ -27,9 +27,6 @@ public static class DashboardLoad
         Directory.CreateDirectory(Path.Combine(directory, "data"));
         SeedHistory(Path.Combine(directory, "data", "history.db"), devices, points);
         var servers = new List<ModbusTcpServer>();
-        var registers = new ushort[points * 2];
-        for (int p = 0; p < points; p++)
-            ModbusValueCodec.EncodeDouble(p * 1.5, new RegisterFormat(ModbusDataType.Float32), registers.AsSpan(p * 2));
         int port = FreePort();
         var yaml = new StringBuilder($$"""
             gateway: { id: dashboard-bench, site: bench, data_directory: {{directory}}/data }
@@ -39,17 +36,7 @@ public static class DashboardLoad
             devices:
 
             """);
-        for (int d = 0; d < devices; d++)
-        {
-            var store = new ModbusDataStore(1);
-            store[1].SetRegisters(ModbusTable.HoldingRegisters, 0, registers);
-            var server = new ModbusTcpServer(store);
-            server.Start();
-            servers.Add(server);
-            yaml.Append(CultureInfo.InvariantCulture, $"  - id: dev{d}\n    asset: plant\n    endpoint: tcp://127.0.0.1:{server.LocalEndPoint.Port}\n    unit: 1\n    interval: 1s\n    points:\n");
-            for (int p = 0; p < points; p++)
-                yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: p{p}, name: Point {d}.{p}, holding: {p * 2}, type: float32, unit: kW }}\n");
-        }
+        PollingLoad.AddDevices(yaml, devices, points, TimeSpan.FromSeconds(1), servers);
         string config = Path.Combine(directory, "dashboard.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll"), "run", "--config", config } };

@@ -43,20 +43,7 @@ public static class PollingLoad
                 """);
         }
         yaml.Append("devices:\n");
-        var registers = new ushort[points * 2];
-        for (int p = 0; p < points; p++)
-            ModbusValueCodec.EncodeDouble(p * 1.5, new RegisterFormat(ModbusDataType.Float32), registers.AsSpan(p * 2));
-        for (int d = 0; d < devices; d++)
-        {
-            var store = new ModbusDataStore(1);
-            store[1].SetRegisters(ModbusTable.HoldingRegisters, 0, registers);
-            var server = new ModbusTcpServer(store);
-            server.Start();
-            servers.Add(server);
-            yaml.Append(CultureInfo.InvariantCulture, $"  - id: dev{d}\n    asset: plant\n    endpoint: tcp://127.0.0.1:{server.LocalEndPoint.Port}\n    unit: 1\n    interval: {every.TotalMilliseconds}ms\n    points:\n");
-            for (int p = 0; p < points; p++)
-                yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: p{p}, holding: {p * 2}, type: float32, unit: kW }}\n");
-        }
+        AddDevices(yaml, devices, points, every, servers);
         string config = Path.Combine(directory, "load.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
 
@@ -129,6 +116,28 @@ public static class PollingLoad
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {polls * points / elapsed:N0} | {polls / elapsed:N1} | {requests / elapsed:N1} | {cpu / elapsed * 100:F2} % | {peakRss / 1024.0:F1} MiB | {hwm / 1024.0:F1} MiB | {(wchar1 - wchar0) / pointsWritten:F1} B | {(written1 - written0) / pointsWritten:F1} B |"));
         return 0;
+    }
+
+    /// <summary>
+    /// Starts <paramref name="devices"/> Modbus TCP servers in this process, each with <paramref name="points"/> float32
+    /// holding registers, and appends their devices (<c>dev0</c>... with points <c>p0</c>...) to <paramref name="yaml"/>.
+    /// </summary>
+    internal static void AddDevices(StringBuilder yaml, int devices, int points, TimeSpan every, List<ModbusTcpServer> servers)
+    {
+        var registers = new ushort[points * 2];
+        for (int p = 0; p < points; p++)
+            ModbusValueCodec.EncodeDouble(p * 1.5, new RegisterFormat(ModbusDataType.Float32), registers.AsSpan(p * 2));
+        for (int d = 0; d < devices; d++)
+        {
+            var store = new ModbusDataStore(1);
+            store[1].SetRegisters(ModbusTable.HoldingRegisters, 0, registers);
+            var server = new ModbusTcpServer(store);
+            server.Start();
+            servers.Add(server);
+            yaml.Append(CultureInfo.InvariantCulture, $"  - id: dev{d}\n    asset: plant\n    endpoint: tcp://127.0.0.1:{server.LocalEndPoint.Port}\n    unit: 1\n    interval: {every.TotalMilliseconds}ms\n    points:\n");
+            for (int p = 0; p < points; p++)
+                yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: p{p}, name: Point {d}.{p}, holding: {p * 2}, type: float32, unit: kW }}\n");
+        }
     }
 
     /// <summary><c>wchar</c> and <c>write_bytes</c> of <c>/proc/PID/io</c>.</summary>
