@@ -20,12 +20,12 @@ public sealed class DashboardViewsTests : ChromiumTest
 {
     private const string Token = "views-action-token";
 
-    private sealed record Texts(string Trends, string Register, string Tickets, string Verified, string Manufacturer);
+    private sealed record Texts(string Trends, string Register, string Tickets, string Verified, string Manufacturer, string WrongToken);
 
     private static readonly Dictionary<string, Texts> Expected = new()
     {
-        ["en-GB"] = new("Trends", "Register", "Tickets", "Verified", "Manufacturer"),
-        ["zh-CN"] = new("趋势", "设备台账", "工单", "核实确认", "制造商"),
+        ["en-GB"] = new("Trends", "Register", "Tickets", "Verified", "Manufacturer", "Wrong or missing action token"),
+        ["zh-CN"] = new("趋势", "设备台账", "工单", "核实确认", "制造商", "操作令牌错误或未填写"),
     };
 
     [Theory]
@@ -79,6 +79,10 @@ public sealed class DashboardViewsTests : ChromiumTest
 
         // The leak is acknowledged on the page and resolved by the technician (the register's work done).
         string leak = (await page.Locator("#tickets tr[data-ticket]", new() { HasText = "水箱下方漏水" }).GetAttributeAsync("data-ticket"))!;
+        await page.Locator("#by").FillAsync("李师傅");
+        await page.Locator("#token").FillAsync("wrong");
+        await page.Locator($"#tickets tr[data-ticket='{leak}'] [data-action='ack']").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync(texts.WrongToken); // the gateway's reason, in the page's language
         var resolved = await page.APIRequest.PostAsync(new Uri(address, $"api/tickets/{leak}/resolve").ToString(), new()
         {
             DataObject = new { by = "李师傅", note = "更换密封圈" },

@@ -48,6 +48,8 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
                     var (candidate, findings) = Load(config);
                     if (candidate is not null)
                     {
+                        // Said before the running pipeline stops, so a slow stop is told apart from a reload never asked for.
+                        log.Information("Configuration {Path} accepted ({Devices} device(s)): stopping the running pipeline to start on it", path, candidate.Devices.Count);
                         next = candidate;
                         return true; // stop this host; the next one starts on the new configuration
                     }
