@@ -92,4 +92,29 @@ public sealed class ReloadTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task AReload_ReachesAGatewayStartedWithSighupIgnored_AsNohupStartsIt()
+    {
+        // Regression: started with SIGHUP ignored (nohup; the CI runner on a fresh machine), .NET kept it ignored and every
+        // reload request vanished without a word.
+        await using var panel = new ModbusTcpServer(new ModbusDataStore(1));
+        panel.Start();
+        string directory = Directory.CreateTempSubdirectory("fg-reload-nohup-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        await File.WriteAllTextAsync(config, Config(panel.LocalEndPoint.Port, null, FreePort.Next()));
+        try
+        {
+            await using var gateway = PeerProcess.Start("nohup", "dotnet", Executable, "run", "--config", config);
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            var error = new StringWriter();
+            Assert.True(await GatewayCommands.InvokeAsync(["reload", "--config", config], new StringWriter(), error) == ExitCodes.Ok, error.ToString());
+            await gateway.WaitForLineAsync(l => l.Contains("reloaded: 1 device(s)", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.False(gateway.HasExited, gateway.Output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

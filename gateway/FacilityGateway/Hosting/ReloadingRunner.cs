@@ -29,6 +29,11 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
         {
             FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite, // several SIGHUPs while one reload runs: one more reload
         });
+        // Started with SIGHUP ignored (nohup, some supervisors and CI runners pass SIG_IGN on), .NET keeps it ignored and
+        // a reload request would vanish: the fresh-machine CI failure of the reload test. Reset to the default first,
+        // so that the registration below takes it.
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+            _ = ResetSignal(1 /* SIGHUP */, IntPtr.Zero /* SIG_DFL */);
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true; // SIGHUP must not end the process
@@ -100,4 +105,7 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
             await socket.SendAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "signal")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern IntPtr ResetSignal(int signal, IntPtr handler);
 }
