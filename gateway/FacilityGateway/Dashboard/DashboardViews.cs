@@ -55,7 +55,7 @@ internal static class DashboardViews
             }
             var buckets = series?.Buckets ?? [];
             static float? Value(float v) => float.IsFinite(v) ? v : null;
-            var from = time.GetUtcNow() - (span switch { TrendRange.Hour => TimeSpan.FromHours(1), TrendRange.Day => TimeSpan.FromDays(1), _ => TimeSpan.FromDays(7) });
+            var from = time.GetUtcNow() - span.Span();
             var tickets = (await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false))
                 .Where(t => t.DeviceId == device && t.PointId == point && t.LastAt >= from)
                 .Select(t => new TrendMarker(t.Id, t.FirstAt, t.Priority, t.State, t.Message)).ToList();
@@ -70,13 +70,20 @@ internal static class DashboardViews
             Results.Json(RegisterEntry.Build(plan, alarms, await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false))));
         app.MapGet("/api/register.csv", async (CancellationToken cancellationToken) =>
             Csv(CsvExport.Register(RegisterEntry.Build(plan, alarms, await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false)), plan.Zone), "register", time));
-        app.MapGet("/api/tickets", async (HttpRequest request, CancellationToken cancellationToken) =>
+        // The tickets the query's filter lets through, the newest first; or the 400 that says what a filter expects.
+        async Task<(List<Ticket>? Tickets, IResult? Refused)> Filtered(HttpRequest request, CancellationToken cancellationToken)
         {
             var (filter, problem) = TicketFilter.Parse(key => request.Query[key].ToString());
             if (filter is null)
-                return Results.Problem($"{problem}.", statusCode: StatusCodes.Status400BadRequest);
+                return (null, Results.Problem($"{problem}.", statusCode: StatusCodes.Status400BadRequest));
+            return ([.. (await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false)).Where(t => filter.Matches(t, plan.Zone))], null);
+        }
+        app.MapGet("/api/tickets", async (HttpRequest request, CancellationToken cancellationToken) =>
+        {
+            var (matching, refused) = await Filtered(request, cancellationToken).ConfigureAwait(false);
+            if (matching is null)
+                return refused!;
             var now = time.GetUtcNow();
-            var matching = (await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false)).Where(t => filter.Matches(t, plan.Zone)).ToList();
             return Results.Json(new
             {
                 total = matching.Count,
@@ -85,10 +92,9 @@ internal static class DashboardViews
         });
         app.MapGet("/api/tickets.csv", async (HttpRequest request, CancellationToken cancellationToken) =>
         {
-            var (filter, problem) = TicketFilter.Parse(key => request.Query[key].ToString());
-            if (filter is null)
-                return Results.Problem($"{problem}.", statusCode: StatusCodes.Status400BadRequest);
-            var matching = (await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false)).Where(t => filter.Matches(t, plan.Zone)).ToList();
+            var (matching, refused) = await Filtered(request, cancellationToken).ConfigureAwait(false);
+            if (matching is null)
+                return refused!;
             return Csv(CsvExport.Tickets(matching, plan.FollowUp, plan.Zone, time.GetUtcNow()), "tickets", time);
         });
         foreach (var (path, resource, type) in new[]

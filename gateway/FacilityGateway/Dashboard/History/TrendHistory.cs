@@ -9,6 +9,12 @@ namespace FacilityGateway.Dashboard.History;
 /// <summary>A trend's span: the last hour and day from the minute tier, the last week from the quarter-hour tier.</summary>
 public enum TrendRange { Hour, Day, Week }
 
+/// <summary>How far back a <see cref="TrendRange"/> reaches.</summary>
+public static class TrendRanges
+{
+    public static TimeSpan Span(this TrendRange range) => range switch { TrendRange.Hour => TimeSpan.FromHours(1), TrendRange.Day => TimeSpan.FromDays(1), _ => TimeSpan.FromDays(7) };
+}
+
 /// <summary>A point's trend: its buckets, oldest first, the open one last.</summary>
 public sealed record TrendSeries(string Device, string Point, TrendRange Range, TimeSpan BucketWidth, IReadOnlyList<TrendBucket> Buckets);
 
@@ -90,7 +96,7 @@ public sealed partial class TrendHistory(TrendHistoryPlan plan, TimeProvider tim
         List<TrendBucket> current;
         var tier = range == TrendRange.Week ? TrendTier.Quarter : TrendTier.Minute;
         var now = time.GetUtcNow();
-        long from = tier.StartOf(now - (range switch { TrendRange.Hour => TimeSpan.FromHours(1), TrendRange.Day => TimeSpan.FromDays(1), _ => TimeSpan.FromDays(7) }));
+        long from = tier.StartOf(now - range.Span());
         lock (_gate)
         {
             if (!_columns.TryGetValue((device, point), out column))

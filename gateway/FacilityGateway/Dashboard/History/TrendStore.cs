@@ -134,10 +134,5 @@ internal sealed class TrendStore : IDisposable
         return buckets;
     }
 
-    /// <summary>The file's size with its journal, bytes.</summary>
-    public long Bytes => FileBytes(Path) + FileBytes(Path + "-journal");
-
-    private static long FileBytes(string file) => File.Exists(file) ? new FileInfo(file).Length : 0;
-
     public void Dispose() => _connection.Dispose();
 }
