@@ -94,6 +94,53 @@ public sealed class ReloadTests
     }
 
     [Fact]
+    public async Task Reload_AChangedDevice_RestartsOnlyItsLine_TheOtherLineKeepsPollingOnItsConnection()
+    {
+        await using var panel = new ModbusTcpServer(new ModbusDataStore(1));
+        panel.Start();
+        await using var drive = new ModbusTcpServer(new ModbusDataStore(1));
+        drive.Start();
+        string directory = Directory.CreateTempSubdirectory("fg-reload-line-").FullName;
+        string config = Path.Combine(directory, "gateway.yaml");
+        string original = Config(panel.LocalEndPoint.Port, drive.LocalEndPoint.Port, FreePort.Next());
+        await File.WriteAllTextAsync(config, original);
+        try
+        {
+            await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            await WaitForRequestsAsync(drive, 3, gateway);
+            await WaitForRequestsAsync(panel, 3, gateway);
+            Assert.Equal((1, 1), (panel.AcceptedConnections, drive.AcceptedConnections));
+
+            // The drive's register changes: its line restarts; the leak panel's line is another and is not touched.
+            await File.WriteAllTextAsync(config, original.Replace("holding: 0", "holding: 1", StringComparison.Ordinal));
+            var error = new StringWriter();
+            Assert.True(await GatewayCommands.InvokeAsync(["reload", "--config", config], new StringWriter(), error) == ExitCodes.Ok, error.ToString());
+            string applied = await gateway.WaitForLineAsync(l => l.Contains("Sources on the reloaded configuration", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.Contains($"kept running [modbus line tcp://127.0.0.1:{panel.LocalEndPoint.Port}]", applied, StringComparison.Ordinal);
+            Assert.Contains($"restarted [modbus line tcp://127.0.0.1:{drive.LocalEndPoint.Port}]", applied, StringComparison.Ordinal);
+            long panelBefore = panel.Requests;
+            long driveBefore = drive.Requests;
+            await WaitForRequestsAsync(drive, driveBefore + 3, gateway);
+            await WaitForRequestsAsync(panel, panelBefore + 3, gateway);
+            Assert.Equal(1, panel.AcceptedConnections); // polled on, on the connection it had: never stopped
+            Assert.Equal(2, drive.AcceptedConnections); // the changed line's new version connected afresh
+            Assert.False(gateway.HasExited, gateway.Output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task WaitForRequestsAsync(ModbusTcpServer server, long requests, PeerProcess gateway)
+    {
+        for (int i = 0; i < 500 && server.Requests < requests; i++)
+            await Task.Delay(20);
+        Assert.True(server.Requests >= requests, $"the server on port {server.LocalEndPoint.Port} got {server.Requests} request(s), not {requests}\n{gateway.Output}");
+    }
+
+    [Fact]
     public async Task AReload_ReachesAGatewayStartedWithSighupIgnored_AsNohupStartsIt()
     {
         // Regression: started with SIGHUP ignored (nohup; the CI runner on a fresh machine), .NET kept it ignored and every

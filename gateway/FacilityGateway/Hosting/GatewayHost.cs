@@ -80,7 +80,7 @@ public static class GatewayHost
         // stored while the outbox is open.
         builder.Services.AddSingleton(Sources.SourcePlan.Of(config));
         builder.Services.AddSingleton<Sources.SourceHost>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Sources.SourceHost>());
+        builder.Services.AddHostedService<Sources.SourceHostService>();
         configure?.Invoke(builder.Services);
         return builder.Build();
     }

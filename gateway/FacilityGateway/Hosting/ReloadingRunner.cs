@@ -10,12 +10,15 @@ namespace FacilityGateway.Hosting;
 
 /// <summary>
 /// Runs the gateway and reloads its configuration on SIGHUP (<c>systemctl reload</c>, <c>facility-gateway reload</c>):
-/// the file is loaded and validated while the gateway runs on. A good one replaces the running pipeline in this
-/// process (same PID, the data directory's lock kept): the old host stops as on SIGTERM, storing alarm states,
-/// tickets, usage counters and pulse totals in the outbox, and the new one loads them. A bad one changes nothing:
-/// each finding is logged with its file and line, <see cref="ReloadHistory"/> counts it (<c>/metrics</c>), and the
-/// gateway reports <c>config.reload_ok</c> 0 with the first finding (MQTT, InfluxDB). What cannot change without a
-/// restart (<c>data_directory</c>, <c>logging:</c>) is refused with a finding that says so.
+/// the file is loaded and validated while the gateway runs on. A good one replaces the pipeline in this process (same
+/// PID, the data directory's lock kept), but not what did not change: the sources outlive the host
+/// (<see cref="SourcesAcrossReloads"/>), and the new host's plan restarts only the sources whose line or devices changed,
+/// while the others keep polling into the reading channel. The pipeline after the channel (alarms, tickets, outbox,
+/// delivery, dashboard) stops as on SIGTERM, storing alarm states, tickets and usage counters in the outbox, and the
+/// new one loads them; a changed GPIO source stores its pulse totals, and its new version loads them. A bad file
+/// changes nothing: each finding is logged with its file and line, <see cref="ReloadHistory"/> counts it
+/// (<c>/metrics</c>), and the gateway reports <c>config.reload_ok</c> 0 with the first finding (MQTT, InfluxDB). What
+/// cannot change without a restart (<c>data_directory</c>, <c>logging:</c>) is refused with a finding that says so.
 /// </summary>
 public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.Core.Logger logger)
 {
@@ -41,21 +44,44 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
         });
         var config = initial;
         var log = logger.ForContext("SourceContext", "FacilityGateway.Reload");
+        using var loggers = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger);
+        var carried = new SourcesAcrossReloads(loggers);
+        try
+        {
+            return await RunHostsAsync(config, carried, requests.Reader, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            carried.Close(); // a host that failed to start leaves sources running: stopped now, with no outbox to store in
+            await carried.Sources.StopAllAsync().ConfigureAwait(false);
+            carried.Sources.Dispose();
+        }
+    }
+
+    private async Task<int> RunHostsAsync(GatewayConfig config, SourcesAcrossReloads carried, System.Threading.Channels.ChannelReader<bool> requests, Serilog.ILogger log, CancellationToken cancellationToken)
+    {
         while (true)
         {
-            using var host = GatewayHost.Build(config, logger, services => services.AddSingleton(History));
+            using var host = GatewayHost.Build(config, logger, services =>
+            {
+                services.AddSingleton(History);
+                carried.Register(services);
+            });
+            carried.Attach(host);
+            carried.Sources.KeepRunningAtStop = false;
             GatewayConfig? next = null;
             int code = await GatewayHost.RunAsync(host, async stoppingToken =>
             {
-                while (await requests.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                while (await requests.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
                 {
-                    requests.Reader.TryRead(out _);
+                    requests.TryRead(out _);
                     var (candidate, findings) = Load(config);
                     if (candidate is not null)
                     {
                         // Said before the running pipeline stops, so a slow stop is told apart from a reload never asked for.
                         log.Information("Configuration {Path} accepted ({Devices} device(s)): stopping the running pipeline to start on it", path, candidate.Devices.Count);
                         next = candidate;
+                        carried.Sources.KeepRunningAtStop = true; // the next host applies its plan to them
                         return true; // stop this host; the next one starts on the new configuration
                     }
                     History.RecordRefused(findings);
@@ -67,6 +93,7 @@ public sealed class ReloadingRunner(string path, GatewayConfig initial, Serilog.
                 }
                 return false;
             }, cancellationToken).ConfigureAwait(false);
+            carried.Detach();
             if (next is null)
                 return code;
             await Notify("RELOADING=1\nSTATUS=Reloading the configuration", cancellationToken).ConfigureAwait(false);

@@ -15,6 +15,12 @@ public interface ISource : IAsyncDisposable
     /// <summary>What the logs and health call it: <c>modbus line rs485</c>, <c>i2c bus 1</c>.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// What it was made from: its line and its devices' options, as the plan has them. A reload keeps a source running
+    /// (its connection, its cadence, its state) while these are unchanged, and restarts it when they change.
+    /// </summary>
+    IReadOnlyList<object> MadeFrom { get; }
+
     /// <summary>Reads and writes batches to <paramref name="output"/> (waiting when it is full) until cancelled.</summary>
     Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken);
 }
@@ -24,6 +30,14 @@ public interface ISourceFactory
 {
     /// <summary>The sources of <paramref name="plan"/>'s devices of this folder's kinds; none when there are none.</summary>
     IEnumerable<ISource> Create(SourcePlan plan, IServiceProvider services);
+
+    /// <summary>
+    /// Registers the instruments of this folder's running <paramref name="sources"/> (those kept over a reload
+    /// included) with the host of <paramref name="services"/>, once per host, before the new ones start.
+    /// </summary>
+    void Observe(IReadOnlyList<ISource> sources, IServiceProvider services)
+    {
+    }
 }
 
 /// <summary>One device read at its interval by a <see cref="PolledSource"/>.</summary>

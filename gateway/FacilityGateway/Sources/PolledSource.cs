@@ -14,6 +14,8 @@ public sealed partial class PolledSource(string name, IReadOnlyList<IPolledDevic
 {
     public string Name => name;
 
+    public IReadOnlyList<object> MadeFrom => [.. devices.Select(d => d.Device)];
+
     /// <summary>The devices of this group.</summary>
     public IReadOnlyList<IPolledDevice> Devices => devices;
 

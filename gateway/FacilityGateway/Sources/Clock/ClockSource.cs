@@ -19,6 +19,8 @@ internal sealed partial class ClockSource(IKernelClock kernel, ClockStatus statu
 
     public string Name => "system clock";
 
+    public IReadOnlyList<object> MadeFrom => [assetId];
+
     public async Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);

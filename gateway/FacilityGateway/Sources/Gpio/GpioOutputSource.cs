@@ -24,6 +24,8 @@ public sealed partial class GpioOutputSource(IReadOnlyList<GpioOutputOptions> ou
 
     public string Name => "gpio outputs";
 
+    public IReadOnlyList<object> MadeFrom => [.. outputs];
+
     public bool Has(string deviceId) => outputs.Any(o => o.Id == deviceId);
 
     public async Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)

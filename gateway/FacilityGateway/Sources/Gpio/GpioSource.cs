@@ -25,6 +25,8 @@ public sealed partial class GpioSource(IReadOnlyList<GpioInputOptions> enabledIn
 
     public string Name => "gpio";
 
+    public IReadOnlyList<object> MadeFrom => [.. enabledInputs, .. enabledCounters];
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public async Task RunAsync(ChannelWriter<ReadingBatch> output, CancellationToken cancellationToken)

@@ -55,6 +55,8 @@ internal sealed partial class LineArbiter : IModbusTransportFactory, ISource, Wr
 
     public string Name => $"modbus line {_line.Key}";
 
+    public IReadOnlyList<object> MadeFrom => [_line];
+
     /// <summary>The line's key (its id, or the endpoint of devices that name their own).</summary>
     public string Key => _line.Key;
 

@@ -15,13 +15,17 @@ internal sealed class ModbusSources : ISourceFactory
     {
         var time = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("FacilityGateway.Sources.Modbus");
-        LineArbiter[] lines = [.. ModbusLines.Build(plan).Select(line => new LineArbiter(line, time, logger, MaxBackoff))];
-        if (services.GetService<IMeterFactory>() is { } meters)
-        {
-            var metrics = new ModbusMetrics(meters, lines);
-            foreach (var line in lines)
-                line.Metrics = metrics;
-        }
-        return lines;
+        return [.. ModbusLines.Build(plan).Select(line => new LineArbiter(line, time, logger, MaxBackoff))];
+    }
+
+    /// <summary>The lines' instruments on this host's meter: a line kept over a reload keeps its counters.</summary>
+    public void Observe(IReadOnlyList<ISource> sources, IServiceProvider services)
+    {
+        if (services.GetService<IMeterFactory>() is not { } meters)
+            return;
+        LineArbiter[] lines = [.. sources.OfType<LineArbiter>()];
+        var metrics = new ModbusMetrics(meters, lines);
+        foreach (var line in lines)
+            line.Metrics = metrics;
     }
 }
