@@ -10,6 +10,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //                                  the gateway process polling many Modbus TCP devices at 1 s: CPU % and RSS
 //   end-to-end [devices] [points] [interval ms] [seconds] [NAME=VALUE...]
 //                                  the same, every poll also to Mosquitto, InfluxDB 1.x and VictoriaMetrics: rates and lag
+//   ng-compare [seconds] [loads]   issue 14's loads (20x50; 10x1000 and 100x1000 to Mosquitto and InfluxDB) beside NG
+//                                  Gateway's published figures and the goals; FG_PREVIOUS_DLL adds a previous build
 //   serial-line [seconds]          CPU of polling one device on a serial line: System.IO.Ports against ours (Linux)
 //   serial-soak [reads]            reads back to back on a serial line: failures, reads/s, bytes per read, both ports
 //   serial-server PATH, serial-client PATH KIND MS SECONDS   (used by serial-line)
@@ -39,6 +41,9 @@ return args.FirstOrDefault() switch
         args.Length > 5 ? args[5..] : [],
         TimeSpan.FromMilliseconds(args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 100),
         sinks: true),
+    "ng-compare" => await FacilityGateway.Benchmarks.Gateway.NgGatewayComparison.RunAsync(
+        args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3),
     "serial-line" => await SerialLineCpu.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30),
     "serial-soak" => await SerialLineCpu.SoakAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100_000),
     "serial-server" => await SerialLineCpu.ServeAsync(args[1]),
@@ -67,6 +72,6 @@ static int RunMicro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency|start-time [runs]|write-latency [writes]");
+    Console.Error.WriteLine("usage: Benchmarks micro|compare-clients [seconds]|fuzz [inputs]|client-loop ENDPOINT N|gateway-load|end-to-end|ng-compare [seconds] [loads]|serial-line|serial-soak|delivery [records]|outbox-bounds [records]|gpio-latency|alarm-throughput|alarm-latency|start-time [runs]|write-latency [writes]");
     return 2;
 }

@@ -65,17 +65,24 @@ public sealed class DebianPackageTests
         }
     }
 
-    /// <summary>The installed self-contained build, run as the package's user on its state folder, polls a device.</summary>
+    /// <summary>
+    /// The shipped build, as installed (self-contained, started the way an installer starts it by hand, not with the
+    /// unit's environment), run as the package's user on its state folder: it starts, polls a device and publishes
+    /// to a real Mosquitto. No timing is asserted.
+    /// </summary>
     private static async Task RunInstalledGatewayAsItsUserAsync()
     {
         var store = new ModbusDataStore(1);
         await using var server = new ModbusTcpServer(store);
         server.Start();
+        await using var broker = await MosquittoBroker.StartAsync(passwords: false);
+        await using var subscriber = await MqttSubscriber.StartAsync(broker.Port, "facility/#", credentials: false);
         string config = "/var/lib/facility-gateway/smoke.yaml";
         await File.WriteAllTextAsync(config, $$"""
             gateway: { id: gw, site: site, data_directory: /var/lib/facility-gateway/smoke }
-            assets: [{ id: a, name: A, type: meter }]
+            assets: [{ id: a, name: 配电室, type: meter }]
             devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}} }]
             """);
         await using (var gateway = PeerProcess.Start("runuser", "-u", Package, "--", "/usr/bin/facility-gateway", "run", "--config", config))
         {
@@ -83,6 +90,7 @@ public sealed class DebianPackageTests
             for (int i = 0; i < 300 && server.Requests < 3; i++)
                 await Task.Delay(20);
             Assert.True(server.Requests >= 3, $"the installed gateway did not poll\n{gateway.Output}");
+            await subscriber.WaitForAsync(m => m.Messages.Any(x => x.Topic.Contains("/d", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "telemetry from the installed gateway");
         }
         Assert.Equal("facility-gateway", (await RunAsync("stat", "-c", "%U", "/var/lib/facility-gateway/smoke/outbox.db")).Output);
         File.Delete(config);

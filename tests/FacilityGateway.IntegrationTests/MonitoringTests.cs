@@ -44,6 +44,8 @@ public sealed class MonitoringTests
         {
             await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", config);
             await gateway.WaitForLineAsync(l => l.Contains("Monitoring on", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            // Ready once every service has started (the sources start after monitoring): "Monitoring on" alone raced it.
+            await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
             using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
             {
                 using var live = await http.GetAsync("/healthz");

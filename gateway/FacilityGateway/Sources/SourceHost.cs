@@ -17,11 +17,13 @@ public sealed partial class SourceHost(ReadingChannel channel, TimeProvider time
 {
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
-    private sealed class Running(ISource source, ISourceFactory factory, string fingerprint)
+    private sealed class Running(ISource source, ISourceFactory factory)
     {
+        private string? _fingerprint;
         public ISource Source { get; } = source;
         public ISourceFactory Factory { get; } = factory;
-        public string Fingerprint { get; } = fingerprint;
+        /// <summary>Computed when a reload compares (the first start has nothing to compare with, and stays quick).</summary>
+        public string Fingerprint => _fingerprint ??= SourceFingerprint.Of(Source);
         public CancellationTokenSource Stopping { get; } = new();
         public Task Task { get; set; } = Task.CompletedTask;
     }
@@ -66,8 +68,8 @@ public sealed partial class SourceHost(ReadingChannel channel, TimeProvider time
             {
                 foreach (var candidate in factory.Create(plan, services))
                 {
-                    string fingerprint = SourceFingerprint.Of(candidate);
-                    if (running.FirstOrDefault(r => r.Factory == factory && r.Fingerprint == fingerprint && !kept.Contains(r)) is { } same)
+                    var made = new Running(candidate, factory);
+                    if (running.FirstOrDefault(r => r.Factory == factory && r.Source.Name == candidate.Name && !kept.Contains(r) && r.Fingerprint == made.Fingerprint) is { } same)
                     {
                         kept.Add(same);
                         next.Add(same);
@@ -75,9 +77,8 @@ public sealed partial class SourceHost(ReadingChannel channel, TimeProvider time
                     }
                     else
                     {
-                        var started = new Running(candidate, factory, fingerprint);
-                        next.Add(started);
-                        fresh.Add(started);
+                        next.Add(made);
+                        fresh.Add(made);
                     }
                 }
             }

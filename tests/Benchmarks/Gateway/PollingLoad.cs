@@ -16,8 +16,36 @@ namespace FacilityGateway.Benchmarks.Gateway;
 /// </summary>
 public static class PollingLoad
 {
+    /// <summary>Which real peers the gateway delivers to in a run.</summary>
+    public enum SinkSet
+    {
+        /// <summary>None: the outbox only.</summary>
+        None,
+        /// <summary>Mosquitto and InfluxDB 1.x: NG Gateway's comparison.</summary>
+        MqttAndInflux,
+        /// <summary>Mosquitto, InfluxDB 1.x and VictoriaMetrics.</summary>
+        All,
+    }
+
+    /// <summary>One run's figures, the gateway process only.</summary>
+    public sealed record LoadResult(int Devices, int Points, double PointsPerSecond, double CpuPercent, double RssMiB, double PeakRssMiB,
+        double WrittenPerPoint, double ToBlockDevicePerPoint, IReadOnlyDictionary<string, long> SinkLag, long Polls)
+    {
+        /// <summary>Every sink ended with less than two polls of every device waiting.</summary>
+        public bool SinksKeepUp => SinkLag.Values.All(lag => lag < 2L * Devices + 2);
+    }
+
     public static async Task<int> RunAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval = null, bool sinks = false)
     {
+        await MeasureAsync(devices, points, seconds, environment, interval, sinks ? SinkSet.All : SinkSet.None, print: true);
+        return 0;
+    }
+
+    /// <summary>Runs the load on the gateway build at <c>FG_GATEWAY_DLL</c> (or <paramref name="gatewayDll"/>, or this one).</summary>
+    public static async Task<LoadResult> MeasureAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval, SinkSet sinkSet, bool print, string? gatewayDll = null)
+    {
+        bool sinks = sinkSet != SinkSet.None;
+        string[] sinkIds = sinkSet == SinkSet.All ? ["mqtt", "influx1", "vm"] : sinkSet == SinkSet.MqttAndInflux ? ["mqtt", "influx1"] : [];
         var every = interval ?? TimeSpan.FromSeconds(1);
         var servers = new List<ModbusTcpServer>();
         string directory = Directory.CreateTempSubdirectory("fg-load-").FullName;
@@ -32,15 +60,22 @@ public static class PollingLoad
         {
             var mosquitto = await Peer.MosquittoAsync(directory);
             var influx = await Peer.InfluxAsync(directory);
-            var vm = await Peer.VictoriaMetricsAsync(directory);
-            peers.AddRange([mosquitto, influx, vm]);
+            peers.AddRange([mosquitto, influx]);
             yaml.Append(CultureInfo.InvariantCulture, $$"""
                 sinks:
                   - { id: mqtt, kind: mqtt, host: 127.0.0.1, port: {{mosquitto.Port}} }
                   - { id: influx1, kind: influxdb, url: "{{influx.Url}}", api: v1, database: facility }
-                  - { id: vm, kind: influxdb, url: "{{vm.Url}}", api: v2, org: o, bucket: b, token: t }
 
                 """);
+            if (sinkSet == SinkSet.All)
+            {
+                var vm = await Peer.VictoriaMetricsAsync(directory);
+                peers.Add(vm);
+                yaml.Append(CultureInfo.InvariantCulture, $$"""
+                      - { id: vm, kind: influxdb, url: "{{vm.Url}}", api: v2, org: o, bucket: b, token: t }
+
+                    """);
+            }
         }
         yaml.Append("devices:\n");
         AddDevices(yaml, devices, points, every, servers);
@@ -51,7 +86,7 @@ public static class PollingLoad
         // native one (Native AOT), started directly.
         var info = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") is { } native
             ? new ProcessStartInfo(native) { RedirectStandardOutput = true, RedirectStandardError = true }
-            : new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll") } };
+            : new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { gatewayDll ?? Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll") } };
         foreach (var a in new[] { "run", "--config", config })
             info.ArgumentList.Add(a);
         foreach (var pair in environment)
@@ -63,7 +98,8 @@ public static class PollingLoad
         _ = gateway.StandardOutput.ReadToEndAsync();
         _ = gateway.StandardError.ReadToEndAsync();
 
-        Console.WriteLine(FormattableString.Invariant($"gateway pid {gateway.Id}: {devices} devices x {points} points every {every.TotalMilliseconds} ms = {devices * points / every.TotalSeconds:N0} points/s{(sinks ? " to Mosquitto, InfluxDB 1.x and VictoriaMetrics" : "")}; env: {string.Join(' ', environment)}"));
+        if (print)
+            Console.WriteLine(FormattableString.Invariant($"gateway pid {gateway.Id}: {devices} devices x {points} points every {every.TotalMilliseconds} ms = {devices * points / every.TotalSeconds:N0} points/s{(sinkSet == SinkSet.All ? " to Mosquitto, InfluxDB 1.x and VictoriaMetrics" : sinks ? " to Mosquitto and InfluxDB 1.x" : "")}; env: {string.Join(' ', environment)}"));
         await Task.Delay(TimeSpan.FromSeconds(15)); // start-up, JIT tiering, connections
         string outbox = Path.Combine(directory, "data", "outbox.db");
         long requests0 = servers.Sum(s => s.Requests);
@@ -90,14 +126,14 @@ public static class PollingLoad
         foreach (var peer in peers)
             await peer.DisposeAsync();
 
-        if (sinks)
+        if (sinks && print)
         {
             // Records are polls: the outbox's last id grows by one per poll (plus the gateway's health readings every 10 s).
             long appended = cursors["(appended)"] - cursors0["(appended)"];
             Console.WriteLine(FormattableString.Invariant($"polled and stored: {appended / elapsed:N0} records/s = {appended * points / elapsed:N0} points/s over {elapsed:F0} s"));
             Console.WriteLine("| sink | delivered records/s | delivered points/s | lag at the end (records) |");
             Console.WriteLine("|---|---:|---:|---:|");
-            foreach (var sink in new[] { "mqtt", "influx1", "vm" })
+            foreach (var sink in sinkIds)
             {
                 long delivered = cursors.GetValueOrDefault(sink) - cursors0.GetValueOrDefault(sink);
                 Console.WriteLine(FormattableString.Invariant($"| {sink} | {delivered / elapsed:N0} | {delivered * points / elapsed:N0} | {cursors["(appended)"] - cursors.GetValueOrDefault(sink):N0} |"));
@@ -112,10 +148,16 @@ public static class PollingLoad
         // Disk writes: wchar is every byte the process handed to write()/pwrite() (outbox, WAL, checkpoints, logs), what an
         // SD card is asked to store; write_bytes is what reached the block device in the window (0 on tmpfs).
         double pointsWritten = Math.Max(1, polls * points);
-        Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) | written (wchar) per point | to the block device per point |"));
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {polls * points / elapsed:N0} | {polls / elapsed:N1} | {requests / elapsed:N1} | {cpu / elapsed * 100:F2} % | {peakRss / 1024.0:F1} MiB | {hwm / 1024.0:F1} MiB | {(wchar1 - wchar0) / pointsWritten:F1} B | {(written1 - written0) / pointsWritten:F1} B |"));
-        return 0;
+        var result = new LoadResult(devices, points, polls * points / elapsed, cpu / elapsed * 100, peakRss / 1024.0, hwm / 1024.0,
+            (wchar1 - wchar0) / pointsWritten, (written1 - written0) / pointsWritten,
+            sinkIds.ToDictionary(id => id, id => cursors["(appended)"] - cursors.GetValueOrDefault(id), StringComparer.Ordinal), (long)polls);
+        if (print)
+        {
+            Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) | written (wchar) per point | to the block device per point |"));
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine(FormattableString.Invariant($"| {devices} x {points} | {result.PointsPerSecond:N0} | {polls / elapsed:N1} | {requests / elapsed:N1} | {result.CpuPercent:F2} % | {result.RssMiB:F1} MiB | {result.PeakRssMiB:F1} MiB | {result.WrittenPerPoint:F1} B | {result.ToBlockDevicePerPoint:F1} B |"));
+        }
+        return result;
     }
 
     /// <summary>
