@@ -32,7 +32,7 @@ public static class ConfigurationLoader
         var root = ReadYaml(full, display, errors);
         if (root is null)
             return null;
-        var binder = new YamlBinder(errors, display, environment);
+        var binder = new YamlBinder(errors, display, environment) { SourceBytes = new FileInfo(full).Length };
         if (root is not YamlMappingNode mapping)
         {
             errors.Error(binder.LocationOf(root), "", "the file must be a mapping with keys such as gateway:, assets:, lines:, devices:");
@@ -55,6 +55,8 @@ public static class ConfigurationLoader
         foreach (var (pattern, index) in config.Include.Select((p, i) => (p, i)))
             Include(config, registry, full, pattern, config.OriginOf("include"), $"include[{index}]", errors, environment, seen);
 
+        if (errors.BindingStopped)
+            return null; // its one finding says why; validating half a file would report the rest as missing
         // A written data_directory is made absolute by the binder ([FilePath]); the default 'data' is beside the file too.
         config.Gateway.DataDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, config.Gateway.DataDirectory));
         string profiles = ResolveProfilesDirectory(config, full, environment);
@@ -101,7 +103,7 @@ public static class ConfigurationLoader
             if (root is null)
                 continue;
             config.AddFile(display);
-            var binder = new YamlBinder(errors, display, environment);
+            var binder = new YamlBinder(errors, display, environment) { SourceBytes = new FileInfo(file).Length };
             if (root is not YamlMappingNode mapping)
             {
                 errors.Error(binder.LocationOf(root), "", "an included file must be a mapping with keys assets:, lines:, devices: or include:");

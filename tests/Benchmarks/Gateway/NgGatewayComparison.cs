@@ -4,8 +4,9 @@ namespace FacilityGateway.Benchmarks.Gateway;
 
 /// <summary>
 /// Issue 14's loads side by side: NG Gateway's published figures (Rust; its Modbus benchmark runs the gateway in a
-/// 1-CPU container against a simulator), the goals, this build, and a previous build (<c>FG_PREVIOUS_DLL</c>), each
-/// load run on this build and then on the previous one. The gateway process only, from /proc.
+/// 1-CPU container against a simulator), the goals, this build (<c>FG_GATEWAY_EXE</c>, the self-contained publish
+/// that is shipped, or else this folder's build), and a previous build (<c>FG_PREVIOUS_DLL</c>), each load run on this
+/// build and then on the previous one. The gateway process only, from /proc.
 /// </summary>
 public static class NgGatewayComparison
 {
@@ -23,7 +24,7 @@ public static class NgGatewayComparison
 
     public static async Task<int> RunAsync(double seconds, int loads)
     {
-        string current = Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
+        string current = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll");
         string? previous = Environment.GetEnvironmentVariable("FG_PREVIOUS_DLL");
         var rows = new List<string>();
         foreach (var load in Loads.Take(loads))
@@ -33,7 +34,7 @@ public static class NgGatewayComparison
             rows.Add(Row(load, now, before));
             Console.Error.WriteLine(rows[^1]); // progress: a long run
         }
-        Console.WriteLine($"NG Gateway's figures are its own publication's; goals are issue 14's (written per point <= {GoalWrittenPerPoint} B). Previous build: {previous ?? "(FG_PREVIOUS_DLL not set)"}");
+        Console.WriteLine($"NG Gateway's figures are its own publication's; goals are issue 14's (written per point <= {GoalWrittenPerPoint} B). This build: {current}; previous build: {previous ?? "(FG_PREVIOUS_DLL not set)"}");
         Console.WriteLine("| load | NG Gateway CPU, RSS | goal CPU, RSS | this build CPU, RSS | this build / NG | written per point | sinks keep up | previous build CPU, RSS | written per point | this / previous |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (var row in rows)

@@ -41,7 +41,10 @@ public static class PollingLoad
         return 0;
     }
 
-    /// <summary>Runs the load on the gateway build at <c>FG_GATEWAY_DLL</c> (or <paramref name="gatewayDll"/>, or this one).</summary>
+    /// <summary>
+    /// Runs the load on <paramref name="gatewayDll"/> (a .dll, or an executable such as the self-contained publish), or
+    /// else on <c>FG_GATEWAY_EXE</c>, <c>FG_GATEWAY_DLL</c> or this build.
+    /// </summary>
     public static async Task<LoadResult> MeasureAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval, SinkSet sinkSet, bool print, string? gatewayDll = null)
     {
         bool sinks = sinkSet != SinkSet.None;
@@ -84,7 +87,9 @@ public static class PollingLoad
 
         // FG_GATEWAY_DLL runs another build of the gateway (a ReadyToRun publish, say) on the same load; FG_GATEWAY_EXE a
         // native one (Native AOT), started directly.
-        var info = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") is { } native
+        // gatewayDll, when given, says which build (a .dll through dotnet, else an executable) and the variables are not asked.
+        string? native = gatewayDll is null ? Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") : gatewayDll.EndsWith(".dll", StringComparison.Ordinal) ? null : gatewayDll;
+        var info = native is not null
             ? new ProcessStartInfo(native) { RedirectStandardOutput = true, RedirectStandardError = true }
             : new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { gatewayDll ?? Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll") } };
         foreach (var a in new[] { "run", "--config", config })
@@ -95,13 +100,15 @@ public static class PollingLoad
             info.Environment[kv[0]] = kv[1];
         }
         using var gateway = Process.Start(info)!;
-        _ = gateway.StandardOutput.ReadToEndAsync();
-        _ = gateway.StandardError.ReadToEndAsync();
+        var stdout = gateway.StandardOutput.ReadToEndAsync();
+        var stderr = gateway.StandardError.ReadToEndAsync();
 
         if (print)
             Console.WriteLine(FormattableString.Invariant($"gateway pid {gateway.Id}: {devices} devices x {points} points every {every.TotalMilliseconds} ms = {devices * points / every.TotalSeconds:N0} points/s{(sinkSet == SinkSet.All ? " to Mosquitto, InfluxDB 1.x and VictoriaMetrics" : sinks ? " to Mosquitto and InfluxDB 1.x" : "")}; env: {string.Join(' ', environment)}"));
         await Task.Delay(TimeSpan.FromSeconds(15)); // start-up, JIT tiering, connections
         string outbox = Path.Combine(directory, "data", "outbox.db");
+        if (gateway.HasExited || !File.Exists(outbox))
+            throw new InvalidOperationException($"the gateway did not start on {devices} x {points} (exit {(gateway.HasExited ? gateway.ExitCode : "none yet")}):\n{(gateway.HasExited ? await stdout + await stderr : "still running, no outbox after 15 s")}");
         long requests0 = servers.Sum(s => s.Requests);
         var cursors0 = Cursors(outbox);
         double cpu0 = CpuSeconds(gateway.Id);

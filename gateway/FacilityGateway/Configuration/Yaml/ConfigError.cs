@@ -40,6 +40,12 @@ public sealed class ConfigErrors
     /// <summary>True when at least one finding is an error.</summary>
     public bool HasErrors => _hasErrors;
 
+    /// <summary>
+    /// Binding stopped part way (a file past the binder's value limit): checking what was bound would only report the
+    /// rest as missing, so the loader stops at the one finding.
+    /// </summary>
+    public bool BindingStopped { get; internal set; }
+
     /// <summary>Findings not kept beyond <see cref="MaxFindings"/>.</summary>
     public int Omitted { get; private set; }
 

@@ -21,10 +21,13 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
     public SourceLocation LocationOf(YamlNode node) => new(file, (int)node.Start.Line, (int)node.Start.Column);
 
     /// <summary>Binds a mapping onto a new <typeparamref name="T"/>; null (with errors) when the node is not a mapping.</summary>
-    public T? Bind<T>(YamlNode node, string path) where T : ConfigNode, new() => (T?)BindObject(node, typeof(T), path);
+    public T? Bind<T>(YamlNode node, string path) where T : ConfigNode, new() => Guarded(() => (T?)BindObject(node, typeof(T), path));
 
     /// <summary>Binds a mapping onto an existing node, for example after its type was chosen from a <c>kind</c> key.</summary>
-    public void Populate(ConfigNode target, YamlMappingNode mapping, string path, params string[] ignoredKeys)
+    public void Populate(ConfigNode target, YamlMappingNode mapping, string path, params string[] ignoredKeys) =>
+        Guarded(() => PopulateUnguarded(target, mapping, path, ignoredKeys));
+
+    private bool PopulateUnguarded(ConfigNode target, YamlMappingNode mapping, string path, string[] ignoredKeys)
     {
         target.Origin = LocationOf(mapping);
         target.KeyPath = path;
@@ -86,21 +89,57 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         foreach (var (key, property) in properties)
             if (property.GetCustomAttribute<RequiredKeyAttribute>() is not null && !target.KeyLocations.ContainsKey(key))
                 errors.Error(target.Origin, path, $"missing required key '{key}'", Describe(property));
+        return true;
     }
 
-    /// <summary>Most values one file may bind to: anchors and aliases can make a small file expand without end.</summary>
-    public const int MaxValues = 200_000;
+    /// <summary>
+    /// Values one file may bind to at least; beyond it, one per byte of the file's text (<see cref="SourceBytes"/>).
+    /// Written out, every value takes a byte or more, so a real file never reaches the limit (a site of 100 devices x
+    /// 1,000 points binds 600,000 values from 6 MB); anchors and aliases used over and over make a small file expand
+    /// without end, and stop at it.
+    /// </summary>
+    public const int MinValueLimit = 200_000;
 
-    private int _values;
+    /// <summary>The size of the file's text, when known: it raises the limit on values to one per byte.</summary>
+    public long SourceBytes { get; init; }
 
-    public object? BindValue(YamlNode node, Type type, string path)
+    private long Limit => Math.Max(MinValueLimit, SourceBytes);
+
+    private long _values;
+    private int _depth;
+
+    /// <summary>Thrown past the limit, once the one finding is recorded: binding the rest would only add noise.</summary>
+    private sealed class ValueLimitExceededException : Exception;
+
+    /// <summary>Runs a bind; past the value limit, the outermost bind returns nothing, with the one finding.</summary>
+    private T? Guarded<T>(Func<T?> bind)
     {
-        if (++_values > MaxValues)
+        int depth = ++_depth; // a local: exception filters run before the inner binds' finally blocks
+        try
         {
-            if (_values == MaxValues + 1)
-                errors.Error(LocationOf(node), path, $"this file expands to more than {MaxValues:N0} values (anchors and aliases used over and over?)",
+            return bind();
+        }
+        catch (ValueLimitExceededException) when (depth == 1)
+        {
+            return default;
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    public object? BindValue(YamlNode node, Type type, string path) => Guarded(() => BindValueUnguarded(node, type, path));
+
+    private object? BindValueUnguarded(YamlNode node, Type type, string path)
+    {
+        if (++_values > Limit)
+        {
+            errors.BindingStopped = true;
+            if (_values == Limit + 1)
+                errors.Error(LocationOf(node), path, $"this file expands to more than {Limit:N0} values, more than one per byte of its text: anchors and aliases used over and over",
                     "write each device out, or use include: with one file per device");
-            return null;
+            throw new ValueLimitExceededException();
         }
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying == typeof(YamlNode))
