@@ -30,8 +30,18 @@ public static class NgGatewayComparison
         foreach (var load in Loads.Take(loads))
         {
             var now = await PollingLoad.MeasureAsync(load.Devices, load.Points, seconds, [], null, load.Sinks, print: false, gatewayDll: current);
-            var before = previous is null ? null : await PollingLoad.MeasureAsync(load.Devices, load.Points, seconds, [], null, load.Sinks, print: false, gatewayDll: previous);
-            rows.Add(Row(load, now, before));
+            PollingLoad.LoadResult? before = null;
+            string? refused = null;
+            try
+            {
+                before = previous is null ? null : await PollingLoad.MeasureAsync(load.Devices, load.Points, seconds, [], null, load.Sinks, print: false, gatewayDll: previous);
+            }
+            catch (InvalidOperationException ex)
+            {
+                var lines = ex.Message.Split('\n');
+                refused = "did not start: " + (lines.FirstOrDefault(l => l.Contains(": error: ", StringComparison.Ordinal))?.Split(": error: ")[^1] ?? lines[0]);
+            }
+            rows.Add(Row(load, now, before, refused));
             Console.Error.WriteLine(rows[^1]); // progress: a long run
         }
         Console.WriteLine($"NG Gateway's figures are its own publication's; goals are issue 14's (written per point <= {GoalWrittenPerPoint} B). This build: {current}; previous build: {previous ?? "(FG_PREVIOUS_DLL not set)"}");
@@ -42,7 +52,7 @@ public static class NgGatewayComparison
         return 0;
     }
 
-    private static string Row(Load load, PollingLoad.LoadResult now, PollingLoad.LoadResult? before)
+    private static string Row(Load load, PollingLoad.LoadResult now, PollingLoad.LoadResult? before, string? refused)
     {
         static string Pair(double cpu, double rss) => string.Create(CultureInfo.InvariantCulture, $"{cpu:F2} %, {rss:F1} MiB");
         static string Ratio(double a, double b) => string.Create(CultureInfo.InvariantCulture, $"{a / b:F2}x");
@@ -50,7 +60,7 @@ public static class NgGatewayComparison
         string goal = load.GoalCpu is { } goalCpu ? Pair(goalCpu, load.GoalRss) : string.Create(CultureInfo.InvariantCulture, $"-, {load.GoalRss:F0} MiB");
         string versusNg = load.NgCpu is { } c ? $"{Ratio(now.CpuPercent, c)}, {Ratio(now.RssMiB, load.NgRss!.Value)}" : "-";
         string keepsUp = load.Sinks == PollingLoad.SinkSet.None ? "-" : now.SinksKeepUp ? "yes" : "no: " + string.Join(", ", now.SinkLag.Select(l => $"{l.Key} {l.Value:N0} behind"));
-        string previous = before is null ? "-" : Pair(before.CpuPercent, before.RssMiB);
+        string previous = before is null ? refused ?? "-" : Pair(before.CpuPercent, before.RssMiB);
         string previousWritten = before is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{before.WrittenPerPoint:F1} B");
         string versusPrevious = before is null ? "-" : $"{Ratio(now.CpuPercent, before.CpuPercent)}, {Ratio(now.RssMiB, before.RssMiB)}";
         return string.Create(CultureInfo.InvariantCulture,
