@@ -11,7 +11,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //   end-to-end [devices] [points] [interval ms] [seconds] [NAME=VALUE...]
 //                                  the same, every poll also to Mosquitto, InfluxDB 1.x and VictoriaMetrics: rates and lag
 //   ng-compare [seconds] [loads]   issue 14's loads (20x50; 10x1000 and 100x1000 to Mosquitto and InfluxDB) beside NG
-//                                  Gateway's published figures and the goals; FG_PREVIOUS_DLL adds a previous build
+//                                  Gateway's published figures and the goals; FG_PREVIOUS_DLL adds a previous build,
+//                                  FG_BENCH_MEMORY=1 (also for gateway-load) prints the gateway's own GC and memory figures
 //   serial-line [seconds]          CPU of polling one device on a serial line: System.IO.Ports against ours (Linux)
 //   serial-soak [reads]            reads back to back on a serial line: failures, reads/s, bytes per read, both ports
 //   serial-server PATH, serial-client PATH KIND MS SECONDS   (used by serial-line)

@@ -70,7 +70,7 @@ public sealed class Peer : IAsyncDisposable
         throw new InvalidOperationException($"{program} did not listen on {port}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

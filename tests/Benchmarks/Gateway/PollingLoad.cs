@@ -82,6 +82,11 @@ public static class PollingLoad
         }
         yaml.Append("devices:\n");
         AddDevices(yaml, devices, points, every, servers);
+        // FG_BENCH_MEMORY=1: the gateway's own account of its memory (GC heap, committed, working set) from its /metrics.
+        // Its port is taken after the devices' listeners are, so none of them is given it.
+        int? metricsPort = Environment.GetEnvironmentVariable("FG_BENCH_MEMORY") == "1" ? Peer.FreePort() : null;
+        if (metricsPort is { } mp)
+            yaml.Append(CultureInfo.InvariantCulture, $"monitoring: {{ enabled: true, listen: \"127.0.0.1:{mp}\" }}\n");
         string config = Path.Combine(directory, "load.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
 
@@ -126,6 +131,8 @@ public static class PollingLoad
         long requests = servers.Sum(s => s.Requests) - requests0;
         long hwm = Status(gateway.Id, "VmHWM:");
         var cursors = Cursors(outbox);
+        if (metricsPort is { } port)
+            await PrintOwnMemoryAsync(port);
         gateway.Kill();
         await gateway.WaitForExitAsync();
         foreach (var server in servers)
@@ -187,6 +194,17 @@ public static class PollingLoad
             for (int p = 0; p < points; p++)
                 yaml.Append(CultureInfo.InvariantCulture, $"      - {{ id: p{p}, name: Point {d}.{p}, holding: {p * 2}, type: float32, unit: kW }}\n");
         }
+    }
+
+    /// <summary>The runtime's memory instruments as the gateway's <c>/metrics</c> gives them.</summary>
+    private static async Task PrintOwnMemoryAsync(int port)
+    {
+        using var http = new HttpClient();
+        string metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        foreach (string line in metrics.Split('\n'))
+            if (!line.StartsWith('#') && (line.StartsWith("dotnet_gc_last_collection", StringComparison.Ordinal) || line.StartsWith("dotnet_process_memory", StringComparison.Ordinal)
+                || line.StartsWith("dotnet_gc_heap_total_allocated", StringComparison.Ordinal) || line.StartsWith("dotnet_gc_collections", StringComparison.Ordinal)))
+                Console.WriteLine("  own: " + line);
     }
 
     /// <summary><c>wchar</c> and <c>write_bytes</c> of <c>/proc/PID/io</c>.</summary>
