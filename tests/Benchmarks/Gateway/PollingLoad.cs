@@ -29,7 +29,7 @@ public static class PollingLoad
 
     /// <summary>One run's figures, the gateway process only.</summary>
     public sealed record LoadResult(int Devices, int Points, double PointsPerSecond, double CpuPercent, double RssMiB, double PeakRssMiB,
-        double WrittenPerPoint, double ToBlockDevicePerPoint, IReadOnlyDictionary<string, long> SinkLag, long Polls)
+        double WrittenPerPoint, double ToBlockDevicePerPoint, IReadOnlyDictionary<string, long> SinkLag)
     {
         /// <summary>Every sink ended with less than two polls of every device waiting.</summary>
         public bool SinksKeepUp => SinkLag.Values.All(lag => lag < 2L * Devices + 2);
@@ -164,7 +164,7 @@ public static class PollingLoad
         double pointsWritten = Math.Max(1, polls * points);
         var result = new LoadResult(devices, points, polls * points / elapsed, cpu / elapsed * 100, peakRss / 1024.0, hwm / 1024.0,
             (wchar1 - wchar0) / pointsWritten, (written1 - written0) / pointsWritten,
-            sinkIds.ToDictionary(id => id, id => cursors["(appended)"] - cursors.GetValueOrDefault(id), StringComparer.Ordinal), (long)polls);
+            sinkIds.ToDictionary(id => id, id => cursors["(appended)"] - cursors.GetValueOrDefault(id), StringComparer.Ordinal));
         if (print)
         {
             Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) | written (wchar) per point | to the block device per point |"));
