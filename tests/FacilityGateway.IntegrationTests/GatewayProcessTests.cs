@@ -49,6 +49,22 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task Run_AfterReexecuting_AnswersOnItsDiagnosticsSocket_SoCountersAndDumpsReachIt()
+    {
+        // Regression: the socket file of the runtime before execve stayed, the new runtime could not bind its own, and
+        // dotnet-counters, dotnet-dump and ClrMD were refused by the shipped gateway ("connection refused").
+        await using var site = await OneDeviceSite.CreateAsync();
+        await using var gateway = PeerProcess.Start("dotnet", Executable, "run", "--config", site.ConfigPath);
+        await gateway.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var variables = (await File.ReadAllTextAsync($"/proc/{gateway.ProcessId}/environ")).Split('\0');
+        Assert.Contains("FACILITY_GATEWAY_RUNTIME_SETTINGS=applied", variables);
+        string socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{gateway.ProcessId}-*-socket"));
+        using var client = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await client.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+        Assert.True(client.Connected);
+    }
+
+    [Fact]
     public async Task RelativeDataDirectory_RunFromAnotherWorkingDirectory_KeepsTheOutboxBesideTheConfiguration()
     {
         // Regression: data_directory 'data' was resolved against the working directory, so a copy of a configuration

@@ -71,8 +71,31 @@ public static class RuntimeSettings
         environment.Add($"{Marker}=applied");
         environment.Add(null);
         string?[] arguments = [.. argv, null];
+        RemoveOwnDiagnosticsSocket();
         // Returns only when the kernel refused (no such file, E2BIG...): carry on without the settings.
         _ = Execve("/proc/self/exe", arguments, [.. environment]);
+    }
+
+    /// <summary>
+    /// Removes the runtime's diagnostics socket (<c>$TMPDIR/dotnet-diagnostic-PID-KEY-socket</c>) before the process
+    /// image is replaced. The listening descriptor closes at <c>execve</c> but the file stays, and the new runtime, with
+    /// the same process id and start time (the key), could not bind its own: measured, dotnet-counters, dotnet-dump
+    /// and every other diagnostics client were refused by the shipped gateway.
+    /// </summary>
+    private static void RemoveOwnDiagnosticsSocket()
+    {
+        try
+        {
+            foreach (string socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+                File.Delete(socket);
+        }
+        catch (IOException)
+        {
+            // Not ours to remove, or gone already: the new runtime then goes without, as before.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>This process's argv, exactly as the kernel has it (the dotnet host's too when started as a dll).</summary>

@@ -132,7 +132,11 @@ public static class PollingLoad
         long hwm = Status(gateway.Id, "VmHWM:");
         var cursors = Cursors(outbox);
         if (metricsPort is { } port)
+        {
             await PrintOwnMemoryAsync(port);
+            MemoryBreakdown.PrintMappings(gateway.Id);
+            MemoryBreakdown.PrintHeap(gateway.Id);
+        }
         gateway.Kill();
         await gateway.WaitForExitAsync();
         foreach (var server in servers)
