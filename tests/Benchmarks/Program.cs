@@ -23,6 +23,8 @@ using FacilityGateway.Benchmarks.Modbus;
 //   start-time [runs]              start to first poll of the real executable, three ways of starting it
 //   write-latency [writes]         a setpoint over MQTT to the answer with the value read back, p50/p99
 //   trend-history [points] [hours] the dashboard's trend history at steady state: file and disk writes per point per day
+//   soak [minutes] [devices] [points]  the shipped build at 10 x 1,000 points/s to Mosquitto and InfluxDB for an hour:
+//                                  RSS every minute, growth of the last 10 minutes over minutes 5-15
 //   memory PID                     a running gateway's resident memory by mapping and its managed heap by type
 //   dashboard-load [runs]          the dashboard with 1,000 live points in Chromium: page load and a week's trend drawn
 return args.FirstOrDefault() switch
@@ -62,6 +64,10 @@ return args.FirstOrDefault() switch
     "trend-history" => await FacilityGateway.Benchmarks.Gateway.TrendHistoryLoad.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000,
         args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 30),
+    "soak" => await FacilityGateway.Benchmarks.Gateway.MemorySoak.RunAsync(
+        args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 1000),
     "memory" => FacilityGateway.Benchmarks.Gateway.MemoryBreakdown.Print(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture)),
     "dashboard-load" => await FacilityGateway.Benchmarks.Gateway.DashboardLoad.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10),
     _ => Usage(),

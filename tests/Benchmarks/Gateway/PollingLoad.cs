@@ -31,6 +31,9 @@ public static class PollingLoad
     public sealed record LoadResult(int Devices, int Points, double PointsPerSecond, double CpuPercent, double RssMiB, double PeakRssMiB,
         double WrittenPerPoint, double ToBlockDevicePerPoint, IReadOnlyDictionary<string, long> SinkLag)
     {
+        /// <summary>RSS (MiB) sampled every <c>sampleEvery</c> of the run, with the minutes into the measured window.</summary>
+        public IReadOnlyList<(double Minutes, double RssMiB)> Samples { get; init; } = [];
+
         /// <summary>Every sink ended with less than two polls of every device waiting.</summary>
         public bool SinksKeepUp => SinkLag.Values.All(lag => lag < 2L * Devices + 2);
     }
@@ -45,7 +48,7 @@ public static class PollingLoad
     /// Runs the load on <paramref name="gatewayDll"/> (a .dll, or an executable such as the self-contained publish), or
     /// else on <c>FG_GATEWAY_EXE</c>, <c>FG_GATEWAY_DLL</c> or this build.
     /// </summary>
-    public static async Task<LoadResult> MeasureAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval, SinkSet sinkSet, bool print, string? gatewayDll = null)
+    public static async Task<LoadResult> MeasureAsync(int devices, int points, double seconds, string[] environment, TimeSpan? interval, SinkSet sinkSet, bool print, string? gatewayDll = null, TimeSpan? sampleEvery = null)
     {
         bool sinks = sinkSet != SinkSet.None;
         string[] sinkIds = sinkSet == SinkSet.All ? ["mqtt", "influx1", "vm"] : sinkSet == SinkSet.MqttAndInflux ? ["mqtt", "influx1"] : [];
@@ -120,10 +123,20 @@ public static class PollingLoad
         var (wchar0, written0) = Io(gateway.Id);
         var watch = Stopwatch.StartNew();
         long peakRss = 0;
+        var samples = new List<(double, double)>();
+        var nextSample = TimeSpan.Zero;
         while (watch.Elapsed.TotalSeconds < seconds)
         {
             await Task.Delay(1000);
-            peakRss = Math.Max(peakRss, Status(gateway.Id, "VmRSS:"));
+            long rss = Status(gateway.Id, "VmRSS:");
+            peakRss = Math.Max(peakRss, rss);
+            if (sampleEvery is { } period && watch.Elapsed >= nextSample)
+            {
+                samples.Add((watch.Elapsed.TotalMinutes, rss / 1024.0));
+                nextSample += period;
+                if (print)
+                    Console.Error.WriteLine(FormattableString.Invariant($"  {watch.Elapsed.TotalMinutes:F1} min: RSS {rss / 1024.0:F1} MiB, gateway CPU so far {(CpuSeconds(gateway.Id) - cpu0) / watch.Elapsed.TotalSeconds * 100:F2} %"));
+            }
         }
         double cpu = CpuSeconds(gateway.Id) - cpu0;
         var (wchar1, written1) = Io(gateway.Id);
@@ -168,7 +181,7 @@ public static class PollingLoad
         double pointsWritten = Math.Max(1, polls * points);
         var result = new LoadResult(devices, points, polls * points / elapsed, cpu / elapsed * 100, peakRss / 1024.0, hwm / 1024.0,
             (wchar1 - wchar0) / pointsWritten, (written1 - written0) / pointsWritten,
-            sinkIds.ToDictionary(id => id, id => cursors["(appended)"] - cursors.GetValueOrDefault(id), StringComparer.Ordinal));
+            sinkIds.ToDictionary(id => id, id => cursors["(appended)"] - cursors.GetValueOrDefault(id), StringComparer.Ordinal)) { Samples = samples };
         if (print)
         {
             Console.WriteLine(FormattableString.Invariant($"| devices x points | points/s | polls/s | Modbus reads/s | gateway CPU (% of one core) | RSS during run (max sampled) | peak RSS (VmHWM) | written (wchar) per point | to the block device per point |"));
