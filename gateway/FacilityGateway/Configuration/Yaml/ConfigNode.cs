@@ -8,7 +8,7 @@ public abstract class ConfigNode
 {
     internal SourceLocation Origin { get; set; } = SourceLocation.None;
     internal string KeyPath { get; set; } = "";
-    internal Dictionary<string, SourceLocation> KeyLocations { get; } = new(StringComparer.Ordinal);
+    internal KeyLocations KeyLocations { get; } = new();
 
     /// <summary>Where <paramref name="key"/> (its snake_case name) was written, or the mapping itself.</summary>
     internal SourceLocation OriginOf(string key) => KeyLocations.TryGetValue(key, out var location) ? location : Origin;
