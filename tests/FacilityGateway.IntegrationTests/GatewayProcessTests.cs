@@ -239,6 +239,30 @@ public sealed class GatewayProcessTests
     }
 
     [Fact]
+    public async Task ModbusRead_Repeat_ReadsOnOneConnection_AndCountsFailuresByReason()
+    {
+        var store = new ModbusDataStore(1);
+        store[1].Define(ModbusTable.HoldingRegisters, 0, 10);
+        store[1].SetRegister(ModbusTable.HoldingRegisters, 3, 1234);
+        await using var server = new ModbusTcpServer(store);
+        server.Start();
+        string endpoint = $"tcp://127.0.0.1:{server.LocalEndPoint.Port}";
+
+        var output = new StringWriter();
+        int code = await GatewayCommands.InvokeAsync(["modbus", "read", endpoint, "--address", "3", "--repeat", "50"], output, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("50 reads, 0 failed; round trip p50 ", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("holding 3: 1234", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(1L, server.AcceptedConnections);
+
+        output = new StringWriter();
+        var error = new StringWriter();
+        code = await GatewayCommands.InvokeAsync(["modbus", "read", endpoint, "--address", "500", "--repeat", "20"], output, error);
+        Assert.Equal(ExitCodes.Failure, code);
+        Assert.Matches(@"20 reads, 20 failed \(20 \w+\)", output.ToString());
+    }
+
+    [Fact]
     public async Task ModbusRead_IllegalAddress_SaysSo_Exit1()
     {
         var store = new ModbusDataStore(1);

@@ -11,7 +11,7 @@ namespace FacilityGateway.Hosting;
 /// These are read by the runtime (and glibc) only from the environment, before any managed code runs: the runtimeconfig
 /// knob <c>System.GC.Gen0Size</c> is ignored by .NET 10's GC (measured: 122 gen-0 collections a minute with the
 /// variable, 10 without it and the same with the knob), and the sockets setting is read once at first use. So
-/// <c>run</c> re-executes itself once, before it has started anything, with the missing variables added:
+/// <c>run</c> (and <c>modbus read</c>, whose <c>--repeat</c> measures the client as the gateway runs it) re-executes itself once, before it has started anything, with the missing variables added:
 /// <c>execve</c> of <c>/proc/self/exe</c> with the same arguments keeps the process id (systemd's main PID, a
 /// container's PID 1), the open descriptors and every variable already set. A variable the operator set wins; with
 /// <c>FACILITY_GATEWAY_RUNTIME_SETTINGS=off</c> nothing is changed.

@@ -31,6 +31,7 @@ public static partial class ClientComparison
         var ours = await RunLoopAsync("dotnet", ourLoop);
         // Socket continuations run on the epoll thread instead of hopping to the thread pool (an environment switch of .NET).
         var oursInline = await RunLoopAsync("dotnet", ourLoop, ("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"));
+        var shipped = await RunShippedAsync(port);
         var pymodbus = await RunLoopAsync(Python, [Path.Combine(AppContext.BaseDirectory, "Peers", "pymodbus_loop.py"), "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "20000"]);
         var libmodbus = await RunLoopAsync(BuildLibmodbusLoop(), ["127.0.0.1", port.ToString(CultureInfo.InvariantCulture), "200000"]);
         var mbpoll = await RunMbpollAsync(port, seconds);
@@ -38,10 +39,10 @@ public static partial class ClientComparison
         Console.WriteLine();
         Console.WriteLine("| client | reads | CPU per read (µs) | reads/s (one connection) | CPU vs ours |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
-        foreach (var (name, r) in new[] { ("FacilityGateway.Modbus", ours), ("FacilityGateway.Modbus, inline socket completions", oursInline), ("pymodbus 3.0 (sync client)", pymodbus), ("libmodbus 3.1 (C loop)", libmodbus), ("mbpoll (libmodbus)", mbpoll) })
+        foreach (var (name, r) in new[] { ("FacilityGateway.Modbus", ours), ("FacilityGateway.Modbus, inline socket completions", oursInline), ("the shipped build: facility-gateway modbus read --repeat", shipped), ("pymodbus 3.0 (sync client)", pymodbus), ("libmodbus 3.1 (C loop)", libmodbus), ("mbpoll (libmodbus)", mbpoll) })
             Console.WriteLine($"| {name} | {r.Reads:N0} | {r.CpuPerRead * 1e6:F1} | {(r.Wall > 0 ? $"{r.Reads / r.Wall:N0}" : "n/a (polls every 10 ms)")} | {r.CpuPerRead / ours.CpuPerRead:F2}x |");
         Console.WriteLine();
-        Console.WriteLine(FormattableString.Invariant($"ours / libmodbus CPU: {ours.CpuPerRead / libmodbus.CpuPerRead:F2} (inline completions {oursInline.CpuPerRead / libmodbus.CpuPerRead:F2}); ours / mbpoll: {ours.CpuPerRead / mbpoll.CpuPerRead:F2}; pymodbus / ours: {pymodbus.CpuPerRead / ours.CpuPerRead:F2}"));
+        Console.WriteLine(FormattableString.Invariant($"ours / libmodbus CPU: {ours.CpuPerRead / libmodbus.CpuPerRead:F2} (inline completions {oursInline.CpuPerRead / libmodbus.CpuPerRead:F2}; the shipped build {shipped.CpuPerRead / libmodbus.CpuPerRead:F2}); ours / mbpoll: {ours.CpuPerRead / mbpoll.CpuPerRead:F2}; pymodbus / ours: {pymodbus.CpuPerRead / ours.CpuPerRead:F2}"));
         return 0;
     }
 
@@ -68,6 +69,33 @@ public static partial class ClientComparison
         double wall = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
         long n = long.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture);
         return new Result(n, cpu / n, wall);
+    }
+
+    [GeneratedRegex(@"(\d+) reads, (\d+) failed.*?([\d.]+) reads/s; cpu_per_read_us=([\d.]+) \(after (\d+) warm-up")]
+    private static partial Regex RepeatLine();
+
+    /// <summary>
+    /// The shipped build's own client, as an installer starts it (<c>FG_GATEWAY_EXE</c>, the self-contained publish, or
+    /// this folder's build through dotnet): <c>modbus read --repeat</c> re-executes with the gateway's runtime settings and
+    /// reports its CPU per read after its warm-up.
+    /// </summary>
+    private static async Task<Result> RunShippedAsync(int port)
+    {
+        string? exe = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE");
+        string[] read = ["modbus", "read", $"tcp://127.0.0.1:{port}", "--address", "0", "--count", "10", "--repeat", "220000"];
+        var info = exe is not null ? new ProcessStartInfo(exe, read) : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll"), .. read]);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        using var process = Process.Start(info)!;
+        string output = await process.StandardOutput.ReadToEndAsync();
+        string errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var m = RepeatLine().Match(output);
+        if (!m.Success || m.Groups[2].Value != "0")
+            throw new InvalidOperationException($"the shipped build's repeated read printed no result or failed: {output} {errors}");
+        long timed = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) - long.Parse(m.Groups[5].Value, CultureInfo.InvariantCulture);
+        double perRead = double.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture) / 1e6;
+        return new Result(timed, perRead, timed / double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture));
     }
 
     private static async Task<Result> RunMbpollAsync(int port, double seconds)
