@@ -24,7 +24,7 @@ internal static class RecordDecoder
 
     private static TelemetryRecord Telemetry(OutboxRecord record, ReportByExceptionFilter.Round? changes)
     {
-        var batch = Decoded(record, p => ReadingBatchCodec.Decode(p));
+        var batch = Decoded(record, p => ReadingBatchCodec.Decode(p, record.Layouts));
         return new TelemetryRecord(record.Id, record.Key, batch, changes is null ? batch.Readings : changes.Select(batch));
     }
 

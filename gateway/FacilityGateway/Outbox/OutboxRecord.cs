@@ -22,6 +22,9 @@ public sealed record OutboxRecord(long Id, OutboxRecordKind Kind, DateTimeOffset
     /// <summary>The lane a record of <paramref name="kind"/> travels in.</summary>
     public static OutboxLane LaneOf(OutboxRecordKind kind) => kind == OutboxRecordKind.Readings ? OutboxLane.Telemetry : OutboxLane.Events;
 
+    /// <summary>The point lists its file's reading records name (<see cref="ReadingBatchCodec.Decode(byte[], ReadingLayouts?)"/>).</summary>
+    public ReadingLayouts? Layouts { get; init; }
+
     /// <summary>The record's stable identity: <c>epoch-id</c>.</summary>
     public string Key => $"{Epoch}-{Id}";
 }

@@ -59,7 +59,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
     public async ValueTask ConsumeAsync(ReadingBatch batch, CancellationToken cancellationToken)
     {
         await _opened.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var committed = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken, mayWait: true).ConfigureAwait(false);
+        var committed = await Outbox.AppendAsync(batch, cancellationToken, mayWait: true).ConfigureAwait(false);
         _ = committed.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
@@ -125,7 +125,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         if (counters.FreeDiskBytes is { } free)
             readings.Add(new(GatewayDevice.Id, "outbox.free_disk", free, null, "B", Quality.Good, now));
         var batch = new ReadingBatch(GatewayDevice.Id, _plan.GatewayId, now, readings);
-        _ = await Outbox.AppendAsync(OutboxRecordKind.Readings, ReadingBatchCodec.Encode(batch), cancellationToken).ConfigureAwait(false);
+        _ = await Outbox.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

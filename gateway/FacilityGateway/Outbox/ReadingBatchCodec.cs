@@ -5,17 +5,26 @@ using FacilityGateway.Readings;
 namespace FacilityGateway.Outbox;
 
 /// <summary>
-/// The stored form of a <see cref="ReadingBatch"/>, compact because every byte of it reaches the SD card several times
-/// (the record, the WAL, the checkpoint, the delete): a marker byte <c>0xFB</c>, then device, asset, sample time
-/// (Unix ms) and each reading as point id, flags, value (float32 when that is exact, else float64), text, unit (only
+/// The stored form of a <see cref="ReadingBatch"/>, compact because every byte of it reaches the SD card twice (the
+/// WAL, then the checkpoint). Three forms, all read:
+/// <list type="bullet">
+/// <item>With a layout (<c>0xFC</c>, a device's usual poll): the layout's id (<see cref="ReadingLayouts"/>: device,
+/// asset, point ids and units, stored once in the file), sample time (Unix ms), then either four bytes a reading (every
+/// reading good, float32 exact, no text: the common poll) or each reading's flags, value, text and quality. About 4
+/// bytes a point.</item>
+/// <item>Self-describing (<c>0xFB</c>: small batches, dead letters, and when no layout can be made): device, asset,
+/// sample time and each reading as point id, flags, value (float32 when that is exact, else float64), text, unit (only
 /// when it differs from the reading before) and quality. Strings are UTF-8 with a 7-bit length prefix. About 10-20
-/// bytes a point, against 26-40 for the JSON of earlier builds, which is still read
-/// (<c>{"d":device,"a":asset,"t":unix_ms,"r":[[point,value|null,text|null,unit,quality],...]}</c>): a file written
-/// before an upgrade delivers as it was.
+/// bytes a point.</item>
+/// <item>The JSON of earlier builds (<c>{"d":device,"a":asset,"t":unix_ms,"r":[[point,value|null,text|null,unit,quality],...]}</c>):
+/// a file written before an upgrade delivers as it was.</item>
+/// </list>
 /// </summary>
 public static class ReadingBatchCodec
 {
     private const byte Marker = 0xFB;
+    private const byte LayoutMarker = 0xFC;
+    private const byte AllGoodSingles = 0, EachReading = 1;
 
     [Flags]
     private enum Field : byte
@@ -66,15 +75,111 @@ public static class ReadingBatchCodec
         return stream.ToArray();
     }
 
-    /// <summary>Decodes a stored record (compact, or the JSON of earlier builds).</summary>
-    public static ReadingBatch Decode(ReadOnlySpan<byte> payload) =>
-        payload.IsEmpty || payload[0] != Marker ? DecodeJson(payload) : DecodeCompact(payload.ToArray());
+    /// <summary>The batch against its layout: only the values (<paramref name="layout"/> must <see cref="ReadingLayout.Fits"/> it).</summary>
+    public static byte[] Encode(ReadingBatch batch, ReadingLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(layout);
+        var readings = batch.Readings;
+        bool allGoodSingles = true;
+        foreach (var r in readings)
+        {
+            if (r.Quality != Quality.Good || r.Text is not null || !double.IsFinite(r.Value) || (double)(float)r.Value != r.Value)
+            {
+                allGoodSingles = false;
+                break;
+            }
+        }
+        using var stream = new MemoryStream(24 + readings.Count * (allGoodSingles ? 4 : 7));
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(LayoutMarker);
+            writer.Write7BitEncodedInt64(layout.Id);
+            writer.Write7BitEncodedInt64(batch.SampledAt.ToUnixTimeMilliseconds());
+            writer.Write(allGoodSingles ? AllGoodSingles : EachReading);
+            foreach (var r in readings)
+            {
+                if (allGoodSingles)
+                {
+                    writer.Write((float)r.Value);
+                    continue;
+                }
+                var fields = Field.None;
+                bool finite = double.IsFinite(r.Value);
+                if (finite)
+                    fields |= (double)(float)r.Value == r.Value ? Field.Value | Field.Single : Field.Value;
+                if (r.Text is not null)
+                    fields |= Field.Text;
+                writer.Write((byte)fields);
+                if (fields.HasFlag(Field.Single))
+                    writer.Write((float)r.Value);
+                else if (finite)
+                    writer.Write(r.Value);
+                if (r.Text is not null)
+                    writer.Write(r.Text);
+                writer.Write((byte)r.Quality);
+            }
+        }
+        return stream.ToArray();
+    }
 
-    /// <summary>Decodes a stored record without copying it (the delivery path).</summary>
-    public static ReadingBatch Decode(byte[] payload)
+    /// <summary>True when the payload names a layout (and needs the outbox's <see cref="ReadingLayouts"/> to be read).</summary>
+    public static bool NamesLayout(ReadOnlySpan<byte> payload, out long layoutId)
+    {
+        layoutId = 0;
+        if (payload.Length < 2 || payload[0] != LayoutMarker)
+            return false;
+        int shift = 0;
+        for (int i = 1; i < payload.Length && shift < 63; i++, shift += 7)
+        {
+            layoutId |= (long)(payload[i] & 0x7F) << shift;
+            if ((payload[i] & 0x80) == 0)
+                return true;
+        }
+        throw new FormatException("a layout id that does not end");
+    }
+
+    /// <summary>Decodes a stored record (any form; a layout's from <paramref name="layouts"/>).</summary>
+    public static ReadingBatch Decode(ReadOnlySpan<byte> payload, ReadingLayouts? layouts = null) => Decode(payload.ToArray(), layouts);
+
+    /// <summary>Decodes a stored record without copying it (the delivery path); a layout's from <paramref name="layouts"/>.</summary>
+    public static ReadingBatch Decode(byte[] payload, ReadingLayouts? layouts = null)
     {
         ArgumentNullException.ThrowIfNull(payload);
+        if (payload.Length > 0 && payload[0] == LayoutMarker)
+            return DecodeWithLayout(payload, layouts);
         return payload.Length == 0 || payload[0] != Marker ? DecodeJson(payload) : DecodeCompact(payload);
+    }
+
+    private static ReadingBatch DecodeWithLayout(byte[] payload, ReadingLayouts? layouts)
+    {
+        using var stream = new MemoryStream(payload, writable: false);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
+        _ = reader.ReadByte();
+        long id = reader.Read7BitEncodedInt64();
+        var layout = layouts?.Find(id) ?? throw new FormatException($"the record names layout {id}, which this outbox file does not have");
+        var sampledAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.Read7BitEncodedInt64());
+        byte form = reader.ReadByte();
+        if (form is not (AllGoodSingles or EachReading))
+            throw new FormatException($"unknown form {form} of a record with a layout");
+        var points = layout.Points;
+        var units = layout.Units;
+        var readings = new List<Reading>(points.Count);
+        for (int i = 0; i < points.Count; i++)
+        {
+            if (form == AllGoodSingles)
+            {
+                readings.Add(new Reading(layout.Device, points[i], reader.ReadSingle(), null, units[i], Quality.Good, sampledAt));
+                continue;
+            }
+            var fields = (Field)reader.ReadByte();
+            double value = fields.HasFlag(Field.Single) ? reader.ReadSingle() : fields.HasFlag(Field.Value) ? reader.ReadDouble() : double.NaN;
+            string? text = fields.HasFlag(Field.Text) ? reader.ReadString() : null;
+            readings.Add(new Reading(layout.Device, points[i], value, text, units[i], (Quality)reader.ReadByte(), sampledAt));
+        }
+        if (stream.Position != stream.Length)
+            throw new FormatException($"{stream.Length - stream.Position} bytes after the last reading");
+        return new ReadingBatch(layout.Device, layout.Asset, sampledAt, readings);
     }
 
     private static ReadingBatch DecodeCompact(byte[] payload)

@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace FacilityGateway.Outbox;
 
 /// <summary>
-/// What the outbox holds, and its bounds. Counts and bytes per lane are kept as they change (stored in the same
-/// transactions as the records), so nothing counts rows; pruning deletes in bounded chunks through the (lane, id)
+/// What the outbox holds, and its bounds. Counts and bytes per lane are kept in memory as they change, stored with
+/// every delete and at each prune with the last id they include, so a start counts only the rows after it; pruning deletes in bounded chunks through the (lane, id)
 /// index, so a file of millions of records costs the commit thread milliseconds, not seconds.
 /// </summary>
 public sealed partial class SqliteOutbox
@@ -12,6 +12,7 @@ public sealed partial class SqliteOutbox
     private const int PruneChunk = 2_000, MaxStepsPerPrune = 100;
     private readonly long[] _count = new long[2], _bytes = new long[2];
     private bool _morePrune;
+    private long _sizesAsOf;
 
     /// <summary>
     /// Deletes what every listed sink has taken (in both lanes), then enforces the telemetry bounds: in steps of at most
@@ -48,7 +49,11 @@ public sealed partial class SqliteOutbox
         _bytes[(int)lane] += bytes;
     }
 
-    /// <summary>The sizes as stored (after a rolled-back transaction, say); a file from before they were kept is counted once.</summary>
+    /// <summary>
+    /// The sizes as stored (after a rolled-back transaction, say), with the records appended since they were stored
+    /// (<c>size.as_of</c>: they are stored by pruning, every few seconds, not by every commit, which would rewrite their
+    /// page on the SD card each second); a file from before they were kept is counted once.
+    /// </summary>
     private void LoadSizes()
     {
         bool stored = true;
@@ -61,23 +66,33 @@ public sealed partial class SqliteOutbox
             _bytes[lane] = bytes ?? 0;
         }
         if (stored)
-            return;
-        using (var command = _connection.CreateCommand())
         {
-            command.CommandText = "SELECT lane, COUNT(*), COALESCE(SUM(length(payload)), 0) FROM records GROUP BY lane";
-            using var reader = command.ExecuteReader();
-            Array.Clear(_count);
-            Array.Clear(_bytes);
-            while (reader.Read())
-            {
-                int lane = reader.GetInt32(0) == (int)OutboxLane.Events ? 1 : 0;
-                _count[lane] += reader.GetInt64(1);
-                _bytes[lane] += reader.GetInt64(2);
-            }
+            // Builds before size.as_of stored the sizes with every commit: exact for every record there is.
+            _sizesAsOf = Scalar<long?>("SELECT value FROM counters WHERE name = 'size.as_of'") ?? _lastId;
+            CountRecords($"WHERE id > {_sizesAsOf}");
+            _sizesAsOf = _lastId;
+            return;
         }
+        Array.Clear(_count);
+        Array.Clear(_bytes);
+        CountRecords("");
         using var transaction = _connection.BeginTransaction();
         SaveSizes(transaction);
         transaction.Commit();
+    }
+
+    /// <summary>Adds the count and bytes of the records <paramref name="where"/> (by id: a range of the table, or all of it).</summary>
+    private void CountRecords(string where)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT lane, COUNT(*), COALESCE(SUM(length(payload)), 0) FROM records {where} GROUP BY lane";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            int lane = reader.GetInt32(0) == (int)OutboxLane.Events ? 1 : 0;
+            _count[lane] += reader.GetInt64(1);
+            _bytes[lane] += reader.GetInt64(2);
+        }
     }
 
     private void ReloadSizes()
@@ -92,7 +107,7 @@ public sealed partial class SqliteOutbox
         }
     }
 
-    /// <summary>Stores the sizes in the caller's transaction.</summary>
+    /// <summary>Stores the sizes in the caller's transaction, as of the last id committed.</summary>
     private void SaveSizes(SqliteTransaction transaction)
     {
         using var upsert = _connection.CreateCommand();
@@ -107,6 +122,19 @@ public sealed partial class SqliteOutbox
             (name.Value, value.Value) = (BytesName(lane), _bytes[lane]);
             upsert.ExecuteNonQuery();
         }
+        (name.Value, value.Value) = ("size.as_of", _lastId);
+        upsert.ExecuteNonQuery();
+        _sizesAsOf = _lastId;
+    }
+
+    /// <summary>Stores the sizes when records came since they were last stored (once a prune, not once a commit).</summary>
+    private void SaveSizesIfAppended()
+    {
+        if (_sizesAsOf == _lastId)
+            return;
+        using var transaction = _connection.BeginTransaction();
+        SaveSizes(transaction);
+        transaction.Commit();
     }
 
     private long? FreeDiskBytes()
@@ -154,6 +182,11 @@ public sealed partial class SqliteOutbox
             long average = Math.Max(1, _bytes[0] / _count[0]);
             forSize += DeleteOldest(OutboxLane.Telemetry, "1 = 1", 0, (excessBytes + average - 1) / average);
         }
+        if (!_morePrune)
+        {
+            DeleteUnusedLayouts();
+            SaveSizesIfAppended();
+        }
         if (forSize + forAge > 0)
         {
             _droppedForSize += forSize;
@@ -162,6 +195,31 @@ public sealed partial class SqliteOutbox
             Execute("INSERT INTO counters (name, value) VALUES ('dropped_for_age', $b) ON CONFLICT (name) DO UPDATE SET value = $b", ("$b", _droppedForAge));
         }
         return (delivered, forSize, forAge, _morePrune);
+    }
+
+    /// <summary>Layouts no record names any more and no batch has used for a while (a device removed, a point list changed).</summary>
+    private void DeleteUnusedLayouts()
+    {
+        if (Layouts.Count == 0)
+            return;
+        long oldest = Scalar<long?>("SELECT MIN(id) FROM records") ?? _lastId + 1;
+        var unused = Layouts.Unused(oldest, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (unused.Count == 0)
+            return;
+        using (var transaction = _connection.BeginTransaction())
+        {
+            using var delete = _connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM layouts WHERE id = $id";
+            var id = delete.Parameters.Add("$id", SqliteType.Integer);
+            foreach (var layout in unused)
+            {
+                id.Value = layout.Id;
+                delete.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        }
+        Layouts.Forget(unused);
     }
 
     /// <summary>One chunk of <see cref="DeleteOldest"/> in its own transaction, the sizes with it; returns how many rows went.</summary>

@@ -36,6 +36,7 @@ public sealed partial class SqliteOutbox
         _droppedForAge = Counter("dropped_for_age");
         _rejected = Counter("rejected_storage_full");
         LoadSizes();
+        LoadLayouts();
         _thread = new Thread(Loop) { IsBackground = true, Name = "outbox" };
         _thread.Start();
     }
@@ -61,6 +62,7 @@ public sealed partial class SqliteOutbox
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
                 CREATE TABLE IF NOT EXISTS state (kind TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (kind, key));
+                CREATE TABLE IF NOT EXISTS layouts (id INTEGER PRIMARY KEY, device TEXT NOT NULL, asset TEXT NOT NULL, points BLOB NOT NULL);
                 CREATE TABLE IF NOT EXISTS dead_letters (sink TEXT NOT NULL, id INTEGER NOT NULL, kind INTEGER NOT NULL, created_at INTEGER NOT NULL, payload BLOB NOT NULL, reason TEXT NOT NULL, failed_at INTEGER NOT NULL, PRIMARY KEY (sink, id));
                 INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(6))));
                 """);
@@ -79,6 +81,24 @@ public sealed partial class SqliteOutbox
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The file's layouts, each held by every record up to now until its first prune says otherwise (a layout used
+    /// before this start is known only to records before it).
+    /// </summary>
+    private void LoadLayouts()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT id, device, asset, points FROM layouts";
+        using var reader = command.ExecuteReader();
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        while (reader.Read())
+        {
+            var layout = ReadingLayout.Decode(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), (byte[])reader[3]);
+            (layout.LastRecord, layout.LastUsedAt) = (_lastId, now);
+            Layouts.Load(layout);
         }
     }
 

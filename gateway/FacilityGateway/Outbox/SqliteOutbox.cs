@@ -2,6 +2,7 @@
 // prepared statements, and are read together; opening and migration (.Schema) and bounds (.Bounds) are apart.
 using System.Diagnostics;
 using System.Threading.Channels;
+using FacilityGateway.Readings;
 using Microsoft.Data.Sqlite;
 
 namespace FacilityGateway.Outbox;
@@ -41,11 +42,14 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
         public override void Fail(Exception error) => Done.TrySetException(error);
     }
 
-    private sealed class Append(OutboxRecordKind kind, byte[] payload, bool mayWait) : Work
+    private sealed class Append(OutboxRecordKind kind, byte[]? payload, bool mayWait, ReadingBatch? batch = null) : Work
     {
         public OutboxRecordKind Kind => kind;
         public bool MayWait => mayWait;
-        public byte[] Payload => payload;
+        /// <summary>The stored bytes: given, or encoded from <see cref="Batch"/> on the outbox thread (against its layout).</summary>
+        public byte[]? Payload { get; set; } = payload;
+        public ReadingBatch? Batch => batch;
+        public ReadingLayout? Layout { get; set; }
         public TaskCompletionSource<long> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public override void Run(SqliteOutbox outbox) => throw new InvalidOperationException("appends run in groups");
         public override void Fail(Exception error) => Done.TrySetException(error);
@@ -62,6 +66,9 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
 
     /// <summary>Random id of this outbox file; part of every record's key, so ids from a new file never collide with old ones.</summary>
     public string Epoch { get; }
+
+    /// <summary>The point lists of this file's records (<see cref="ReadingBatchCodec"/>): every record read carries them.</summary>
+    public ReadingLayouts Layouts { get; } = new();
 
     /// <summary>Raised on the outbox thread after records were committed; sinks wake up on it.</summary>
     public event Action? Committed;
@@ -87,6 +94,19 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     public async ValueTask<Task<long>> AppendAsync(OutboxRecordKind kind, byte[] payload, CancellationToken cancellationToken, bool mayWait = false)
     {
         var append = new Append(kind, payload, mayWait && kind == OutboxRecordKind.Readings);
+        await _work.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
+        return append.Done.Task;
+    }
+
+    /// <summary>
+    /// Queues a batch of readings (see <see cref="AppendAsync(OutboxRecordKind, byte[], CancellationToken, bool)"/>): it
+    /// is encoded on the outbox thread against its device's layout, stored once in the file, so the record holds
+    /// only its values.
+    /// </summary>
+    public async ValueTask<Task<long>> AppendAsync(ReadingBatch batch, CancellationToken cancellationToken, bool mayWait = false)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var append = new Append(OutboxRecordKind.Readings, null, mayWait, batch);
         await _work.Writer.WriteAsync(append, cancellationToken).ConfigureAwait(false);
         return append.Done.Task;
     }
@@ -150,8 +170,16 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     public Task DeadLetterAsync(string sink, OutboxRecord record, string reason, CancellationToken cancellationToken) =>
         RunAsync(o => o.Execute(
             "INSERT OR REPLACE INTO dead_letters (sink, id, kind, created_at, payload, reason, failed_at) VALUES ($sink, $id, $kind, $created, $payload, $reason, $at)",
-            ("$sink", sink), ("$id", record.Id), ("$kind", (int)record.Kind), ("$created", record.CreatedAt.ToUnixTimeMilliseconds()), ("$payload", record.Payload),
+            ("$sink", sink), ("$id", record.Id), ("$kind", (int)record.Kind), ("$created", record.CreatedAt.ToUnixTimeMilliseconds()), ("$payload", o.SelfDescribing(record.Payload)),
             ("$reason", reason), ("$at", o._time.GetUtcNow().ToUnixTimeMilliseconds())), cancellationToken);
+
+    /// <summary>A dead letter is kept whole: a record that names a layout is stored self-describing, as layouts go once unused.</summary>
+    private byte[] SelfDescribing(byte[] payload)
+    {
+        if (!ReadingBatchCodec.NamesLayout(payload, out long id) || Layouts.Find(id) is null)
+            return payload;
+        return ReadingBatchCodec.Encode(ReadingBatchCodec.Decode(payload, Layouts));
+    }
 
     /// <summary>The ids a sink has set aside after <paramref name="afterId"/>: its runner skips them.</summary>
     public Task<IReadOnlySet<long>> DeadLetterIdsAsync(string sink, long afterId, CancellationToken cancellationToken) =>
@@ -261,18 +289,33 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
     {
         if (appends.Count == 0)
             return;
+        var created = new List<ReadingLayout>();
         try
         {
             using var transaction = _connection.BeginTransaction();
-            var ids = InsertRecords(transaction, appends.ConvertAll(a => (a.Kind, a.Payload)));
+            foreach (var append in appends)
+            {
+                if (append.Batch is not { } batch)
+                    continue;
+                append.Layout = Layouts.For(batch, created);
+                append.Payload = append.Layout is { } layout ? ReadingBatchCodec.Encode(batch, layout) : ReadingBatchCodec.Encode(batch);
+            }
+            InsertLayouts(transaction, created);
+            var ids = InsertRecords(transaction, appends.ConvertAll(a => (a.Kind, a.Payload!)));
             transaction.Commit();
             StorageFailure = null; // the disk takes writes again
             Accepted(ids);
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             for (int i = 0; i < appends.Count; i++)
+            {
+                if (appends[i].Layout is { } layout)
+                    (layout.LastRecord, layout.LastUsedAt) = (ids[i], now);
                 appends[i].Done.TrySetResult(ids[i]);
+            }
         }
         catch (SqliteException ex) when (IsStorageFailure(ex))
         {
+            Layouts.Forget(created); // rolled back with the records that needed them
             // A full or failing disk: keep running, count what could not be kept.
             Failed(ex);
             ReloadSizes(); // the transaction was rolled back: what is stored is what was stored before it
@@ -359,9 +402,26 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
             ids[i] = (long)insert.ExecuteScalar()!;
             Added(recordLane, 1, records[i].Payload.Length);
         }
-        if (records.Count > 0)
-            SaveSizes(transaction);
         return ids;
+    }
+
+    /// <summary>Stores new layouts in the caller's transaction, before the records that name them.</summary>
+    private void InsertLayouts(SqliteTransaction transaction, List<ReadingLayout> layouts)
+    {
+        if (layouts.Count == 0)
+            return;
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO layouts (id, device, asset, points) VALUES ($id, $device, $asset, $points)";
+        var id = insert.Parameters.Add("$id", SqliteType.Integer);
+        var device = insert.Parameters.Add("$device", SqliteType.Text);
+        var asset = insert.Parameters.Add("$asset", SqliteType.Text);
+        var points = insert.Parameters.Add("$points", SqliteType.Blob);
+        foreach (var layout in layouts)
+        {
+            (id.Value, device.Value, asset.Value, points.Value) = (layout.Id, layout.Device, layout.Asset, layout.EncodePoints());
+            insert.ExecuteNonQuery();
+        }
     }
 
     /// <summary>After a commit: the last id and the appended count.</summary>
@@ -384,7 +444,7 @@ public sealed partial class SqliteOutbox : IAsyncDisposable
         using var reader = command.ExecuteReader();
         var records = new List<OutboxRecord>();
         while (reader.Read())
-            records.Add(new OutboxRecord(reader.GetInt64(0), (OutboxRecordKind)reader.GetInt32(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), (byte[])reader[3], Epoch));
+            records.Add(new OutboxRecord(reader.GetInt64(0), (OutboxRecordKind)reader.GetInt32(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), (byte[])reader[3], Epoch) { Layouts = Layouts });
         return records;
     }
 

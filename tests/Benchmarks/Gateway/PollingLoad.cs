@@ -90,6 +90,9 @@ public static class PollingLoad
         int? metricsPort = Environment.GetEnvironmentVariable("FG_BENCH_MEMORY") == "1" ? Peer.FreePort() : null;
         if (metricsPort is { } mp)
             yaml.Append(CultureInfo.InvariantCulture, $"monitoring: {{ enabled: true, listen: \"127.0.0.1:{mp}\" }}\n");
+        // FG_BENCH_OUTBOX="commit_every: 5s", say: the outbox's options for the run.
+        if (Environment.GetEnvironmentVariable("FG_BENCH_OUTBOX") is { Length: > 0 } outboxOptions)
+            yaml.Append(CultureInfo.InvariantCulture, $"outbox: {{ {outboxOptions} }}\n");
         string config = Path.Combine(directory, "load.yaml");
         await File.WriteAllTextAsync(config, yaml.ToString());
 

@@ -65,7 +65,7 @@ public sealed class MaintenanceTests : IAsyncLifetime, IAsyncDisposable
         Assert.InRange(hours, 1.0 - 0.01, 1.0 + 0.01);
 
         var readings = (await _bench.Outbox.ReadAfterAsync(0, 100_000, default)).Where(r => r.Kind == OutboxRecordKind.Readings)
-            .SelectMany(r => ReadingBatchCodec.Decode(r.Payload).Readings).Where(r => r.DeviceId == GatewayDevice.Id).ToList();
+            .SelectMany(r => ReadingBatchCodec.Decode(r.Payload, r.Layouts).Readings).Where(r => r.DeviceId == GatewayDevice.Id).ToList();
         Assert.Equal(2, readings.Last(r => r.PointId == "asset.pump-1.starts").Value);
         Assert.InRange(readings.Last(r => r.PointId == "asset.pump-1.run_hours").Value, 0.98, 1.01);
     }

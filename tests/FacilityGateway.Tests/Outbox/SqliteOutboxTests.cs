@@ -187,6 +187,27 @@ public sealed class SqliteOutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task Sizes_StoredOnlyByPruning_AreExactAfterReopening_WithTheRecordsAppendedSince()
+    {
+        // The sizes' page is no longer rewritten by every commit (a page a second on the SD card): a start adds the
+        // records after the id they were stored at.
+        await using (var outbox = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System))
+        {
+            for (int i = 0; i < 5; i++)
+                await AppendAsync(outbox, "12345");
+            _ = await outbox.GetCursorAsync("s", default);
+            await outbox.SetCursorAsync("s", 2, default);
+            await outbox.PruneAsync(["s"], default); // stores the sizes: 3 records, 15 bytes, as of id 5
+            for (int i = 0; i < 4; i++)
+                await AppendAsync(outbox, "1234567");
+            await await outbox.AppendAsync(OutboxRecordKind.TicketChange, "{}"u8.ToArray(), CancellationToken.None);
+        }
+        await using var reopened = new SqliteOutbox(DbPath, new OutboxOptions(), TimeProvider.System);
+        var counters = await reopened.CountersAsync(default);
+        Assert.Equal((8L, 1L, 15L + 28 + 2), (counters.Pending, counters.PendingEvents, counters.Bytes));
+    }
+
+    [Fact]
     public async Task AFileFromBeforeLanes_GetsThem_AndItsTicketEventsGoInTheEventsLane()
     {
         using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
