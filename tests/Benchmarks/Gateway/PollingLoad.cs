@@ -103,6 +103,19 @@ public static class PollingLoad
         var info = native is not null
             ? new ProcessStartInfo(native) { RedirectStandardOutput = true, RedirectStandardError = true }
             : new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, ArgumentList = { gatewayDll ?? Environment.GetEnvironmentVariable("FG_GATEWAY_DLL") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway.dll") } };
+        // FG_GATEWAY_LAUNCHER="qemu-aarch64-static -L /": the linux-arm64 build under emulation (a correctness check, not
+        // the device's figures). The gateway cannot re-execute itself there (no binfmt_misc), so its runtime settings are
+        // given in the environment, as the systemd unit and the image give them.
+        string[] launcher = (Environment.GetEnvironmentVariable("FG_GATEWAY_LAUNCHER") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (launcher.Length > 0)
+        {
+            var launched = new ProcessStartInfo(launcher[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in launcher[1..].Append(info.FileName).Concat(info.ArgumentList))
+                launched.ArgumentList.Add(a);
+            foreach (var (name, value) in FacilityGateway.Hosting.RuntimeSettings.Settings)
+                launched.Environment[name] = value;
+            info = launched;
+        }
         foreach (var a in new[] { "run", "--config", config })
             info.ArgumentList.Add(a);
         foreach (var pair in environment)
@@ -150,8 +163,8 @@ public static class PollingLoad
         if (metricsPort is { } port)
         {
             await PrintOwnMemoryAsync(port);
-            MemoryBreakdown.PrintMappings(gateway.Id);
-            MemoryBreakdown.PrintHeap(gateway.Id);
+            if (launcher.Length == 0)
+                MemoryBreakdown.Print(gateway.Id); // under a launcher the process is the emulator's: only the gateway's own account counts
         }
         gateway.Kill();
         await gateway.WaitForExitAsync();
