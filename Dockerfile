@@ -32,7 +32,8 @@ COPY --from=build /out/ /
 # Measured in docs/PERFORMANCE.md (the gateway applies them itself when missing; set here, it need not re-execute).
 ENV DOTNET_EnableWriteXorExecute=0 \
     DOTNET_GCgen0size=0x200000 \
-    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+    DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 \
+    MALLOC_ARENA_MAX=2
 USER 10001:10001
 WORKDIR /var/lib/facility-gateway
 VOLUME ["/var/lib/facility-gateway"]

@@ -11,6 +11,20 @@ public sealed partial class SystemdUnitTests
     private static readonly string Unit = RepositoryFiles.Path("config", "systemd", "facility-gateway.service");
 
     [Fact]
+    public void ShippedUnitAndImage_SetEveryRuntimeSettingTheGatewayAppliesItself()
+    {
+        // The unit and the image save the re-execution by setting the same variables: a setting added to the gateway
+        // and not to them would make them start a second time at every start, and run differently from the docs.
+        string unit = File.ReadAllText(Unit);
+        string dockerfile = File.ReadAllText(RepositoryFiles.Path("Dockerfile"));
+        foreach (var (name, value) in FacilityGateway.Hosting.RuntimeSettings.Settings)
+        {
+            Assert.Contains($"Environment={name}={value}\n", unit, StringComparison.Ordinal);
+            Assert.Matches($@"(ENV|\\\n) +{Regex.Escape(name)}={Regex.Escape(value)}( \\)?\n", dockerfile);
+        }
+    }
+
+    [Fact]
     public async Task ShippedUnit_PassesSystemdAnalyzeVerify()
     {
         string analyze = PeerTools.Require("systemd-analyze", "systemd");
