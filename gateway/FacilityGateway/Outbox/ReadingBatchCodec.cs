@@ -50,22 +50,10 @@ public static class ReadingBatchCodec
             string? unit = null;
             foreach (var r in batch.Readings)
             {
-                var fields = Field.None;
-                bool finite = double.IsFinite(r.Value);
-                if (finite)
-                    fields |= (double)(float)r.Value == r.Value ? Field.Value | Field.Single : Field.Value;
-                if (r.Text is not null)
-                    fields |= Field.Text;
-                if (r.Unit == unit)
-                    fields |= Field.SameUnit;
+                var fields = ValueFields(r) | (r.Unit == unit ? Field.SameUnit : Field.None);
                 writer.Write(r.PointId);
                 writer.Write((byte)fields);
-                if (fields.HasFlag(Field.Single))
-                    writer.Write((float)r.Value);
-                else if (finite)
-                    writer.Write(r.Value);
-                if (r.Text is not null)
-                    writer.Write(r.Text);
+                WriteValueAndText(writer, r, fields);
                 if (!fields.HasFlag(Field.SameUnit))
                     writer.Write(r.Unit);
                 writer.Write((byte)r.Quality);
@@ -84,7 +72,7 @@ public static class ReadingBatchCodec
         bool allGoodSingles = true;
         foreach (var r in readings)
         {
-            if (r.Quality != Quality.Good || r.Text is not null || !double.IsFinite(r.Value) || (double)(float)r.Value != r.Value)
+            if (r.Quality != Quality.Good || ValueFields(r) != (Field.Value | Field.Single))
             {
                 allGoodSingles = false;
                 break;
@@ -104,24 +92,37 @@ public static class ReadingBatchCodec
                     writer.Write((float)r.Value);
                     continue;
                 }
-                var fields = Field.None;
-                bool finite = double.IsFinite(r.Value);
-                if (finite)
-                    fields |= (double)(float)r.Value == r.Value ? Field.Value | Field.Single : Field.Value;
-                if (r.Text is not null)
-                    fields |= Field.Text;
+                var fields = ValueFields(r);
                 writer.Write((byte)fields);
-                if (fields.HasFlag(Field.Single))
-                    writer.Write((float)r.Value);
-                else if (finite)
-                    writer.Write(r.Value);
-                if (r.Text is not null)
-                    writer.Write(r.Text);
+                WriteValueAndText(writer, r, fields);
                 writer.Write((byte)r.Quality);
             }
         }
         return stream.ToArray();
     }
+
+    /// <summary>How a reading's value is stored (float32 when that is exact, float64, or none) and whether it has a text.</summary>
+    private static Field ValueFields(Reading r)
+    {
+        var fields = Field.None;
+        if (double.IsFinite(r.Value))
+            fields |= (double)(float)r.Value == r.Value ? Field.Value | Field.Single : Field.Value;
+        return r.Text is null ? fields : fields | Field.Text;
+    }
+
+    private static void WriteValueAndText(BinaryWriter writer, Reading r, Field fields)
+    {
+        if (fields.HasFlag(Field.Single))
+            writer.Write((float)r.Value);
+        else if (fields.HasFlag(Field.Value))
+            writer.Write(r.Value);
+        if (r.Text is not null)
+            writer.Write(r.Text);
+    }
+
+    private static (double Value, string? Text) ReadValueAndText(BinaryReader reader, Field fields) =>
+        (fields.HasFlag(Field.Single) ? reader.ReadSingle() : fields.HasFlag(Field.Value) ? reader.ReadDouble() : double.NaN,
+         fields.HasFlag(Field.Text) ? reader.ReadString() : null);
 
     /// <summary>True when the payload names a layout (and needs the outbox's <see cref="ReadingLayouts"/> to be read).</summary>
     public static bool NamesLayout(ReadOnlySpan<byte> payload, out long layoutId)
@@ -173,8 +174,7 @@ public static class ReadingBatchCodec
                 continue;
             }
             var fields = (Field)reader.ReadByte();
-            double value = fields.HasFlag(Field.Single) ? reader.ReadSingle() : fields.HasFlag(Field.Value) ? reader.ReadDouble() : double.NaN;
-            string? text = fields.HasFlag(Field.Text) ? reader.ReadString() : null;
+            var (value, text) = ReadValueAndText(reader, fields);
             readings.Add(new Reading(layout.Device, points[i], value, text, units[i], (Quality)reader.ReadByte(), sampledAt));
         }
         if (stream.Position != stream.Length)
@@ -199,8 +199,7 @@ public static class ReadingBatchCodec
         {
             string point = reader.ReadString();
             var fields = (Field)reader.ReadByte();
-            double value = fields.HasFlag(Field.Single) ? reader.ReadSingle() : fields.HasFlag(Field.Value) ? reader.ReadDouble() : double.NaN;
-            string? text = fields.HasFlag(Field.Text) ? reader.ReadString() : null;
+            var (value, text) = ReadValueAndText(reader, fields);
             if (!fields.HasFlag(Field.SameUnit))
                 unit = reader.ReadString();
             readings.Add(new Reading(device, point, value, text, unit, (Quality)reader.ReadByte(), sampledAt));
