@@ -6,7 +6,12 @@ namespace FacilityGateway.Benchmarks.Gateway;
 /// <summary>
 /// Where a running gateway's memory is, from outside: its resident pages by mapping (<c>/proc/PID/smaps</c>) and its
 /// managed heap by type (ClrMD on a snapshot of the process, so the gateway is paused only while the snapshot is made).
-/// Printed by the load verbs under <c>FG_BENCH_MEMORY=1</c>.
+/// Printed by the load verbs under <c>FG_BENCH_MEMORY=1</c>, after their figures.
+/// <para>
+/// The snapshot reads every committed page of the gateway, and pages it had committed but never touched become
+/// resident: measured, a soak's gateway went from 124 to 289 MiB of RSS at the snapshot and stayed above 240 MiB. So it
+/// comes last in a run, and never in the middle of one whose RSS is the result.
+/// </para>
 /// </summary>
 internal static class MemoryBreakdown
 {
