@@ -84,7 +84,7 @@ public sealed class DeliveryService(DeliveryPlan plan, OutboxService outbox, Tim
                 readings.Add(new(device, $"sink.{runner.Name}.last_error", double.NaN, error, "", Quality.Good, now));
         }
         var batch = new ReadingBatch(device, plan.Context.GatewayId, now, readings);
-        _ = await store.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
+        _ = await store.AppendAsync(batch, cancellationToken, mayWait: true).ConfigureAwait(false); // telemetry: it waits for the group
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

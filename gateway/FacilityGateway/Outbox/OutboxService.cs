@@ -125,7 +125,7 @@ public sealed partial class OutboxService : BackgroundService, IReadingConsumer
         if (counters.FreeDiskBytes is { } free)
             readings.Add(new(GatewayDevice.Id, "outbox.free_disk", free, null, "B", Quality.Good, now));
         var batch = new ReadingBatch(GatewayDevice.Id, _plan.GatewayId, now, readings);
-        _ = await Outbox.AppendAsync(batch, cancellationToken).ConfigureAwait(false);
+        _ = await Outbox.AppendAsync(batch, cancellationToken, mayWait: true).ConfigureAwait(false); // telemetry: it waits for the group
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)

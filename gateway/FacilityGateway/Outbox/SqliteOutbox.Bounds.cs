@@ -37,7 +37,7 @@ public sealed partial class SqliteOutbox
     /// <summary>What was appended, dropped and refused, what is waiting, its bytes and the disk's free space.</summary>
     public Task<OutboxCounters> CountersAsync(CancellationToken cancellationToken) =>
         RunAsync(o => new OutboxCounters(Interlocked.Read(ref o._appended), o._droppedForSize, o._droppedForAge, Interlocked.Read(ref o._rejected),
-            o._count[0] + o._count[1], o._count[1], o._bytes[0] + o._bytes[1], o.FreeDiskBytes()), cancellationToken);
+            o._count[0] + o._count[1], o._count[1], o._bytes[0] + o._bytes[1], o.FreeDiskBytes()), cancellationToken, keepsGroupOpen: true);
 
     private static string CountName(int lane) => $"size.count.{lane}";
 
@@ -153,6 +153,7 @@ public sealed partial class SqliteOutbox
     {
         long delivered = 0, forSize = 0, forAge = 0;
         _morePrune = false;
+        SaveCursorsNow(); // what the sinks have taken, as the delete below reads it
         if (sinks.Count > 0)
         {
             foreach (var lane in new[] { OutboxLane.Telemetry, OutboxLane.Events })

@@ -26,11 +26,20 @@ public sealed class SqliteOutboxTests : IDisposable
         Assert.All(telemetry, t => Assert.False(t.IsCompleted));
         Assert.Equal(0, outbox.LastId);
 
+        // Sinks reading, moving their cursors and the watchdog's ping do not commit the group (each did, with three sinks).
+        Assert.Empty(await outbox.ReadAfterAsync(0, 10, default));
+        _ = await outbox.GetCursorAsync("mqtt", default); // a sink's first start: a write, it may commit
+        telemetry.Add(await outbox.AppendAsync(OutboxRecordKind.Readings, "poll 3"u8.ToArray(), CancellationToken.None, mayWait: true));
+        await outbox.SetCursorAsync("mqtt", 0, default);
+        await outbox.PingAsync(default);
+        _ = await outbox.CountersAsync(default);
+        Assert.False(telemetry[^1].IsCompleted);
+
         // A ticket event never waits: it commits now, and the telemetry before it with it, in order.
         long ticketId = await await outbox.AppendAsync(OutboxRecordKind.TicketChange, "{}"u8.ToArray(), CancellationToken.None, mayWait: true);
         long[] ids = await Task.WhenAll(telemetry);
-        Assert.Equal(new long[] { 1, 2, 3 }, ids);
-        Assert.Equal(4, ticketId);
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, ids);
+        Assert.Equal(5, ticketId);
     }
 
     [Fact]
@@ -184,6 +193,36 @@ public sealed class SqliteOutboxTests : IDisposable
         var (delivered, _, _) = await outbox.PruneAsync(["on", "off"], default); // "off" is configured but disabled
         Assert.Equal(0, delivered);
         Assert.Equal(10, (await outbox.CountersAsync(default)).Pending);
+    }
+
+    [Fact]
+    public async Task AMovedCursor_IsStoredWithTheNextCommit_NotInATransactionOfItsOwn()
+    {
+        // A cursor written on its own was a commit and a page on the SD card for every delivery of every sink.
+        await using (var outbox = new SqliteOutbox(DbPath, new OutboxOptions { CommitEvery = TimeSpan.Zero }, TimeProvider.System))
+        {
+            for (int i = 0; i < 3; i++)
+                await AppendAsync(outbox, "poll");
+            _ = await outbox.GetCursorAsync("mqtt", default);
+            await outbox.SetCursorAsync("mqtt", 2, default);
+            Assert.Equal(2, await outbox.GetCursorAsync("mqtt", default));
+            Assert.Equal(0L, StoredCursor("mqtt"));
+
+            await AppendAsync(outbox, "the next poll");
+            Assert.Equal(2L, StoredCursor("mqtt"));
+            await outbox.SetCursorAsync("mqtt", 4, default);
+        }
+        Assert.Equal(4L, StoredCursor("mqtt")); // stored at stop
+    }
+
+    private long StoredCursor(string sink)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT position FROM cursors WHERE sink = $s";
+        command.Parameters.AddWithValue("$s", sink);
+        return (long)command.ExecuteScalar()!;
     }
 
     [Fact]
