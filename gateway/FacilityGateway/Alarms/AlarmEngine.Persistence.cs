@@ -10,6 +10,9 @@ namespace FacilityGateway.Alarms;
 /// <summary>State, tickets and notifications: loaded once, committed together in one outbox transaction.</summary>
 public sealed partial class AlarmEngine
 {
+    /// <summary>The generated JSON contract of a stored type (<see cref="AlarmJsonContext"/>).</summary>
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> State<T>() => AlarmJsonContext.Combined.GetTypeInfo<T>();
+
     private async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
         if (_loaded)
@@ -17,19 +20,19 @@ public sealed partial class AlarmEngine
         await _outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("alarm", cancellationToken).ConfigureAwait(false))
         {
-            var state = JsonSerializer.Deserialize<AlarmState>(json, TicketEvent.Json)!;
+            var state = JsonSerializer.Deserialize(json, State<AlarmState>())!;
             lock (_states)
                 _states[state.RuleId] = state;
             if (_byRule.TryGetValue(state.RuleId, out var evaluator))
                 evaluator.Restore(state.IsActive); // raised and notified before the restart: stays silent
         }
         foreach (var (key, json) in await _outbox.Outbox.LoadStateAsync("usage", cancellationToken).ConfigureAwait(false))
-            _usage.FirstOrDefault(t => t.Asset.Id == key)?.Restore(JsonSerializer.Deserialize<UsageState>(json, TicketEvent.Json)!);
+            _usage.FirstOrDefault(t => t.Asset.Id == key)?.Restore(JsonSerializer.Deserialize(json, State<UsageState>())!);
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("flood", cancellationToken).ConfigureAwait(false))
-            _flood.Restore(JsonSerializer.Deserialize<DigestState>(json, TicketEvent.Json)!);
+            _flood.Restore(JsonSerializer.Deserialize(json, State<DigestState>())!);
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
         {
-            var ticket = JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json)!;
+            var ticket = JsonSerializer.Deserialize(json, State<Ticket>())!;
             if (ticket.State == TicketState.Closed)
                 continue; // history: on disk (tickets list --all), not in memory
             lock (_tickets)
@@ -124,7 +127,7 @@ public sealed partial class AlarmEngine
         await _outbox.Opened.WaitAsync(cancellationToken).ConfigureAwait(false);
         var all = new Dictionary<string, Ticket>(StringComparer.Ordinal);
         foreach (var (_, json) in await _outbox.Outbox.LoadStateAsync("ticket", cancellationToken).ConfigureAwait(false))
-            if (JsonSerializer.Deserialize<Ticket>(json, TicketEvent.Json) is { } stored)
+            if (JsonSerializer.Deserialize(json, State<Ticket>()) is { } stored)
                 all[stored.Id] = stored;
         foreach (var open in OpenTickets)
             all[open.Id] = open; // what memory holds is at least as new as what was committed
@@ -213,11 +216,11 @@ public sealed partial class AlarmEngine
         var events = changes.Tickets.Values.SelectMany(v => v).ToList();
         var (held, flood) = _flood.Plan(events, changes.Digest?.Next);
         var rows = new List<(string, string, string)>();
-        rows.AddRange(changes.States.Values.Select(s => ("alarm", s.RuleId, JsonSerializer.Serialize(s, TicketEvent.Json))));
-        rows.AddRange(changes.Tickets.Values.Select(v => ("ticket", v[^1].Ticket.Id, JsonSerializer.Serialize(v[^1].Ticket, TicketEvent.Json))));
-        rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, TicketEvent.Json))));
+        rows.AddRange(changes.States.Values.Select(s => ("alarm", s.RuleId, JsonSerializer.Serialize(s, State<AlarmState>()))));
+        rows.AddRange(changes.Tickets.Values.Select(v => ("ticket", v[^1].Ticket.Id, JsonSerializer.Serialize(v[^1].Ticket, State<Ticket>()))));
+        rows.AddRange(changes.Usage.Values.Select(u => ("usage", u.AssetId, JsonSerializer.Serialize(u, State<UsageState>()))));
         if (flood is not null)
-            rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, TicketEvent.Json)));
+            rows.Add(("flood", "digest", JsonSerializer.Serialize(flood, State<DigestState>())));
         if (_desk.Sequence != _storedSequence)
             rows.Add(("sequence", "ticket", _desk.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         _storedSequence = _desk.Sequence; // rows are stored in order: the newest sequence row wins

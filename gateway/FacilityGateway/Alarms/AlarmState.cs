@@ -1,6 +1,7 @@
 namespace FacilityGateway.Alarms;
 
 /// <summary>Alarm states after ISA-18.2 / IEC 62682.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(Readings.SnakeCaseEnumConverter<AlarmCondition>))]
 public enum AlarmCondition
 {
     /// <summary>Not active, nothing to acknowledge.</summary>

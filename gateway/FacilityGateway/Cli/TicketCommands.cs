@@ -37,7 +37,7 @@ internal static class TicketCommands
             using var reader = command.ExecuteReader();
             var rows = new List<Ticket>();
             while (reader.Read())
-                rows.Add(JsonSerializer.Deserialize<Ticket>(reader.GetString(0), TicketEvent.Json)!);
+                rows.Add(JsonSerializer.Deserialize(reader.GetString(0), TicketEvent.Json.GetTypeInfo<Ticket>())!);
             string? assetId = parse.GetValue(asset);
             if (assetId is not null && config.Assets.All(a => a.Id != assetId))
             {
@@ -200,7 +200,7 @@ internal static class TicketCommands
             }
             await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
             await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(replyTo, MqttQualityOfServiceLevel.AtMostOnce).Build(), cancellationToken).ConfigureAwait(false);
-            var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{topic}").WithPayload(JsonSerializer.Serialize(body))
+            var message = new MqttApplicationMessageBuilder().WithTopic($"{topics.Root}/commands/{topic}").WithPayload(Readings.UnicodeJson.SerializeToUtf8Bytes(body))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             if (mqtt.Protocol != MqttVersion.V311)
                 message = message.WithMessageExpiryInterval((uint)AnswerTimeout.TotalSeconds);

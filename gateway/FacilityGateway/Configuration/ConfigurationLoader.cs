@@ -25,6 +25,7 @@ public static class ConfigurationLoader
     }
 
     /// <summary>Loads and validates, collecting findings into <paramref name="errors"/>; null when the root cannot be read at all.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2067", Justification = YamlBinder.RootedTypes)]
     public static GatewayConfig? LoadUnchecked(string path, ConfigurationRegistry registry, ConfigErrors errors, Func<string, string?> environment)
     {
         string full = Path.GetFullPath(path);

@@ -86,7 +86,7 @@ internal static class DashboardEndpoints
         app.MapGet("/api/overview", (HttpContext context) =>
         {
             var me = Me(context);
-            return Results.Json(DashboardOverview.Build(plan, snapshot, alarms, time, actions: token is not null || me is { Role: not "viewer" }, me, people.Enabled));
+            return DashboardJsonContext.Json(DashboardOverview.Build(plan, snapshot, alarms, time, actions: token is not null || me is { Role: not "viewer" }, me, people.Enabled));
         });
         DashboardViews.Map(app, plan, alarms, history, time);
         app.MapPost("/api/signin", async (DashboardSignIn? body, HttpContext context) =>
@@ -127,7 +127,7 @@ internal static class DashboardEndpoints
                 return Results.Problem("A write needs device, point and value.", statusCode: StatusCodes.Status400BadRequest);
             var answer = await commands.WriteAsync(new Commands.Writes.WriteRequest(me.Person, body.Device, body.Point, value, Trimmed(body.Why), null), "dashboard", cancellationToken).ConfigureAwait(false);
             return answer.Result.Ok
-                ? Results.Json(new { message = answer.Result.Message, before = answer.Before, after = answer.After })
+                ? DashboardJsonContext.Json(new WriteDone(answer.Result.Message, answer.Before, answer.After))
                 : Answer(answer.Result);
         });
         app.MapPost("/api/commands", async (DashboardRun? body, HttpContext context, CancellationToken cancellationToken) =>
@@ -137,7 +137,7 @@ internal static class DashboardEndpoints
             if (body?.Device is null || body.Command is null)
                 return Results.Problem("A command needs device and command.", statusCode: StatusCodes.Status400BadRequest);
             var answer = await commands.RunAsync(me.Person, body.Device, body.Command, Trimmed(body.Why), "dashboard", cancellationToken).ConfigureAwait(false);
-            return answer.Result.Ok ? Results.Json(new { message = answer.Result.Message }) : Answer(answer.Result);
+            return answer.Result.Ok ? DashboardJsonContext.Json(new CommandDone(answer.Result.Message)) : Answer(answer.Result);
         });
     }
 

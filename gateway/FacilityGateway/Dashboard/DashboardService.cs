@@ -37,8 +37,7 @@ public sealed partial class DashboardService(DashboardPlan plan, ReadingSnapshot
             json.SerializerOptions.PropertyNamingPolicy = TicketEvent.Json.PropertyNamingPolicy;
             json.SerializerOptions.DefaultIgnoreCondition = TicketEvent.Json.DefaultIgnoreCondition;
             json.SerializerOptions.Encoder = TicketEvent.Json.Encoder;
-            foreach (var converter in TicketEvent.Json.Converters)
-                json.SerializerOptions.Converters.Add(converter);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJsonContext.Resolver);
         });
         DashboardEndpoints.AddSignIn(builder.Services);
         var app = builder.Build();

@@ -61,13 +61,13 @@ internal static class DashboardViews
                 .Select(t => new TrendMarker(t.Id, t.FirstAt, t.Priority, t.State, t.Message)).ToList();
             var limits = plan.Rules.PointRulesOf(device).Where(r => r.PointId == point && r.Type != AlarmRuleType.State)
                 .Select(r => new TrendLimit(r.Id, Configuration.Yaml.YamlBinder.EnumName(typeof(AlarmRuleType), r.Type), r.Limit, r.Priority)).ToList();
-            return Results.Json(new TrendAnswer(device, point, info.Name, info.Unit, span.ToString().ToLowerInvariant(),
+            return DashboardJsonContext.Json(new TrendAnswer(device, point, info.Name, info.Unit, span.ToString().ToLowerInvariant(),
                 (int)(series?.BucketWidth ?? (span == TrendRange.Week ? TrendTier.Quarter : TrendTier.Minute).Width).TotalSeconds,
                 [.. buckets.Select(b => b.Start)], [.. buckets.Select(b => Value(b.Average))], [.. buckets.Select(b => Value(b.Minimum))], [.. buckets.Select(b => Value(b.Maximum))],
                 limits, tickets));
         });
         app.MapGet("/api/register", async (CancellationToken cancellationToken) =>
-            Results.Json(RegisterEntry.Build(plan, alarms, await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false))));
+            DashboardJsonContext.Json(RegisterEntry.Build(plan, alarms, await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false))));
         app.MapGet("/api/register.csv", async (CancellationToken cancellationToken) =>
             Csv(CsvExport.Register(RegisterEntry.Build(plan, alarms, await alarms.TicketHistoryAsync(cancellationToken).ConfigureAwait(false)), plan.Zone), "register", time));
         // The tickets the query's filter lets through, the newest first; or the 400 that says what a filter expects.
@@ -84,11 +84,7 @@ internal static class DashboardViews
             if (matching is null)
                 return refused!;
             var now = time.GetUtcNow();
-            return Results.Json(new
-            {
-                total = matching.Count,
-                tickets = matching.Take(TicketPage).Select(t => new TicketWithTimeline(t, TicketTimeline.Of(t, plan.FollowUp, now))),
-            });
+            return DashboardJsonContext.Json(new TicketsAnswer(matching.Count, matching.Take(TicketPage).Select(t => new TicketWithTimeline(t, TicketTimeline.Of(t, plan.FollowUp, now)))));
         });
         app.MapGet("/api/tickets.csv", async (HttpRequest request, CancellationToken cancellationToken) =>
         {

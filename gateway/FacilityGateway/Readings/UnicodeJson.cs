@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace FacilityGateway.Readings;
 
@@ -16,4 +17,31 @@ public static class UnicodeJson
 
     /// <summary>Options for a <see cref="Utf8JsonWriter"/>.</summary>
     public static JsonWriterOptions Writer { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonSerializerOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, TypeInfoResolver = UnicodeJsonContext.Default };
+
+    /// <summary>
+    /// A small message of names and values (a command's reply, an audit row, a discovery payload) as UTF-8 JSON. Each
+    /// value is one of the types <see cref="UnicodeJsonContext"/> lists; another throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public static byte[] SerializeToUtf8Bytes(Dictionary<string, object?> message) =>
+        JsonSerializer.SerializeToUtf8Bytes(message, Options.GetTypeInfo<Dictionary<string, object?>>());
+
+    /// <inheritdoc cref="SerializeToUtf8Bytes"/>
+    public static string Serialize(Dictionary<string, object?> message) =>
+        JsonSerializer.Serialize(message, Options.GetTypeInfo<Dictionary<string, object?>>());
 }
+
+/// <summary>The values a <see cref="UnicodeJson"/> message may hold, generated at build time (the same in a Native AOT build).</summary>
+[JsonSerializable(typeof(Dictionary<string, object?>))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(bool))]
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(double))]
+[JsonSerializable(typeof(float))]
+[JsonSerializable(typeof(DateTimeOffset))]
+[JsonSerializable(typeof(TimeSpan))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class UnicodeJsonContext : JsonSerializerContext;

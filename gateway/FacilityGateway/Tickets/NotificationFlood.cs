@@ -21,9 +21,9 @@ public sealed record DigestState
 /// </summary>
 public sealed record TicketDigest(string Event, string Key, string Site, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<DigestItem> Items)
 {
-    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, TicketEvent.Json);
+    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, TicketEvent.Json.GetTypeInfo<TicketDigest>());
 
-    public static TicketDigest Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize<TicketDigest>(payload, TicketEvent.Json)!;
+    public static TicketDigest Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize(payload, TicketEvent.Json.GetTypeInfo<TicketDigest>())!;
 }
 
 /// <summary>

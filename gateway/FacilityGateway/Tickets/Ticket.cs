@@ -3,6 +3,7 @@ using FacilityGateway.Alarms;
 namespace FacilityGateway.Tickets;
 
 /// <summary>The property manual's flow: accepted and logged, verified, handled, reported back, followed up.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(Readings.SnakeCaseEnumConverter<TicketState>))]
 public enum TicketState { Open, Acknowledged, InProgress, Resolved, Closed }
 
 /// <summary>One entry of a ticket's audit trail.</summary>

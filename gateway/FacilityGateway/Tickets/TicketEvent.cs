@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 namespace FacilityGateway.Tickets;
 
 /// <summary>
@@ -10,13 +11,21 @@ namespace FacilityGateway.Tickets;
 /// </summary>
 public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? Held = null)
 {
+    /// <summary>
+    /// The ticket desk's JSON options: the generated <see cref="TicketJsonContext"/> with the Unicode encoder. A part with
+    /// JSON types of its own combines its context with this one (<see cref="With"/>).
+    /// </summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = Readings.UnicodeJson.Encoder,
+        TypeInfoResolver = TicketJsonContext.Default,
     };
+
+    /// <summary>The ticket desk's options with another part's generated types in front of its own.</summary>
+    public static JsonSerializerOptions With(IJsonTypeInfoResolver types) =>
+        new(Json) { TypeInfoResolver = JsonTypeInfoResolver.Combine(types, TicketJsonContext.Default) };
 
     /// <summary>Events the gateway raises itself; they count towards a notification flood.</summary>
     public static readonly IReadOnlySet<string> Raised = new HashSet<string>(StringComparer.Ordinal)
@@ -30,9 +39,9 @@ public sealed record TicketEvent(string Event, string Key, Ticket Ticket, bool? 
 
     public static TicketEvent Of(string name, Ticket ticket, bool held = false) => new(name, $"{ticket.Id}#{ticket.Revision}", ticket, held ? true : null);
 
-    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] Encode() => JsonSerializer.SerializeToUtf8Bytes(this, Json.GetTypeInfo<TicketEvent>());
 
-    public static TicketEvent Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize<TicketEvent>(payload, Json)!;
+    public static TicketEvent Decode(ReadOnlySpan<byte> payload) => JsonSerializer.Deserialize(payload, Json.GetTypeInfo<TicketEvent>())!;
 }
 
 /// <summary>A technician's action on a ticket, from the MQTT command topic, the command line or the dashboard: who, and why.</summary>

@@ -66,7 +66,7 @@ public class SchemaTests
     private static string Describe(EvaluationResults result) =>
         string.Join('\n', (result.Details ?? []).Where(d => d.Errors is { Count: > 0 }).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")));
 
-    private static JsonElement Element(string path) => JsonSerializer.SerializeToElement(ToJson(path));
+    private static JsonElement Element(string path) => JsonDocument.Parse(ToJson(path)?.ToJsonString() ?? "null").RootElement;
 
     /// <summary>YAML to JSON as the YAML language server sees it: plain scalars that look like numbers or booleans are typed.</summary>
     private static JsonNode? ToJson(string path)

@@ -54,7 +54,10 @@ public class SinkFormatTests
         ["a"] = batch.AssetId,
         ["t"] = batch.SampledAt.ToUnixTimeMilliseconds(),
         ["r"] = batch.Readings.Select(r => new object?[] { r.PointId, double.IsFinite(r.Value) ? r.Value : null, r.Text, r.Unit, (byte)r.Quality }).ToList(),
-    });
+    }, ReflectionJson);
+
+    /// <summary>As those builds wrote it: by reflection.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions ReflectionJson = new() { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
 
     [Fact]
     public void LineProtocol_ControlCharactersInTextAndTags_NeverBreakTheLine_UnicodeStaysAsIs()

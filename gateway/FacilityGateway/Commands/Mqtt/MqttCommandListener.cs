@@ -151,11 +151,9 @@ public sealed partial class MqttCommandListener : BackgroundService
             reply["after"] = written.After;
         }
         // QoS 0: a publication that waited for its PUBACK inside the receive handler could hold up the receive loop.
-        var payload = JsonSerializer.SerializeToUtf8Bytes(reply, ReplyJson);
+        var payload = Readings.UnicodeJson.SerializeToUtf8Bytes(reply);
         await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(replyTo).WithPayload(payload).WithContentType("application/json").Build(), CancellationToken.None).ConfigureAwait(false);
     }
-
-    private static readonly JsonSerializerOptions ReplyJson = new() { Encoder = Readings.UnicodeJson.Encoder };
 
     private static bool IsPeerFailure(Exception ex) =>
         ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or OperationCanceledException

@@ -18,7 +18,6 @@ namespace FacilityGateway.Commands.Writes;
 /// </summary>
 public sealed partial class PointWrites(WritePlan plan, AlarmEngine alarms, SourceHost sources, OutboxService outbox, TimeProvider time, ILogger<PointWrites> logger)
 {
-    private static readonly JsonSerializerOptions AuditJson = new() { Encoder = Readings.UnicodeJson.Encoder };
     private readonly ConcurrentDictionary<(string, string), long> _lastWrite = new();
     private long _sequence;
 
@@ -162,13 +161,13 @@ public sealed partial class PointWrites(WritePlan plan, AlarmEngine alarms, Sour
     {
         var now = time.GetUtcNow();
         string key = $"{now.UtcDateTime:yyyyMMddTHHmmss.fff}-{Interlocked.Increment(ref _sequence)}";
-        string json = JsonSerializer.Serialize(new Dictionary<string, object?>
+        string json = Readings.UnicodeJson.Serialize(new Dictionary<string, object?>
         {
             ["at"] = now, ["by"] = request.Person, ["channel"] = channel, ["request_id"] = request.RequestId,
             ["device"] = request.DeviceId, ["point"] = request.PointId, ["why"] = request.Why,
             ["before"] = answer.Before, ["value"] = double.IsFinite(request.Value) ? request.Value : null, ["after"] = answer.After,
             ["result"] = answer.Result.Result, ["message"] = answer.Result.Message,
-        }, AuditJson);
+        });
         try
         {
             await outbox.Outbox.TransactAsync([("write", key, json)], [], CancellationToken.None).ConfigureAwait(false);

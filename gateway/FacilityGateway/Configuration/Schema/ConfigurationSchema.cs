@@ -88,7 +88,7 @@ public static class ConfigurationSchema
                 if (property.PropertyType == typeof(string) && name != "kind")
                     properties[name + "_file"] = new JsonObject { ["type"] = "string", ["description"] = $"A file whose content is the value of {name} (for secrets)." };
                 if (property.GetCustomAttribute<RequiredKeyAttribute>() is not null)
-                    required.Add(name);
+                    required.Add((JsonNode)name);
             }
             var result = new JsonObject
             {

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -15,6 +16,13 @@ namespace FacilityGateway.Configuration.Yaml;
 /// </summary>
 internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<string, string?> environment)
 {
+    /// <summary>
+    /// Why the binder's reflection is safe in a trimmed (Native AOT) build: the configuration types are the gateway's
+    /// own, and its assemblies are trimmer roots (FacilityGateway.csproj), so every one keeps its constructor,
+    /// properties, attributes and enum fields. The shipped build's test checks every example configuration with it.
+    /// </summary>
+    internal const string RootedTypes = "Configuration types are the gateway's own; its assemblies are trimmer roots (FacilityGateway.csproj).";
+
     public ConfigErrors Errors => errors;
     public string File => file;
 
@@ -178,6 +186,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return ParseScalar(text, underlying, LocationOf(node), path, scalar.Style);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = RootedTypes)]
     private ConfigNode? BindObject(YamlNode node, Type type, string path)
     {
         if (node is not YamlMappingNode mapping)
@@ -192,7 +201,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
 
     private IList? BindList(YamlNode node, Type itemType, string path)
     {
-        var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(itemType))!;
+        var list = CollectionTypes.NewList(itemType);
         if (node is YamlScalarNode { Value: "" or null, Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted })
             return list; // "key:" with nothing after it: an empty list
         if (node is not YamlSequenceNode sequence)
@@ -212,7 +221,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
 
     private IDictionary? BindMap(YamlNode node, Type valueType, string path)
     {
-        var map = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.Ordinal)!;
+        var map = CollectionTypes.NewMap(valueType);
         if (node is not YamlMappingNode mapping)
         {
             errors.Error(LocationOf(node), path, $"expected a mapping, found {Shape(node)}");
@@ -285,6 +294,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return null;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedTypes)]
     private object? ParseEnum(string text, Type type, SourceLocation location, string path)
     {
         var match = EnumNames(type).FirstOrDefault(n => string.Equals(n.Key, text.Replace('-', '_'), StringComparison.OrdinalIgnoreCase));
@@ -328,6 +338,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
         return ok ? result : null;
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedTypes)]
     internal static Dictionary<string, PropertyInfo> BindableProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && p.GetCustomAttribute<NotBoundAttribute>() is null)
@@ -335,6 +346,7 @@ internal sealed partial class YamlBinder(ConfigErrors errors, string file, Func<
 
     // From the enum's fields, not Enum.GetValues(Type): that makes an array of the enum type, which a Native AOT
     // build may not have.
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = RootedTypes)]
     internal static IEnumerable<KeyValuePair<string, object>> EnumNames(Type type) =>
         type.GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.GetCustomAttribute<NotBoundAttribute>() is null)

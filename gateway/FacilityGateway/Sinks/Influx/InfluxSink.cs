@@ -3,21 +3,23 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using FacilityGateway.Configuration;
-using InfluxDB.Client;
-using InfluxDB.Client.Api.Domain;
-using InfluxDB.Client.Core.Exceptions;
 using Microsoft.Extensions.Logging;
 
 namespace FacilityGateway.Sinks.Influx;
 
 /// <summary>
-/// Writes outbox records to InfluxDB. The v2 API goes through InfluxDB.Client's <see cref="WriteApiAsync"/>, never its
-/// batching WriteApi, whose in-memory queue is unbounded and loses data when the server is down or on dispose
-/// (influxdb-client-csharp #133, #478, #623): batching and durability are the outbox's. The v1 <c>/write</c> API, which
-/// InfluxDB.Client does not speak, uses <see cref="HttpClient"/>. A 2xx moves the cursor; 5xx, 429, timeouts and
-/// connection failures are retried (honouring Retry-After); a 400/413/422 means bad data: the batch is logged and dropped
-/// with a count instead of being retried forever.
+/// Writes outbox records to InfluxDB as line protocol over <see cref="HttpClient"/>: the v2 API
+/// (<c>/api/v2/write</c>, token) or the v1 API (<c>/write</c>, database and retention policy). A 2xx moves the cursor;
+/// 5xx, 429, timeouts and connection failures are retried (honouring Retry-After); a 400/413/422 means bad data: the
+/// batch is logged and dropped with a count instead of being retried forever.
 /// </summary>
+/// <remarks>
+/// Not InfluxDB.Client: its write path is one HTTP POST of the same lines, but it brings RestSharp and Newtonsoft.Json,
+/// which a Native AOT build cannot compile without warnings (their reflection).
+/// Its batching WriteApi was never used (an unbounded in-memory queue that loses data when the server is down:
+/// influxdb-client-csharp #133, #478, #623): batching and durability are the outbox's. The delivery benchmark writes
+/// the same records through InfluxDB.Client's WriteApiAsync beside this sink (docs/PERFORMANCE.md).
+/// </remarks>
 public sealed partial class InfluxSink : ISink
 {
     private readonly InfluxSinkOptions _options;
@@ -25,8 +27,8 @@ public sealed partial class InfluxSink : ISink
     private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _baseTags;
     private readonly IReadOnlyDictionary<string, string> _assetTypes;
-    private readonly InfluxDBClient? _v2;
-    private readonly HttpClient? _v1;
+    private readonly HttpClient _http;
+    private readonly string _write;
 
     public InfluxSink(InfluxSinkOptions options, SinkContext context, ILogger logger)
     {
@@ -35,17 +37,20 @@ public sealed partial class InfluxSink : ISink
         ArgumentNullException.ThrowIfNull(context);
         _baseTags = new(StringComparer.Ordinal) { ["site"] = context.Site, ["gateway"] = context.GatewayId };
         _assetTypes = context.Assets.DistinctBy(a => a.Id).ToDictionary(a => a.Id, a => Configuration.Yaml.YamlBinder.EnumName(typeof(AssetType), a.Type), StringComparer.Ordinal);
+        // The URL's own path is kept (a server behind a reverse proxy at /influx): the write path is relative to it.
+        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = new Uri(options.Url.TrimEnd('/') + "/"), Timeout = options.Timeout };
         if (options.Api == InfluxApi.V2)
         {
-            _v2 = new InfluxDBClient(new InfluxDBClientOptions(options.Url) { Token = options.Token ?? "", Org = options.Org, Bucket = options.Bucket, Timeout = options.Timeout });
-            if (options.Gzip)
-                _v2.EnableGzip();
+            _write = $"api/v2/write?org={Uri.EscapeDataString(options.Org ?? "")}&bucket={Uri.EscapeDataString(options.Bucket ?? "")}&precision=ms";
+            if (options.Token is { Length: > 0 } token)
+                _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
         }
         else
         {
-            _v1 = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = new Uri(options.Url), Timeout = options.Timeout };
+            _write = $"write?db={Uri.EscapeDataString(options.Database ?? "")}&precision=ms"
+                + (options.RetentionPolicy is { } rp ? $"&rp={Uri.EscapeDataString(rp)}" : "");
             if (options.Username is not null)
-                _v1.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
+                _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}")));
         }
     }
 
@@ -82,10 +87,7 @@ public sealed partial class InfluxSink : ISink
     {
         try
         {
-            if (_v2 is not null)
-                await WriteV2Async(lines, cancellationToken).ConfigureAwait(false);
-            else
-                await WriteV1Async(lines, cancellationToken).ConfigureAwait(false);
+            await PostAsync(lines, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestTooLargeException) when (lines.Count > 1)
         {
@@ -102,41 +104,15 @@ public sealed partial class InfluxSink : ISink
     /// <summary>HTTP 413 from the server: this request is too large for it.</summary>
     private sealed class RequestTooLargeException(string message) : Exception(message);
 
-    private async Task WriteV2Async(List<string> lines, CancellationToken cancellationToken)
+    private async Task PostAsync(List<string> lines, CancellationToken cancellationToken)
     {
-        try
-        {
-            await _v2!.GetWriteApiAsync().WriteRecordsAsync(lines, WritePrecision.Ms, _options.Bucket, _options.Org, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpException ex) when (ex.Status == (int)HttpStatusCode.RequestEntityTooLarge)
-        {
-            throw new RequestTooLargeException(ex.Message);
-        }
-        catch (HttpException ex) when (IsBadData(ex.Status))
-        {
-            Reject(lines.Count, ex.Status, ex.Message);
-        }
-        catch (HttpException ex)
-        {
-            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: HTTP {ex.Status}: {ex.Message}", ex, ex.RetryAfter is int seconds ? TimeSpan.FromSeconds(seconds) : null);
-        }
-        catch (Exception ex) when (ex is InfluxException or HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: {ex.Message}", ex);
-        }
-    }
-
-    private async Task WriteV1Async(List<string> lines, CancellationToken cancellationToken)
-    {
-        string query = $"/write?db={Uri.EscapeDataString(_options.Database ?? "")}&precision=ms"
-            + (_options.RetentionPolicy is { } rp ? $"&rp={Uri.EscapeDataString(rp)}" : "");
         byte[] body = Encoding.UTF8.GetBytes(string.Join('\n', lines));
         using var content = _options.Gzip ? Gzip(body) : new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         HttpResponseMessage response;
         try
         {
-            response = await _v1!.PostAsync(query, content, cancellationToken).ConfigureAwait(false);
+            response = await _http.PostAsync(_write, content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -146,18 +122,36 @@ public sealed partial class InfluxSink : ISink
         {
             if (response.IsSuccessStatusCode)
                 return;
-            string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            string text = ErrorText(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
             int status = (int)response.StatusCode;
             if (status == (int)HttpStatusCode.RequestEntityTooLarge)
-                throw new RequestTooLargeException(text.Trim());
+                throw new RequestTooLargeException(text);
             if (IsBadData(status))
             {
                 Reject(lines.Count, status, text);
                 return;
             }
             var retryAfter = response.Headers.RetryAfter?.Delta;
-            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: HTTP {status}: {text.Trim()}", null, retryAfter);
+            throw new SinkUnavailableException($"InfluxDB {RedactedAddress.Of(_options.Url)}: HTTP {status}: {text}", null, retryAfter);
         }
+    }
+
+    /// <summary>The server's reason: the <c>message</c> (v2) or <c>error</c> (v1) of its JSON answer, else the text as sent.</summary>
+    internal static string ErrorText(string body)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(body);
+            if (json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object)
+                foreach (string name in (string[])["message", "error"])
+                    if (json.RootElement.TryGetProperty(name, out var reason) && reason.ValueKind == System.Text.Json.JsonValueKind.String)
+                        return reason.GetString()!;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not JSON: a proxy's page, say
+        }
+        return body.Trim();
     }
 
     private static ByteArrayContent Gzip(byte[] body)
@@ -193,8 +187,7 @@ public sealed partial class InfluxSink : ISink
 
     public ValueTask DisposeAsync()
     {
-        _v2?.Dispose();
-        _v1?.Dispose();
+        _http.Dispose();
         return ValueTask.CompletedTask;
     }
 

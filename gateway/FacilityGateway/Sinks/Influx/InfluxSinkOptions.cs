@@ -5,7 +5,7 @@ namespace FacilityGateway.Sinks.Influx;
 /// <summary>Which InfluxDB write API to use.</summary>
 public enum InfluxApi
 {
-    /// <summary><c>/api/v2/write</c> through InfluxDB.Client: InfluxDB 2.x, 3.x, 1.8+ and compatible servers (VictoriaMetrics).</summary>
+    /// <summary><c>/api/v2/write</c> with a token: InfluxDB 2.x, 3.x, 1.8+ and compatible servers (VictoriaMetrics).</summary>
     V2,
     /// <summary><c>/write</c> with database and retention policy: InfluxDB 1.x (Debian's influxdb is 1.6).</summary>
     V1,

@@ -11,7 +11,6 @@ namespace FacilityGateway.Sinks.Mqtt;
 /// </summary>
 public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, SinkContext context)
 {
-    private static readonly JsonSerializerOptions UnicodeText = new() { Encoder = Readings.UnicodeJson.Encoder };
 
     /// <summary>
     /// Home Assistant's object ids are <c>[a-zA-Z0-9_-]</c> only: ids in other scripts (a Chinese asset id is allowed)
@@ -66,7 +65,7 @@ public sealed class HomeAssistantDiscovery(string prefix, MqttTopics topics, Sin
                 };
                 yield return new MqttApplicationMessageBuilder()
                     .WithTopic($"{prefix}/sensor/{objectId}/config")
-                    .WithPayload(JsonSerializer.SerializeToUtf8Bytes(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value), UnicodeText))
+                    .WithPayload(Readings.UnicodeJson.SerializeToUtf8Bytes(payload.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value)))
                     .WithRetainFlag()
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build();

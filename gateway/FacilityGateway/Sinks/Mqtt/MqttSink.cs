@@ -90,7 +90,7 @@ public sealed partial class MqttSink : ISink
                 yield return Json(_topics.Telemetry(telemetry.Batch.DeviceId), TelemetryPayload.Encode(record.Key, telemetry.Batch, telemetry.Readings));
                 break;
             case TicketChangeRecord change:
-                yield return Json(_topics.Ticket(change.Change.Ticket.Id), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.Change.Ticket, TicketEvent.Json), retain: true);
+                yield return Json(_topics.Ticket(change.Change.Ticket.Id), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(change.Change.Ticket, TicketEvent.Json.GetTypeInfo<Ticket>()), retain: true);
                 yield return Json(_topics.Events, change.Json);
                 break;
             case DigestRecord digest:

@@ -1,7 +1,6 @@
 using FacilityGateway.Sources.Simulated;
 using System.Device.Gpio;
 using System.Device.Gpio.Drivers;
-using System.Text.Json;
 using System.Threading.Channels;
 using FacilityGateway.Configuration;
 using FacilityGateway.Readings;
@@ -36,7 +35,7 @@ public sealed partial class GpioSource(IReadOnlyList<GpioInputOptions> enabledIn
         if (inputs.Count + counters.Count == 0)
             return;
         var stored = (await stateStore.LoadAsync("pulse_counter", cancellationToken).ConfigureAwait(false))
-            .ToDictionary(r => r.Key, r => JsonSerializer.Deserialize<long>(r.Json));
+            .ToDictionary(r => r.Key, r => long.Parse(r.Json, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture)); // a JSON number
 
         var inputStates = new Dictionary<GpioInputOptions, DigitalInputState>();
         var faultStates = new Dictionary<GpioInputOptions, DigitalInputState>();
@@ -258,7 +257,7 @@ public sealed partial class GpioSource(IReadOnlyList<GpioInputOptions> enabledIn
         if (counters.Count == 0)
             return;
         Totals = counters.ToDictionary(c => c.Key.Id, c => c.Value.Pulses);
-        await stateStore.SaveAsync([.. counters.Select(c => ("pulse_counter", c.Key.Id, JsonSerializer.Serialize(c.Value.Pulses)))], cancellationToken).ConfigureAwait(false);
+        await stateStore.SaveAsync([.. counters.Select(c => ("pulse_counter", c.Key.Id, c.Value.Pulses.ToString(System.Globalization.CultureInfo.InvariantCulture)))], cancellationToken).ConfigureAwait(false);
     }
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * time.TimestampFrequency);
