@@ -17,6 +17,9 @@ PACKAGES=(
   influxdb victoria-metrics prometheus
   openssl systemd
   gcc libc6-dev
+  # the Native AOT publish the packages ship (DebianPackageTests, ContainerTests): clang compiles and links; for the
+  # arm64 build from here (Arm64EmulationTests) Debian's aarch64 cross toolchain and C library, and llvm-objcopy
+  clang llvm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   chromium fonts-liberation fonts-wqy-microhei
   # the arm64 build under emulation (Arm64EmulationTests) and the Debian package's tests
   qemu-user-static libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 libssl3:arm64 file
@@ -29,7 +32,7 @@ PACKAGES=(
 BINARIES=(
   "mosquitto:mosquitto" "mosquitto_passwd:mosquitto" "influxd:influxdb" "victoria-metrics:victoria-metrics"
   "socat:socat" "mbpoll:mbpoll" "openssl:openssl" "/usr/bin/chromium:chromium" "/usr/bin/python3:python3" "gcc:gcc"
-  "prometheus:prometheus" "systemd-analyze:systemd" "qemu-aarch64-static:qemu-user-static" "/lib/ld-linux-aarch64.so.1:libc6:arm64"
+  "clang:clang" "llvm-objcopy:llvm" "aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu" "prometheus:prometheus" "systemd-analyze:systemd" "qemu-aarch64-static:qemu-user-static" "/lib/ld-linux-aarch64.so.1:libc6:arm64"
   "dpkg-deb:dpkg" "deb-systemd-helper:init-system-helpers" "file:file" "podman:podman" "runc:runc" "debootstrap:debootstrap"
 )
 

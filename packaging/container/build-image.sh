@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the runtime image of the Dockerfile with Debian's podman where base images cannot be pulled: the base is
-# Debian 12 made with debootstrap (cached in --cache), the build stage is replaced by a self-contained publish of
-# this checkout (--build-context build=...). Elsewhere `docker buildx build .` builds the same runtime stage.
+# Debian 12 made with debootstrap (cached in --cache), the build stage is replaced by a publish (Native AOT) of
+# this checkout on this machine (--build-context build=...). Elsewhere `docker buildx build .` builds the same runtime stage.
 #
 #   packaging/container/build-image.sh [--tag facility-gateway:dev] [--cache DIR] [--publish-dir DIR]
 # Docker format, so the image keeps its HEALTHCHECK (OCI images have none). Prints the image's tag on its last line.
@@ -43,7 +43,7 @@ if [ -z "$publish" ]; then
 else
   cp -a "$publish/." "$context/out/usr/lib/facility-gateway/"
 fi
-rm -f "$context/out/usr/lib/facility-gateway/"*.pdb "$context/out/usr/lib/facility-gateway/libcoreclrtraceptprovider.so"
+rm -f "$context/out/usr/lib/facility-gateway/"{*.pdb,*.dbg,*.xml,libcoreclrtraceptprovider.so}
 install -m 0644 "$root/config/example.yaml" "$context/out/etc/facility-gateway/gateway.yaml"
 install -m 0644 "$root/config/example.d/"*.yaml "$context/out/etc/facility-gateway/example.d/"
 

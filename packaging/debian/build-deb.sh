@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the Debian package of FacilityGateway with dpkg-deb, offline: the self-contained build (no .NET on the Pi),
+# Builds the Debian package of FacilityGateway with dpkg-deb, offline: the Native AOT build (one native executable, no
+# .NET on the Pi; publishing needs clang, and for arm64 gcc-aarch64-linux-gnu, libc6-dev-arm64-cross and llvm),
 # the systemd unit, the example configuration as conffiles, and the maintainer scripts beside this file.
 #
 #   packaging/debian/build-deb.sh [--arch amd64|arm64] [--version 0.1.0] [--publish-dir DIR] [--out DIR] [--compression xz|zstd]
 #
 # --arch        Debian architecture (amd64 -> linux-x64, arm64 -> linux-arm64); default: this machine's
 # --version     package version; default: <Version> of Directory.Build.props
-# --publish-dir reuse a self-contained publish of the gateway for that architecture instead of publishing
+# --publish-dir reuse a publish of the gateway for that architecture instead of publishing
 # --out         where the .deb goes; default: artifacts/ under the repository
 # --compression xz (default, as Debian's own packages: 37 MB, ~35 s on 2 cores) or zstd (51 MB, under 1 s; what the
 #               tests use: the installed files are the same)
@@ -45,8 +46,9 @@ if [ -z "$publish" ]; then
 fi
 cp -a "$publish/." "$lib/"
 rm -rf "$staging/publish"
-# The LTTng trace provider would pull in liblttng-ust; the runtime runs without it.
-rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.pdb
+# Left out: the native symbols (facility-gateway.dbg, twice the executable), the managed ones and API docs; and, from a
+# JIT publish, the LTTng trace provider, which would pull in liblttng-ust (the runtime runs without it).
+rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.pdb "$lib"/*.dbg "$lib"/*.xml
 chmod 0755 "$lib/facility-gateway"
 
 mkdir -p "$staging/usr/bin" "$staging/lib/systemd/system" "$staging/etc/facility-gateway/example.d" "$staging/usr/share/doc/facility-gateway"

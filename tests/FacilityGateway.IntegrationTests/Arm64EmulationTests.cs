@@ -21,7 +21,9 @@ public sealed class Arm64EmulationTests
         string site = Directory.CreateTempSubdirectory("fg-arm64-site-").FullName;
         try
         {
-            var (built, buildOutput) = await PeerProcess.RunAsync(TimeSpan.FromMinutes(5), "dotnet",
+            // The Native AOT build (PublishAot in the project), cross-compiled here with clang and Debian's aarch64
+            // toolchain, as packaging/debian/build-deb.sh --arch arm64 builds it.
+            var (built, buildOutput) = await PeerProcess.RunAsync(TimeSpan.FromMinutes(10), "dotnet",
                 "publish", RepositoryFiles.Path("gateway", "FacilityGateway", "FacilityGateway.csproj"), "-c", "Release", "-r", "linux-arm64", "--self-contained", "-o", publish, "-nologo", "-v", "quiet");
             Assert.True(built == 0, buildOutput);
             string gateway = Path.Combine(publish, "facility-gateway");
@@ -49,9 +51,9 @@ public sealed class Arm64EmulationTests
                     points: [{ id: probe, coil: 0, meaning: leak, alarms: [{ type: state, state: 1, message: 水箱下方漏水 }] }]
                 sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}} }]
                 """);
-            // The runtime settings as the unit and the image set them: under qemu-user the gateway cannot re-execute
-            // itself (no binfmt_misc here), and JIT code written through W^X's second mapping is not seen by qemu.
-            var environment = new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x200000" };
+            // The runtime settings as the unit and the image set them (under qemu-user the gateway cannot re-execute
+            // itself: no binfmt_misc here).
+            var environment = new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "200000" };
             await using var process = PeerProcess.StartWith(site, environment, qemu, "-L", "/", gateway, "run", "--config", config);
             await process.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Emulated);
             await subscriber.WaitForAsync(s => s.Messages.Any(m => m.Topic.Contains("leak-panel", StringComparison.Ordinal)), Emulated, "telemetry from the arm64 gateway");

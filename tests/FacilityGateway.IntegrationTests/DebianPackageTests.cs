@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using FacilityGateway.IntegrationTests.Infrastructure;
 using FacilityGateway.Modbus.Server;
 
@@ -6,8 +7,8 @@ namespace FacilityGateway.IntegrationTests;
 
 /// <summary>
 /// The Debian package as an installer on a Pi meets it: built by packaging/debian/build-deb.sh, installed, upgraded
-/// and purged with the real dpkg on this machine (the test command runs as root), and the installed self-contained
-/// gateway run as its own user.
+/// and purged with the real dpkg on this machine (the test command runs as root), and the installed gateway (the
+/// Native AOT build) run as its own user.
 /// </summary>
 public sealed class DebianPackageTests
 {
@@ -66,9 +67,9 @@ public sealed class DebianPackageTests
     }
 
     /// <summary>
-    /// The shipped build, as installed (self-contained, started the way an installer starts it by hand, not with the
-    /// unit's environment), run as the package's user on its state folder: it starts, polls a device and publishes
-    /// to a real Mosquitto. No timing is asserted.
+    /// The shipped build, as installed (Native AOT, started the way an installer starts it by hand, not with the
+    /// unit's environment), run as the package's user on its state folder: it starts, polls a Modbus device and a
+    /// simulated BME280 and publishes to a real Mosquitto. No timing is asserted.
     /// </summary>
     private static async Task RunInstalledGatewayAsItsUserAsync()
     {
@@ -80,8 +81,10 @@ public sealed class DebianPackageTests
         string config = "/var/lib/facility-gateway/smoke.yaml";
         await File.WriteAllTextAsync(config, $$"""
             gateway: { id: gw, site: site, data_directory: /var/lib/facility-gateway/smoke }
-            assets: [{ id: a, name: 配电室, type: meter }]
-            devices: [{ id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }]
+            assets: [{ id: a, name: 配电室, type: meter }, { id: room, name: 水泵房, type: sensor }]
+            devices:
+              - { id: d, asset: a, endpoint: "tcp://127.0.0.1:{{server.LocalEndPoint.Port}}", unit: 1, interval: 100ms, points: [{ id: p, holding: 0 }] }
+              - { id: climate, kind: bme280, driver: simulated, asset: room, address: 0x76, interval: 100ms }
             sinks: [{ id: broker, kind: mqtt, host: 127.0.0.1, port: {{broker.Port}} }]
             """);
         await using (var gateway = PeerProcess.Start("runuser", "-u", Package, "--", "/usr/bin/facility-gateway", "run", "--config", config))
@@ -91,6 +94,13 @@ public sealed class DebianPackageTests
                 await Task.Delay(20);
             Assert.True(server.Requests >= 3, $"the installed gateway did not poll\n{gateway.Output}");
             await subscriber.WaitForAsync(m => m.Messages.Any(x => x.Topic.Contains("/d", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "telemetry from the installed gateway");
+            // The BME280 binding's units (UnitsNet quantities) survive the native build's trimming: the datasheet's
+            // compensation example in °C and hPa, as the JIT build reads it (I2cSensorTests).
+            await subscriber.WaitForAsync(m => m.Messages.Any(x => x.Topic.EndsWith("/telemetry/climate", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the BME280 from the installed gateway");
+            var climate = JsonDocument.Parse(subscriber.Messages.Last(x => x.Topic.EndsWith("/telemetry/climate", StringComparison.Ordinal)).Payload).RootElement.GetProperty("points");
+            Assert.Equal(25.08, climate.GetProperty("temperature").GetProperty("v").GetDouble(), 2);
+            Assert.Equal(1006.53, climate.GetProperty("pressure").GetProperty("v").GetDouble(), 1);
+            Assert.Equal(("°C", "hPa"), (climate.GetProperty("temperature").GetProperty("u").GetString(), climate.GetProperty("pressure").GetProperty("u").GetString()));
         }
         Assert.Equal("facility-gateway", (await RunAsync("stat", "-c", "%U", "/var/lib/facility-gateway/smoke/outbox.db")).Output);
         File.Delete(config);
@@ -99,7 +109,7 @@ public sealed class DebianPackageTests
 
     private static async Task<string> BuildAsync(string version, string output)
     {
-        var (code, text) = await PeerProcess.RunAsync(TimeSpan.FromMinutes(5), RepositoryFiles.Path("packaging", "debian", "build-deb.sh"),
+        var (code, text) = await PeerProcess.RunAsync(TimeSpan.FromMinutes(10), RepositoryFiles.Path("packaging", "debian", "build-deb.sh"),
             "--version", version, "--out", output, "--compression", "zstd");
         Assert.True(code == 0, text);
         string deb = text.Trim().Split('\n')[^1];

@@ -17,14 +17,16 @@ namespace FacilityGateway.Hosting;
 /// <c>FACILITY_GATEWAY_RUNTIME_SETTINGS=off</c> nothing is changed.
 /// </para>
 /// <list type="bullet">
-/// <item><c>DOTNET_GCgen0size=0x200000</c>: a 2 MiB gen-0 budget instead of one sized from the CPU's cache (the GC
-/// otherwise keeps 37-42 MB committed for a 13 MB live heap on a large-cache CPU).</item>
+/// <item><c>DOTNET_GCgen0size=200000</c>: a 2 MiB gen-0 budget instead of one sized from the CPU's cache (the JIT
+/// build's GC otherwise keeps 37-42 MB committed for a 13 MB live heap on a large-cache CPU). Hexadecimal without
+/// <c>0x</c>: the JIT runtime reads it either way, but the Native AOT runtime (the shipped build) reads hex digits only
+/// and ignores a value with <c>0x</c> as a parse error.</item>
 /// <item><c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>: socket completions run on the epoll thread instead of
 /// hopping to the pool: 81.5 -> 50.4 µs of CPU per Modbus TCP read. The gateway never blocks in a completion.</item>
 /// <item><c>MALLOC_ARENA_MAX=2</c>: glibc's allocator keeps two arenas instead of up to eight a core, each grown
 /// and kept by the threads that once used it (SQLite, the runtime's own allocations). Read by glibc at start only.</item>
-/// <item><c>DOTNET_EnableWriteXorExecute=0</c>: no double mapping of JIT code (less memory and start-up time), and
-/// the arm64 build runs under qemu-user, which does not see code written through W^X's second mapping.</item>
+/// <item><c>DOTNET_EnableWriteXorExecute=0</c>: no double mapping of JIT code (less memory and start-up time) where
+/// the gateway runs on the JIT (<c>dotnet facility-gateway.dll</c>, the tests); the native build has no JIT.</item>
 /// </list>
 /// </summary>
 public static class RuntimeSettings
@@ -35,7 +37,7 @@ public static class RuntimeSettings
     /// <summary>The settings, each applied only where the environment does not already name it.</summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> Settings =
     [
-        new("DOTNET_GCgen0size", "0x200000"),
+        new("DOTNET_GCgen0size", "200000"),
         new("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1"),
         new("DOTNET_EnableWriteXorExecute", "0"),
         new("MALLOC_ARENA_MAX", "2"),
@@ -80,10 +82,10 @@ public static class RuntimeSettings
     }
 
     /// <summary>
-    /// Removes the runtime's diagnostics socket (<c>$TMPDIR/dotnet-diagnostic-PID-KEY-socket</c>) before the process
-    /// image is replaced. The listening descriptor closes at <c>execve</c> but the file stays, and the new runtime, with
-    /// the same process id and start time (the key), could not bind its own: measured, dotnet-counters, dotnet-dump
-    /// and every other diagnostics client were refused by the shipped gateway.
+    /// Removes the runtime's diagnostics socket (<c>$TMPDIR/dotnet-diagnostic-PID-KEY-socket</c>; the JIT runtime's,
+    /// the native build has none) before the process image is replaced. The listening descriptor closes at
+    /// <c>execve</c> but the file stays, and the new runtime, with the same process id and start time (the key), could
+    /// not bind its own: measured, dotnet-counters, dotnet-dump and every other diagnostics client were refused.
     /// </summary>
     private static void RemoveOwnDiagnosticsSocket()
     {

@@ -69,6 +69,13 @@ internal static class MemoryBreakdown
     /// <summary>The managed heap's objects by type, live or not yet collected, the largest <paramref name="top"/> by bytes.</summary>
     public static void PrintHeap(int pid, int top = 25)
     {
+        // A Native AOT build (the shipped one) has no diagnostics socket and no DAC: ClrMD cannot read its heap, and
+        // the gateway's own /metrics (dotnet_gc_*) is its account of the managed heap.
+        if (Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket").Length == 0)
+        {
+            Console.WriteLine("  managed heap by type: not readable (no diagnostics socket: a Native AOT build); see the gateway's own dotnet_gc_* figures");
+            return;
+        }
         using var target = DataTarget.CreateSnapshotAndAttach(pid);
         var clr = target.ClrVersions[0];
         // The DAC beside the runtime the gateway runs on (a self-contained build carries its own): ClrMD's own search

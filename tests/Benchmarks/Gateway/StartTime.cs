@@ -17,7 +17,7 @@ public static class StartTime
         string executable = Environment.GetEnvironmentVariable("FG_GATEWAY_EXE") ?? Path.Combine(AppContext.BaseDirectory, "facility-gateway");
         var ways = new (string Name, Dictionary<string, string> Environment)[]
         {
-            ("settings in the environment (systemd unit, image)", new() { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "0x200000", ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" }),
+            ("settings in the environment (systemd unit, image)", new() { ["DOTNET_EnableWriteXorExecute"] = "0", ["DOTNET_GCgen0size"] = "200000", ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" }),
             ("from a shell (re-executes once)", new()),
             ("FACILITY_GATEWAY_RUNTIME_SETTINGS=off", new() { ["FACILITY_GATEWAY_RUNTIME_SETTINGS"] = "off" }),
         };
