@@ -28,7 +28,6 @@ COPY config/profiles/ config/profiles/
 COPY config/example.yaml config/example.yaml
 COPY config/example.d/ config/example.d/
 RUN dotnet publish gateway/FacilityGateway/FacilityGateway.csproj -c Release -a "$TARGETARCH" -o /out/usr/lib/facility-gateway \
-    && rm -f /out/usr/lib/facility-gateway/*.pdb /out/usr/lib/facility-gateway/*.dbg /out/usr/lib/facility-gateway/*.xml \
     && install -D -m 0644 config/example.yaml /out/etc/facility-gateway/gateway.yaml \
     && install -D -m 0644 -t /out/etc/facility-gateway/example.d config/example.d/*.yaml
 

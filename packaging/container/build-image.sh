@@ -43,7 +43,6 @@ if [ -z "$publish" ]; then
 else
   cp -a "$publish/." "$context/out/usr/lib/facility-gateway/"
 fi
-rm -f "$context/out/usr/lib/facility-gateway/"{*.pdb,*.dbg,*.xml,libcoreclrtraceptprovider.so}
 install -m 0644 "$root/config/example.yaml" "$context/out/etc/facility-gateway/gateway.yaml"
 install -m 0644 "$root/config/example.d/"*.yaml "$context/out/etc/facility-gateway/example.d/"
 

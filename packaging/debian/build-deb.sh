@@ -46,9 +46,6 @@ if [ -z "$publish" ]; then
 fi
 cp -a "$publish/." "$lib/"
 rm -rf "$staging/publish"
-# Left out: the native symbols (facility-gateway.dbg, twice the executable), the managed ones and API docs; and, from a
-# JIT publish, the LTTng trace provider, which would pull in liblttng-ust (the runtime runs without it).
-rm -f "$lib/libcoreclrtraceptprovider.so" "$lib"/*.pdb "$lib"/*.dbg "$lib"/*.xml
 chmod 0755 "$lib/facility-gateway"
 
 mkdir -p "$staging/usr/bin" "$staging/lib/systemd/system" "$staging/etc/facility-gateway/example.d" "$staging/usr/share/doc/facility-gateway"
