@@ -33,6 +33,11 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
     private readonly NotificationFlood _flood;
     private readonly Dictionary<(string Device, string Point), List<IAlarmEvaluator>> _gated = [];
     private readonly Dictionary<PointRef, bool> _gates = []; // only_when points seen, and whether they are on
+    /// <summary>What each point read feeds, looked up in the three maps above once per point and then kept by slot.</summary>
+    private readonly PointSlots _slots = new();
+    private SlotArray<PointRoute> _routes;
+
+    private readonly record struct PointRoute(bool Known, List<IAlarmEvaluator>? Evaluators, List<UsageTracker>? Trackers, bool Gate);
     private long _usageSavedAt;
     private readonly Dictionary<string, AlarmState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Ticket> _tickets = new(StringComparer.Ordinal);
@@ -160,15 +165,19 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
             await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
             var changes = new Changes();
             List<UsageTracker>? counted = null;
-            foreach (var reading in batch.Readings)
+            var device = _slots.Of(batch.DeviceId);
+            var readings = batch.Readings;
+            for (int i = 0; i < readings.Count; i++)
             {
-                if (_usageByPoint.Count > 0 && _usageByPoint.TryGetValue((reading.DeviceId, reading.PointId), out var trackers))
+                var reading = readings[i];
+                var route = RouteOf(device.SlotOf(i, reading), reading);
+                if (route.Trackers is { } trackers)
                 {
                     foreach (var tracker in trackers)
                         tracker.Update(reading);
                     (counted ??= []).AddRange(trackers);
                 }
-                if (_gated.Count > 0 && _gated.ContainsKey((reading.DeviceId, reading.PointId)) && !reading.Quality.IsBad())
+                if (route.Gate && !reading.Quality.IsBad())
                 {
                     var gate = new PointRef(reading.DeviceId, reading.PointId);
                     bool on = reading.Value != 0 && !double.IsNaN(reading.Value);
@@ -178,7 +187,7 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
                         Gate(gate, on, changes);
                     }
                 }
-                if (!_byPoint.TryGetValue((reading.DeviceId, reading.PointId), out var evaluators))
+                if (route.Evaluators is not { } evaluators)
                     continue;
                 foreach (var evaluator in evaluators)
                 {
@@ -195,6 +204,18 @@ public sealed partial class AlarmEngine : IReadingConsumer, IDisposable
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The rules, run-hour counters and gates a point feeds (the routes never change after construction).</summary>
+    private PointRoute RouteOf(int slot, in Reading reading)
+    {
+        ref var route = ref _routes[slot];
+        if (!route.Known)
+        {
+            var key = (reading.DeviceId, reading.PointId);
+            route = new PointRoute(true, _byPoint.GetValueOrDefault(key), _usageByPoint.GetValueOrDefault(key), _gated.ContainsKey(key));
+        }
+        return route;
     }
 
     /// <summary>

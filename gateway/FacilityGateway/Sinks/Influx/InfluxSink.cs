@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -24,11 +25,18 @@ public sealed partial class InfluxSink : ISink
 {
     private readonly InfluxSinkOptions _options;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, IReadOnlyDictionary<string, string>> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, byte[]> _seriesKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _baseTags;
     private readonly IReadOnlyDictionary<string, string> _assetTypes;
     private readonly HttpClient _http;
     private readonly string _write;
+    /// <summary>The body of the delivery being written (one delivery at a time), and where each of its lines ends.</summary>
+    private ArrayBufferWriter<byte> _body = new();
+    private readonly List<int> _lineEnds = [];
+    private readonly MemoryStream _compressed = new();
+
+    /// <summary>A body buffer larger than this after a delivery (a backlog's) is let go rather than kept for ever.</summary>
+    private const int KeptBodyBytes = 1 << 20;
 
     public InfluxSink(InfluxSinkOptions options, SinkContext context, ILogger logger)
     {
@@ -67,47 +75,68 @@ public sealed partial class InfluxSink : ISink
 
     public async Task DeliverAsync(IReadOnlyList<SinkRecord> records, CancellationToken cancellationToken)
     {
-        var lines = new List<string>(records.Count);
-        foreach (var batch in records.OfType<TelemetryRecord>().Select(r => r.Batch))
+        _body.ResetWrittenCount();
+        _lineEnds.Clear();
+        try
         {
-            string line = LineProtocol.Line(_options.Measurement, TagsOf(batch.DeviceId, batch.AssetId), batch);
-            if (line.Length > 0)
-                lines.Add(line);
+            foreach (var record in records)
+            {
+                if (record is not TelemetryRecord { Batch: var batch } || !LineProtocol.HasLine(batch))
+                    continue;
+                if (_lineEnds.Count > 0)
+                    _body.Write("\n"u8);
+                LineProtocol.Write(_body, SeriesKeyOf(batch.DeviceId, batch.AssetId), batch);
+                _lineEnds.Add(_body.WrittenCount);
+            }
+            if (_lineEnds.Count == 0)
+                return;
+            await WriteAsync(0, _lineEnds.Count, cancellationToken).ConfigureAwait(false);
         }
-        if (lines.Count == 0)
-            return;
-        await WriteAsync(lines, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            if (_body.Capacity > KeptBodyBytes)
+                _body = new ArrayBufferWriter<byte>();
+            if (_compressed.Capacity > KeptBodyBytes)
+                _compressed.Capacity = 0;
+        }
     }
 
     /// <summary>
     /// Writes lines; a server that finds the request too large (HTTP 413) gets it in halves, down to single lines, so a
     /// server with a small body limit costs requests, not polls. Only a single line it refuses is dropped.
     /// </summary>
-    private async Task WriteAsync(List<string> lines, CancellationToken cancellationToken)
+    private async Task WriteAsync(int first, int count, CancellationToken cancellationToken)
     {
         try
         {
-            await PostAsync(lines, cancellationToken).ConfigureAwait(false);
+            await PostAsync(first, count, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestTooLargeException) when (lines.Count > 1)
+        catch (RequestTooLargeException) when (count > 1)
         {
-            int half = lines.Count / 2;
-            await WriteAsync(lines[..half], cancellationToken).ConfigureAwait(false);
-            await WriteAsync(lines[half..], cancellationToken).ConfigureAwait(false);
+            int half = count / 2;
+            await WriteAsync(first, half, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(first + half, count - half, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestTooLargeException ex)
         {
-            Reject(lines.Count, (int)HttpStatusCode.RequestEntityTooLarge, ex.Message);
+            Reject(count, (int)HttpStatusCode.RequestEntityTooLarge, ex.Message);
         }
     }
 
     /// <summary>HTTP 413 from the server: this request is too large for it.</summary>
     private sealed class RequestTooLargeException(string message) : Exception(message);
 
-    private async Task PostAsync(List<string> lines, CancellationToken cancellationToken)
+    /// <summary>Lines <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> of the body, as they lie in it (newline-separated).</summary>
+    private ReadOnlyMemory<byte> Lines(int first, int count)
     {
-        byte[] body = Encoding.UTF8.GetBytes(string.Join('\n', lines));
-        using var content = _options.Gzip ? Gzip(body) : new ByteArrayContent(body);
+        int start = first == 0 ? 0 : _lineEnds[first - 1] + 1;
+        return _body.WrittenMemory[start.._lineEnds[first + count - 1]];
+    }
+
+    private async Task PostAsync(int first, int count, CancellationToken cancellationToken)
+    {
+        var body = Lines(first, count);
+        using var content = _options.Gzip ? Gzip(body) : new ReadOnlyMemoryContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/plain") { CharSet = "utf-8" };
         HttpResponseMessage response;
         try
@@ -128,7 +157,7 @@ public sealed partial class InfluxSink : ISink
                 throw new RequestTooLargeException(text);
             if (IsBadData(status))
             {
-                Reject(lines.Count, status, text);
+                Reject(count, status, text);
                 return;
             }
             var retryAfter = response.Headers.RetryAfter?.Delta;
@@ -154,12 +183,12 @@ public sealed partial class InfluxSink : ISink
         return body.Trim();
     }
 
-    private static ByteArrayContent Gzip(byte[] body)
+    private ReadOnlyMemoryContent Gzip(ReadOnlyMemory<byte> body)
     {
-        using var compressed = new MemoryStream();
-        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-            gzip.Write(body);
-        var content = new ByteArrayContent(compressed.ToArray());
+        _compressed.SetLength(0);
+        using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(body.Span);
+        var content = new ReadOnlyMemoryContent(_compressed.GetBuffer().AsMemory(0, (int)_compressed.Length));
         content.Headers.ContentEncoding.Add("gzip");
         return content;
     }
@@ -173,21 +202,23 @@ public sealed partial class InfluxSink : ISink
         LogRejected(_options.Id, lines, status, message, RejectedBatches);
     }
 
-    private IReadOnlyDictionary<string, string> TagsOf(string device, string asset)
+    /// <summary>The measurement and tags of a device's lines, written once.</summary>
+    private byte[] SeriesKeyOf(string device, string asset)
     {
-        if (!_tags.TryGetValue(device, out var tags))
+        if (!_seriesKeys.TryGetValue(device, out var key))
         {
-            var map = new Dictionary<string, string>(_baseTags, StringComparer.Ordinal) { ["device"] = device, ["asset"] = asset };
+            var tags = new Dictionary<string, string>(_baseTags, StringComparer.Ordinal) { ["device"] = device, ["asset"] = asset };
             if (_assetTypes.TryGetValue(asset, out string? type))
-                map["asset_type"] = type;
-            _tags[device] = tags = map;
+                tags["asset_type"] = type;
+            _seriesKeys[device] = key = LineProtocol.SeriesKey(_options.Measurement, tags);
         }
-        return tags;
+        return key;
     }
 
     public ValueTask DisposeAsync()
     {
         _http.Dispose();
+        _compressed.Dispose();
         return ValueTask.CompletedTask;
     }
 

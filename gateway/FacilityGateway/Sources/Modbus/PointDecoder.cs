@@ -42,11 +42,31 @@ internal static class PointDecoder
     /// A float32 register pair as the device meant it: the double nearest the float's shortest decimal text (1183.4, not
     /// 1183.4000244140625, which is the float's exact binary value and what a plain widening gives).
     /// </summary>
-    internal static double ShortestOfSource(double raw, ModbusDataType type) =>
-        type == ModbusDataType.Float32 ? double.Parse(((float)raw).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : raw;
+    internal static double ShortestOfSource(double raw, ModbusDataType type)
+    {
+        if (type != ModbusDataType.Float32)
+            return raw;
+        float single = (float)raw;
+        if (IsSmallInteger(single))
+            return single; // a whole number is its own shortest text
+        Span<char> text = stackalloc char[32];
+        return single.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture)
+            ? double.Parse(text[..length], CultureInfo.InvariantCulture)
+            : raw;
+    }
 
     /// <summary>A scaled value without the binary noise of the multiplication (2305 x 0.1 is 230.50000000000003): 15 significant digits.</summary>
-    internal static double Shortest(double value) =>
-        double.IsFinite(value) ? double.Parse(value.ToString("G15", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : value;
+    internal static double Shortest(double value)
+    {
+        if (!double.IsFinite(value) || IsSmallInteger(value))
+            return value;
+        Span<char> text = stackalloc char[32];
+        return value.TryFormat(text, out int length, "G15", CultureInfo.InvariantCulture)
+            ? double.Parse(text[..length], CultureInfo.InvariantCulture)
+            : value;
+    }
+
+    /// <summary>A whole number that both float32 and 15 significant digits hold exactly (|x| below 2^24).</summary>
+    private static bool IsSmallInteger(double value) => Math.Abs(value) < 16_777_216 && value == Math.Floor(value);
 
 }
